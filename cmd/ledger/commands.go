@@ -1,0 +1,401 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"strings"
+
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/projections"
+	"github.com/pingyang/ledger/replay"
+)
+
+// openStore opens the store a URL names.
+func openStore(ctx context.Context, url string) (events.Store, error) {
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			path = "ledger.db"
+		}
+		return sqlite.Open(ctx, path)
+	case strings.HasPrefix(url, "esdb://"), strings.HasPrefix(url, "esdb+discover://"),
+		strings.HasPrefix(url, "kurrentdb://"), strings.HasPrefix(url, "kurrentdb+discover://"):
+		return openESDB(ctx, url)
+	}
+	return nil, usagef("--store %q: want sqlite:PATH or esdb://HOST:PORT", url)
+}
+
+// open opens the store and folds it into a ledger.
+func (c *command) open(ctx context.Context) (*replay.Ledger, func(), error) {
+	st, err := openStore(ctx, c.storeURL())
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := replay.Open(ctx, st, replay.Options{Clock: c.m.Now})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	closeFn := func() {
+		// A checkpoint is derived data: failing to save one costs the next
+		// start time, never correctness, so it is not an error of the command.
+		if l.CheckpointDue() {
+			_ = l.SaveCheckpoint(context.WithoutCancel(ctx))
+		}
+		st.Close()
+	}
+	return l, closeFn, nil
+}
+
+func (c *command) importCmd(ctx context.Context, args []string) error {
+	fs := c.flags("import")
+	historical := fs.Bool("historical", false, "accept recorded_at from the file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("import: want exactly one FILE (or - for stdin)")
+	}
+	var in io.Reader = c.m.Stdin
+	if pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	l, closeFn, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	seq, _ := events.ReadLines(in, events.DecodeOptions{Historical: *historical})
+	res, err := l.Append(ctx, withProgress(seq, c.m.Stderr, false), replay.AppendOptions{Historical: *historical})
+	if err != nil {
+		var be *events.BatchError
+		if errors.As(err, &be) {
+			writeItems(c.m.Stderr, be, "line")
+			return reportedError{err}
+		}
+		return fmt.Errorf("import: nothing appended: %w", err)
+	}
+	fmt.Fprintf(c.m.Stdout, "appended %d, unchanged %d\n", res.Appended, res.Unchanged)
+	if res.Appended > 0 {
+		_ = l.SaveCheckpoint(context.WithoutCancel(ctx))
+	}
+	return nil
+}
+
+// writeItems reports the bad events of a refused batch, at most
+// events.MaxReported, then a count.
+func writeItems(w io.Writer, be *events.BatchError, noun string) {
+	for i, it := range be.Items {
+		if i == events.MaxReported {
+			fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", len(be.Items)-i, noun)
+			return
+		}
+		fmt.Fprintln(w, it.Error())
+	}
+}
+
+// withProgress passes the sequence through; progress is drawn by
+// progress.go when stderr is a terminal.
+func withProgress(seq iter.Seq[events.Decoded], w io.Writer, plain bool) iter.Seq[events.Decoded] {
+	p := newProgress(w, plain)
+	if p == nil {
+		return seq
+	}
+	return func(yield func(events.Decoded) bool) {
+		defer p.done()
+		for d := range seq {
+			p.tick(d.Line)
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+func (c *command) verifyCmd(ctx context.Context, args []string) error {
+	fs := c.flags("verify")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("verify takes no arguments")
+	}
+	st, err := openStore(ctx, c.storeURL())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, head, err := events.Verify(ctx, st)
+	if err != nil {
+		var ve *events.VerifyError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("verify: FAILED at %s (%d events before it are intact)", ve, n)
+		}
+		return fmt.Errorf("verify: %w", err)
+	}
+	fmt.Fprintf(c.m.Stdout, "ok %d events, head %s\n", n, head)
+	return nil
+}
+
+// viewFlags are the replay flags of standings and explain.
+type viewFlags struct{ asOf, knownAt, format *string }
+
+func addViewFlags(fs interface {
+	String(string, string, string) *string
+}, formats string) viewFlags {
+	return viewFlags{
+		asOf:    fs.String("as-of", "", "effective date (YYYY-MM-DD or RFC 3339)"),
+		knownAt: fs.String("known-at", "", "knowledge time (RFC 3339 or date)"),
+		format:  fs.String("format", "table", formats),
+	}
+}
+
+func (v viewFlags) view(l *replay.Ledger) (projections.View, error) {
+	asOf, err := parseBoundFlag("as-of", *v.asOf)
+	if err != nil {
+		return projections.View{}, err
+	}
+	knownAt, err := parseBoundFlag("known-at", *v.knownAt)
+	if err != nil {
+		return projections.View{}, err
+	}
+	return l.View(asOf, knownAt)
+}
+
+func (c *command) standingsCmd(ctx context.Context, args []string) error {
+	fs := c.flags("standings")
+	vf := addViewFlags(fs, "table, json or csv")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("standings takes no arguments")
+	}
+	switch *vf.format {
+	case "table", "json", "csv":
+	default:
+		return usagef("standings: --format must be table, json or csv")
+	}
+	if _, err := parseBoundFlag("as-of", *vf.asOf); err != nil {
+		return err
+	}
+	if _, err := parseBoundFlag("known-at", *vf.knownAt); err != nil {
+		return err
+	}
+	l, closeFn, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	v, err := vf.view(l)
+	if err != nil {
+		return err
+	}
+	s := l.Standings(v)
+	switch *vf.format {
+	case "json":
+		return writeJSON(c.m.Stdout, s)
+	case "csv":
+		return writeStandingsCSV(c.m.Stdout, s)
+	}
+	return writeStandingsTable(c.m.Stdout, s)
+}
+
+func (c *command) explainCmd(ctx context.Context, args []string) error {
+	fs := c.flags("explain")
+	vf := addViewFlags(fs, "table or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("explain: want exactly one SECTION_ID")
+	}
+	if *vf.format != "table" && *vf.format != "json" {
+		return usagef("explain: --format must be table or json")
+	}
+	if _, err := parseBoundFlag("as-of", *vf.asOf); err != nil {
+		return err
+	}
+	if _, err := parseBoundFlag("known-at", *vf.knownAt); err != nil {
+		return err
+	}
+	l, closeFn, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	v, err := vf.view(l)
+	if err != nil {
+		return err
+	}
+	e, err := l.Explain(pos[0], v)
+	if err != nil {
+		return err
+	}
+	if *vf.format == "json" {
+		return writeJSON(c.m.Stdout, e)
+	}
+	return writeExplainTable(c.m.Stdout, e)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// appendOne appends a single event built by the CLI.
+func appendEvents(ctx context.Context, l *replay.Ledger, evs []*events.Event) (replay.Result, error) {
+	return l.Append(ctx, func(yield func(events.Decoded) bool) {
+		for i, ev := range evs {
+			if !yield(events.Decoded{Event: ev, Line: 0}) {
+				return
+			}
+			_ = i
+		}
+	}, replay.AppendOptions{Keep: true})
+}
+
+// newEvent builds an event the way a client would send it, so that it goes
+// through the same decoding and validation.
+func newEvent(typ events.Type, at, actor string, data any) (*events.Event, error) {
+	raw, err := json.Marshal(map[string]any{"type": typ, "occurred_at": at, "actor": actor, "data": data})
+	if err != nil {
+		return nil, err
+	}
+	ev, ferr := events.Decode(raw, events.DecodeOptions{})
+	if ferr != nil {
+		return nil, ferr
+	}
+	return ev, nil
+}
+
+func parseAt(v string) (string, error) {
+	if v == "" {
+		return "", usagef("--at is required")
+	}
+	t, err := events.ParseBound(v)
+	if err != nil {
+		return "", usagef("--at: %v", err)
+	}
+	if !events.InWindow(t) {
+		return "", fmt.Errorf("--at: outside the evaluation window %s", events.WindowText)
+	}
+	return events.FormatCST(t), nil
+}
+
+func (c *command) freezeCmd(ctx context.Context, args []string) error {
+	fs := c.flags("freeze-candidates")
+	at := fs.String("at", "", "effective time of the list")
+	actor := fs.String("actor", "office:freeze-candidates", "who records it")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("freeze-candidates takes no arguments")
+	}
+	when, err := parseAt(*at)
+	if err != nil {
+		return err
+	}
+	l, closeFn, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	t, _ := events.ParseInstant(when)
+	s := l.Standings(projections.View{AsOf: t, KnownAt: l.Now()})
+	if s.CandidatesFrozen {
+		return fmt.Errorf("freeze-candidates: a candidate list is already frozen")
+	}
+	if len(s.Candidates) == 0 {
+		return fmt.Errorf("freeze-candidates: no scored section as of %s", when)
+	}
+	ev, err := newEvent(events.OnlineCandidatesFrozen, when, *actor, map[string]any{"section_ids": s.Candidates})
+	if err != nil {
+		return fmt.Errorf("freeze-candidates: %w", err)
+	}
+	res, err := appendEvents(ctx, l, []*events.Event{ev})
+	if err != nil {
+		return fmt.Errorf("freeze-candidates: %w", err)
+	}
+	fmt.Fprintf(c.m.Stdout, "frozen %d candidates at position %d\n", len(s.Candidates), res.Head.Position)
+	return nil
+}
+
+// MaxCredentials bounds one issue-credentials run.
+const maxCredentials = 1_000_000
+
+func (c *command) credentialsCmd(ctx context.Context, args []string) error {
+	fs := c.flags("issue-credentials")
+	group := fs.String("group", "", "recipient or representative")
+	count := fs.Int("count", 0, "how many codes")
+	at := fs.String("at", "", "effective time")
+	actor := fs.String("actor", "office:issue-credentials", "who records it")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("issue-credentials takes no arguments")
+	}
+	if *group != "recipient" && *group != "representative" {
+		return usagef("issue-credentials: --group must be recipient or representative")
+	}
+	if *count <= 0 || *count > maxCredentials {
+		return usagef("issue-credentials: --count must be 1 to %d", maxCredentials)
+	}
+	when, err := parseAt(*at)
+	if err != nil {
+		return err
+	}
+	l, closeFn, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	codes := make([]string, *count)
+	evs := make([]*events.Event, *count)
+	for i := range codes {
+		codes[i] = events.NewCode()
+		ev, err := newEvent(events.VoterCredentialIssued, when, *actor,
+			map[string]any{"credential_hash": events.CodeHash(codes[i]), "group": *group})
+		if err != nil {
+			return fmt.Errorf("issue-credentials: %w", err)
+		}
+		evs[i] = ev
+	}
+	if _, err := appendEvents(ctx, l, evs); err != nil {
+		return fmt.Errorf("issue-credentials: nothing issued: %w", err)
+	}
+	var b strings.Builder
+	for _, code := range codes {
+		b.WriteString(code)
+		b.WriteByte('\n')
+	}
+	_, err = io.WriteString(c.m.Stdout, b.String())
+	return err
+}
+

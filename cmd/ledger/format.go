@@ -1,0 +1,237 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pingyang/ledger/projections"
+)
+
+// width is the number of terminal columns s takes: East Asian wide
+// characters (the sections' Chinese names) take two.
+func width(s string) int {
+	w := 0
+	for _, r := range s {
+		w += runeWidth(r)
+	}
+	return w
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0xA4CF, r >= 0xAC00 && r <= 0xD7A3,
+		r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFF60,
+		r >= 0xFFE0 && r <= 0xFFE6, r >= 0x20000 && r <= 0x3FFFD:
+		return 2
+	}
+	return 1
+}
+
+// fit cuts s to at most w columns, marking a cut with "…".
+func fit(s string, w int) string {
+	if width(s) <= w {
+		return s
+	}
+	out, used := []rune{}, 0
+	for _, r := range s {
+		if used+runeWidth(r) > w-1 {
+			break
+		}
+		out = append(out, r)
+		used += runeWidth(r)
+	}
+	return string(out) + "…"
+}
+
+// pad left-aligns (or right-aligns) s in w columns.
+func pad(s string, w int, right bool) string {
+	n := w - width(s)
+	if n <= 0 {
+		return s
+	}
+	if right {
+		return strings.Repeat(" ", n) + s
+	}
+	return s + strings.Repeat(" ", n)
+}
+
+// table writes aligned columns; numeric columns (right[i]) align right.
+func table(w io.Writer, head []string, right []bool, rows [][]string) error {
+	widths := make([]int, len(head))
+	for i, h := range head {
+		widths[i] = width(h)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], width(c))
+		}
+	}
+	var b strings.Builder
+	line := func(cells []string) {
+		for i, c := range cells {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			last := i == len(cells)-1
+			if last && !right[i] {
+				b.WriteString(c)
+			} else {
+				b.WriteString(pad(c, widths[i], right[i]))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	line(head)
+	for _, r := range rows {
+		line(r)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// f2 shows a number with two decimals; null shows as "-" (or "" in csv).
+func f2(v *float64, null string) string {
+	if v == nil {
+		return null
+	}
+	return strconv.FormatFloat(*v, 'f', 2, 64)
+}
+
+func itoa(v *int, null string) string {
+	if v == nil {
+		return null
+	}
+	return strconv.Itoa(*v)
+}
+
+// outcomeOf names a section's place in the outcome.
+func outcomeOf(s *projections.Standings, id string) string {
+	if s.Outcome == nil {
+		return ""
+	}
+	in := func(l []string) bool {
+		for _, x := range l {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case in(s.Outcome.Top3):
+		return "satisfied top3"
+	case in(s.Outcome.Satisfied):
+		return "satisfied"
+	case in(s.Outcome.MostUnsatisfied):
+		return "most_unsatisfied"
+	case in(s.Outcome.Unsatisfied):
+		return "unsatisfied"
+	}
+	return ""
+}
+
+func writeStandingsTable(w io.Writer, s *projections.Standings) error {
+	frozen := "preview (not frozen)"
+	if s.CandidatesFrozen {
+		frozen = "frozen"
+	}
+	fmt.Fprintf(w, "rulebook %s  as of %s  known at %s  events %d\ncandidates %d, %s\n\n",
+		s.Rulebook, s.AsOf, s.KnownAt, s.Events, len(s.Candidates), frozen)
+	head := []string{"rank", "section", "unit", "name", "service", "hotline", "qr", "superv", "inspect", "daily", "online", "bonus", "total", "outcome"}
+	right := []bool{true, false, false, false, true, true, true, true, true, true, true, true, true, false}
+	rows := make([][]string, 0, len(s.Sections))
+	for i := range s.Sections {
+		r := &s.Sections[i]
+		if r.Exempt {
+			rows = append(rows, []string{"-", r.SectionID, r.UnitID, fit(r.Name, 28), "exempt", "", "", "", "", "", "", "", "", ""})
+			continue
+		}
+		var svc *float64
+		if r.Service != nil {
+			svc = r.Service.Score
+		}
+		rows = append(rows, []string{itoa(r.Rank, "-"), r.SectionID, r.UnitID, fit(r.Name, 28),
+			f2(svc, "-"), f2(r.Hotline, "-"), f2(r.QR, "-"), f2(r.Supervisor, "-"), f2(r.Inspection, "-"),
+			f2(r.DailyTotal, "-"), f2(r.Online, "-"), f2(r.Bonus, "-"), f2(r.Total, "-"), outcomeOf(s, r.SectionID)})
+	}
+	if err := table(w, head, right, rows); err != nil {
+		return err
+	}
+	if o := s.Outcome; o != nil {
+		fmt.Fprintf(w, "\nsatisfied (满意单位): %s\nunsatisfied (不满意单位): %s\nmost unsatisfied (最不满意单位): %s\ntop 3: %s\n",
+			strings.Join(o.Satisfied, " "), strings.Join(o.Unsatisfied, " "),
+			strings.Join(o.MostUnsatisfied, " "), strings.Join(o.Top3, " "))
+		var adj []string
+		for _, u := range o.Units {
+			adj = append(adj, fmt.Sprintf("%s %+d", u.UnitID, u.Adjustment))
+		}
+		fmt.Fprintf(w, "unit adjustments: %s\n", strings.Join(adj, ", "))
+	}
+	return nil
+}
+
+func writeStandingsCSV(w io.Writer, s *projections.Standings) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"section_id", "unit_id", "name", "exempt", "service_h1", "service_h2", "votes_h1", "votes_h2",
+		"service", "hotline", "qr", "supervisor", "inspection", "daily_total", "online", "online_ballots",
+		"bonus", "total", "candidate", "rank", "outcome"})
+	for i := range s.Sections {
+		r := &s.Sections[i]
+		var h1, h2, svc *float64
+		var v1, v2 string
+		if r.Service != nil {
+			h1, h2, svc = r.Service.H1, r.Service.H2, r.Service.Score
+			v1, v2 = strconv.Itoa(r.Service.VotesH1), strconv.Itoa(r.Service.VotesH2)
+		}
+		cw.Write([]string{r.SectionID, r.UnitID, r.Name, strconv.FormatBool(r.Exempt), f2(h1, ""), f2(h2, ""), v1, v2,
+			f2(svc, ""), f2(r.Hotline, ""), f2(r.QR, ""), f2(r.Supervisor, ""), f2(r.Inspection, ""),
+			f2(r.DailyTotal, ""), f2(r.Online, ""), itoa(r.OnlineBallots, ""), f2(r.Bonus, ""), f2(r.Total, ""),
+			strconv.FormatBool(r.Candidate), itoa(r.Rank, ""), outcomeOf(s, r.SectionID)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeExplainTable(w io.Writer, e *projections.Explanation) error {
+	fmt.Fprintf(w, "%s  %s  (unit %s)\n\n", e.SectionID, e.Name, e.UnitID)
+	head := []string{"position", "occurred", "type", "component", "points", "clause", "status", "note"}
+	right := []bool{true, false, false, false, true, false, false, false}
+	rows := make([][]string, 0, len(e.Entries))
+	for _, x := range e.Entries {
+		occ := x.OccurredAt
+		if len(occ) > 19 {
+			occ = occ[:19]
+		}
+		rows = append(rows, []string{strconv.FormatInt(x.Position, 10), occ, x.Type, x.Component,
+			strconv.FormatFloat(x.Points, 'f', -1, 64), x.Clause, x.Status, x.Note})
+	}
+	if err := table(w, head, right, rows); err != nil {
+		return err
+	}
+	if e.Exempt {
+		_, err := fmt.Fprintln(w, "\nexempt (免评): no score, no rank")
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("\ncomponents\n")
+	if s := e.Service; s != nil {
+		fmt.Fprintf(&b, "  service     %6s  = H1 %s (%d votes) + H2 %s (%d votes)   R-SVC, R-SVC-SMALL\n",
+			f2(s.Score, "null"), f2(s.H1, "null"), s.VotesH1, f2(s.H2, "null"), s.VotesH2)
+	}
+	fmt.Fprintf(&b, "  hotline     %6s  = (max(0, 10 - conduct) + max(0, 90 - handling)) / 100 x 5   R-HOT\n", f2(e.Hotline, "null"))
+	fmt.Fprintf(&b, "  qr          %6s  = max(0, 5 - verified complaints)   R-QR\n", f2(e.QR, "null"))
+	fmt.Fprintf(&b, "  supervisor  %6s  R-SUP\n", f2(e.Supervisor, "null"))
+	fmt.Fprintf(&b, "  inspection  %6s  = max(0, 20 - deductions)   R-INS, R-DISC, R-UNREP\n", f2(e.Inspection, "null"))
+	fmt.Fprintf(&b, "  daily total %6s\n", f2(e.DailyTotal, "null"))
+	fmt.Fprintf(&b, "  online      %6s  (%s ballots)   R-ONL\n", f2(e.Online, "null"), itoa(e.OnlineBallots, "-"))
+	fmt.Fprintf(&b, "  bonus       %6s  = min(5, counted bonuses)   R-BON\n", f2(e.Bonus, "null"))
+	fmt.Fprintf(&b, "  total       %6s  rank %s\n", f2(e.Total, "null"), itoa(e.Rank, "-"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+var _ = utf8.RuneLen

@@ -1,0 +1,112 @@
+package events
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Every error the ledger returns for a refused request wraps
+// exactly one of them, so that callers (the CLI's exit codes, the API's status
+// table) classify with errors.Is and never by message.
+var (
+	// ErrInvalid: the input is malformed or breaks a rule of events.md.
+	ErrInvalid = errors.New("invalid")
+	// ErrConflict: the input collides with what is stored (an id stored with
+	// other content, a duplicate vote, a used credential, a second list).
+	ErrConflict = errors.New("conflict")
+	// ErrNotFound: the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrStale: an append expected a head the store no longer has; the caller
+	// catches up and tries again.
+	ErrStale = errors.New("stale head")
+	// ErrBroken: stored data no longer forms a valid hash chain, or records
+	// handed to a store do not continue it.
+	ErrBroken = errors.New("broken chain")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store closed")
+)
+
+// FieldError names the field of one event that is wrong and why. Field is a
+// dotted path ("data.section_id", "data.grades[2].score"); Kind is ErrInvalid
+// or ErrConflict.
+type FieldError struct {
+	Field  string
+	Reason string
+	Kind   error
+}
+
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
+
+func (e *FieldError) Unwrap() error { return e.Kind }
+
+func invalid(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), Kind: ErrInvalid}
+}
+
+// Invalid builds an ErrInvalid FieldError.
+func Invalid(field, format string, args ...any) *FieldError { return invalid(field, format, args...) }
+
+// Conflict builds an ErrConflict FieldError.
+func Conflict(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), Kind: ErrConflict}
+}
+
+// ItemError is one bad event of a batch: Index counts from 0 in the batch,
+// Line (when the batch came from a file) counts from 1 in the file.
+type ItemError struct {
+	Index int
+	Line  int
+	Err   *FieldError
+}
+
+func (e ItemError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Err)
+	}
+	return fmt.Sprintf("event %d: %s", e.Index, e.Err)
+}
+
+// BatchError holds every bad event of a refused batch, in input order.
+// Nothing of the batch was stored.
+type BatchError struct {
+	Items []ItemError
+}
+
+// MaxReported bounds how many bad events a message lists before it counts
+// the rest.
+const MaxReported = 100
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	for i, it := range e.Items {
+		if i == MaxReported {
+			fmt.Fprintf(&b, "\n... and %d more bad events", len(e.Items)-MaxReported)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(it.Error())
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.Is see the kinds of the items: a batch whose every
+// error is a conflict is a conflict; any invalid item makes it invalid.
+func (e *BatchError) Unwrap() error {
+	for _, it := range e.Items {
+		if errors.Is(it.Err, ErrInvalid) {
+			return ErrInvalid
+		}
+	}
+	if len(e.Items) > 0 {
+		return ErrConflict
+	}
+	return ErrInvalid
+}

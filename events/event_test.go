@@ -1,0 +1,197 @@
+package events_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+	"github.com/stretchr/testify/require"
+)
+
+// ev builds one import line around a data object.
+func ev(typ, data string) string {
+	return `{"type":"` + typ + `","occurred_at":"2021-06-03T10:15:00+08:00","actor":"office:liao","data":` + data + `}`
+}
+
+func TestDecodeEveryType(t *testing.T) {
+	h := strings.Repeat("ab", 32)
+	ten := func(p string) string {
+		var l []string
+		for i := 0; i < 10; i++ {
+			l = append(l, `"`+p+string(rune('0'+i))+`"`)
+		}
+		return "[" + strings.Join(l, ",") + "]"
+	}
+	cases := []struct {
+		name, line, field string // field "" means accepted
+	}{
+		{"unit ok", ev("UnitRegistered", `{"unit_id":"U01","name":"县发改局"}`), ""},
+		{"unit bad id", ev("UnitRegistered", `{"unit_id":"U 01","name":"x"}`), "data.unit_id"},
+		{"unit long name", ev("UnitRegistered", `{"unit_id":"U01","name":"`+strings.Repeat("科", 129)+`"}`), "data.name"},
+		{"section ok", ev("SectionRegistered", `{"section_id":"U01-S01","unit_id":"U01","name":"价格科","enforcement":true}`), ""},
+		{"section late", ev("SectionRegistered", `{"section_id":"U01-S01","unit_id":"U01","name":"价格科","enforcement":false,"late_reported":true}`), ""},
+		{"section no enforcement", ev("SectionRegistered", `{"section_id":"U01-S01","unit_id":"U01","name":"价格科"}`), "data.enforcement"},
+		{"section enforcement string", ev("SectionRegistered", `{"section_id":"U01-S01","unit_id":"U01","name":"价格科","enforcement":"yes"}`), "data.enforcement"},
+		{"exempt ok", ev("SectionExempted", `{"section_id":"U01-S01","reason":"满意 2019, 2020"}`), ""},
+		{"exempt no reason", ev("SectionExempted", `{"section_id":"U01-S01"}`), "data.reason"},
+		{"prior ok", ev("PriorYearUnsatisfiedMarked", `{"section_id":"U01-S01"}`), ""},
+		{"prior extra", ev("PriorYearUnsatisfiedMarked", `{"section_id":"U01-S01","x":1}`), "data.x"},
+		{"vote ok", ev("ServiceVoteRecorded", `{"section_id":"U06-S12","round":"H1","respondent":"r-9f2c41","rating":"basic"}`), ""},
+		{"vote bad round", ev("ServiceVoteRecorded", `{"section_id":"U06-S12","round":"H3","respondent":"r-9f2c41","rating":"basic"}`), "data.round"},
+		{"vote bad rating", ev("ServiceVoteRecorded", `{"section_id":"U06-S12","round":"H1","respondent":"r-9f2c41","rating":"good"}`), "data.rating"},
+		{"vote phone", ev("ServiceVoteRecorded", `{"section_id":"U06-S12","round":"H1","respondent":"13812345678","rating":"basic"}`), "data.respondent"},
+		{"vote phone dashed", ev("ServiceVoteRecorded", `{"section_id":"U06-S12","round":"H1","respondent":"138-1234-5678","rating":"basic"}`), "data.respondent"},
+		{"vote short respondent", ev("ServiceVoteRecorded", `{"section_id":"U06-S12","round":"H1","respondent":"r1","rating":"basic"}`), "data.respondent"},
+		{"hotline ok", ev("HotlineVerdict", `{"section_id":"U01-S01","item":"conduct","points":4,"role":"lead"}`), ""},
+		{"hotline fixed ok", ev("HotlineVerdict", `{"section_id":"U01-S01","item":"shirking","points":2,"role":"assist"}`), ""},
+		{"hotline wrong fixed", ev("HotlineVerdict", `{"section_id":"U01-S01","item":"shirking","points":3,"role":"lead"}`), "data.points"},
+		{"hotline fraction", ev("HotlineVerdict", `{"section_id":"U01-S01","item":"conduct","points":3.5,"role":"lead"}`), "data.points"},
+		{"hotline bad item", ev("HotlineVerdict", `{"section_id":"U01-S01","item":"rude","points":3,"role":"lead"}`), "data.item"},
+		{"hotline bad role", ev("HotlineVerdict", `{"section_id":"U01-S01","item":"conduct","points":3,"role":"helper"}`), "data.role"},
+		{"qr ok", ev("OnlineComplaintVerified", `{"section_id":"U01-S01"}`), ""},
+		{"qr no section", ev("OnlineComplaintVerified", `{}`), "data.section_id"},
+		{"grades ok", ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[{"section_id":"U01-S01","score":4.5}]}`), ""},
+		{"grades two decimals", ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[{"section_id":"U01-S01","score":4.55}]}`), "data.grades[0].score"},
+		{"grades above 5", ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[{"section_id":"U01-S01","score":5.1}]}`), "data.grades[0].score"},
+		{"grades repeat", ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[{"section_id":"U01-S01","score":4},{"section_id":"U01-S01","score":3}]}`), "data.grades[1].section_id"},
+		{"grades empty", ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[]}`), "data.grades"},
+		{"finding ok", ev("InspectionFinding", `{"section_id":"U01-S01","level":"city","serious":true}`), ""},
+		{"finding no serious", ev("InspectionFinding", `{"section_id":"U01-S01","level":"city"}`), "data.serious"},
+		{"finding bad level", ev("InspectionFinding", `{"section_id":"U01-S01","level":"province","serious":false}`), "data.level"},
+		{"complaint ok", ev("ComplaintSubstantiated", `{"section_id":"U01-S01","serious":false}`), ""},
+		{"complaint serious number", ev("ComplaintSubstantiated", `{"section_id":"U01-S01","serious":1}`), "data.serious"},
+		{"case ok", ev("DisciplinaryCaseFiled", `{"section_id":"U01-S01","subject":"deputy","violation":"earlier_year"}`), ""},
+		{"case bad subject", ev("DisciplinaryCaseFiled", `{"section_id":"U01-S01","subject":"boss","violation":"earlier_year"}`), "data.subject"},
+		{"discretionary ok", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"late report"}`), ""},
+		{"discretionary negative", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":-1,"reason":"x"}`), "data.points"},
+		{"discretionary three decimals", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.125,"reason":"x"}`), "data.points"},
+		{"discretionary over 20", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":21,"reason":"x"}`), "data.points"},
+		{"unit deduction ok", ev("UnitDeduction", `{"unit_id":"U01","points":2,"reason":"应报未报"}`), ""},
+		{"unit deduction zero", ev("UnitDeduction", `{"unit_id":"U01","points":0,"reason":"x"}`), "data.points"},
+		{"frozen ok", ev("OnlineCandidatesFrozen", `{"section_ids":["U01-S01","U01-S02"]}`), ""},
+		{"frozen repeat", ev("OnlineCandidatesFrozen", `{"section_ids":["U01-S01","U01-S01"]}`), "data.section_ids[1]"},
+		{"credential ok", ev("VoterCredentialIssued", `{"credential_hash":"`+h+`","group":"recipient"}`), ""},
+		{"credential upper hex", ev("VoterCredentialIssued", `{"credential_hash":"`+strings.ToUpper(h)+`","group":"recipient"}`), "data.credential_hash"},
+		{"credential bad group", ev("VoterCredentialIssued", `{"credential_hash":"`+h+`","group":"public"}`), "data.group"},
+		{"ballot ok", ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":`+ten("A")+`,"unsatisfied":`+ten("B")+`}`), ""},
+		{"ballot of 9", ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":["A1","A2","A3","A4","A5","A6","A7","A8","A9"],"unsatisfied":`+ten("B")+`}`), "data.satisfied"},
+		{"ballot overlap", ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":`+ten("A")+`,"unsatisfied":["A0","B1","B2","B3","B4","B5","B6","B7","B8","B9"]}`), "data.unsatisfied[0]"},
+		{"commendation ok", ev("CommendationAwarded", `{"section_id":"U01-S01","level":"national","deed_id":"D-1"}`), ""},
+		{"commendation bad level", ev("CommendationAwarded", `{"section_id":"U01-S01","level":"county","deed_id":"D-1"}`), "data.level"},
+		{"media ok", ev("MediaCoverageRecorded", `{"section_id":"U01-S01","level":"central","matter_id":"M-1"}`), ""},
+		{"media no matter", ev("MediaCoverageRecorded", `{"section_id":"U01-S01","level":"central"}`), "data.matter_id"},
+		{"retract ok", ev("EventRetracted", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","reason":"wrong entry"}`), ""},
+		{"retract bad target", ev("EventRetracted", `{"target_id":"42","reason":"wrong entry"}`), "data.target_id"},
+		{"contest ok", ev("DeductionContested", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","section_id":"U01-S01","grounds":"not us"}`), ""},
+		{"contest no grounds", ev("DeductionContested", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","section_id":"U01-S01"}`), "data.grounds"},
+		{"resolve ok", ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"reduced","points":1}`), ""},
+		{"resolve upheld ok", ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"upheld"}`), ""},
+		{"resolve reduced without points", ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"reduced"}`), "data.points"},
+		{"resolve points when upheld", ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"upheld","points":1}`), "data.points"},
+		// envelope
+		{"unknown type", `{"type":"Bribe","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{}}`, "type"},
+		{"no offset", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "occurred_at"},
+		{"before window", `{"type":"UnitRegistered","occurred_at":"2020-11-30T23:59:59+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "occurred_at"},
+		{"after window", `{"type":"UnitRegistered","occurred_at":"2021-11-30T16:00:00Z","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "occurred_at"},
+		{"window end in UTC", `{"type":"UnitRegistered","occurred_at":"2021-11-30T15:59:59Z","actor":"a","data":{"unit_id":"U1","name":"n"}}`, ""},
+		{"no actor", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","data":{"unit_id":"U1","name":"n"}}`, "actor"},
+		{"long actor", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"` + strings.Repeat("a", 65) + `","data":{"unit_id":"U1","name":"n"}}`, "actor"},
+		{"long ref", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","ref":"` + strings.Repeat("r", 129) + `","data":{"unit_id":"U1","name":"n"}}`, "ref"},
+		{"unknown envelope field", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","position":3,"data":{"unit_id":"U1","name":"n"}}`, "position"},
+		{"recorded_at not historical", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","recorded_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "recorded_at"},
+		{"bad id", `{"id":"nope","type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "id"},
+		{"duplicate key", `{"type":"UnitRegistered","type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "type"},
+		{"duplicate data key", ev("UnitRegistered", `{"unit_id":"U1","unit_id":"U2","name":"n"}`), "data.unit_id"},
+		{"truncated", `{"type":"UnitRegistered","occurred_at":"2021-06`, ""},
+		{"data not object", ev("UnitRegistered", `[1]`), "data"},
+		{"control char in name", ev("UnitRegistered", `{"unit_id":"U1","name":"a\nb"}`), "data.name"},
+		{"huge number", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1e400,"reason":"x"}`), "data.points"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := events.Decode([]byte(c.line), events.DecodeOptions{})
+			if c.name == "truncated" {
+				require.NotNil(t, err)
+				require.Contains(t, err.Reason, "JSON")
+				return
+			}
+			if c.field == "" {
+				require.Nil(t, err, "%v", err)
+				require.NotNil(t, e.Body)
+				return
+			}
+			require.NotNil(t, err, "accepted a bad event")
+			require.Equal(t, c.field, err.Field, "%v", err)
+			require.True(t, errors.Is(err, events.ErrInvalid))
+			require.NotEmpty(t, err.Reason)
+		})
+	}
+}
+
+func TestRespondentNeverInErrors(t *testing.T) {
+	for _, r := range []string{"13812345678", "x", strings.Repeat("z", 70) + "secret"} {
+		_, err := events.Decode([]byte(ev("ServiceVoteRecorded", `{"section_id":"U06-S12","round":"H1","respondent":"`+r+`","rating":"basic"}`)), events.DecodeOptions{})
+		require.NotNil(t, err)
+		require.NotContains(t, err.Error(), r)
+	}
+}
+
+func TestCanonicalIsSortedCompactJSON(t *testing.T) {
+	e, ferr := events.Decode([]byte(`{"type":"SectionRegistered","occurred_at":"2021-01-02T03:04:05.5Z","actor":"office:\"q\"","ref":"<A&B>","data":{"unit_id":"U1","section_id":"S1","name":"价格科 \\ x","enforcement":true}}`), events.DecodeOptions{})
+	require.Nil(t, ferr)
+	r := &events.Record{Position: 7, ID: uuid.MustParse("1b4e28ba-2fa1-11d2-883f-0016d3cca427"), Type: e.Type,
+		Stream: e.Body.Stream(), OccurredAt: e.OccurredAt, RecordedAt: time.Date(2021, 1, 2, 0, 0, 0, 0, time.UTC),
+		Actor: e.Actor, Ref: e.Ref, Data: e.Data}
+	r.Seal(nil)
+	canon := string(r.Canonical(nil))
+	require.Equal(t, `{"actor":"office:\"q\"","data":{"enforcement":true,"late_reported":false,"name":"价格科 \\ x","section_id":"S1","unit_id":"U1"},"id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","occurred_at":"2021-01-02T11:04:05.5+08:00","position":7,"recorded_at":"2021-01-02T00:00:00Z","ref":"<A&B>","stream":"section-S1","type":"SectionRegistered"}`, canon)
+
+	// The recipe of the docs: a generic JSON tool that sorts keys, applied to
+	// the stored envelope minus the two hashes, gives the same bytes.
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(r.AppendJSON(nil), &m))
+	delete(m, "hash")
+	delete(m, "prev_hash")
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(m))
+	require.Equal(t, canon, strings.TrimSpace(b.String()))
+	require.Equal(t, events.ChainHash(events.ZeroHash, []byte(canon)), r.Hash)
+}
+
+// TestHashRecipeWithJQ runs the README's recipe with the real jq and
+// sha256sum when they are installed.
+func TestHashRecipeWithJQ(t *testing.T) {
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Skip("jq not installed; the recipe is also checked by TestCanonicalIsSortedCompactJSON")
+	}
+	e, ferr := events.Decode([]byte(ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"迟报 \"x\""}`)), events.DecodeOptions{})
+	require.Nil(t, ferr)
+	r := &events.Record{Position: 1, ID: uuid.New(), Type: e.Type, Stream: e.Body.Stream(), OccurredAt: e.OccurredAt,
+		RecordedAt: time.Now(), Actor: e.Actor, Data: e.Data}
+	r.Seal(nil)
+	r2 := *r
+	r2.Position, r2.PrevHash, r2.ID = 2, r.Hash, uuid.New()
+	r2.Seal(nil)
+	input := string(r.AppendJSON(nil)) + "\n" + string(r2.AppendJSON(nil)) + "\n"
+	script := `prev=$(printf '0%.0s' $(seq 64))
+while IFS= read -r line; do
+  body=$(printf '%s' "$line" | jq -cS 'del(.prev_hash, .hash)')
+  h=$(printf '%s%s' "$prev" "$body" | sha256sum | cut -c1-64)
+  [ "$h" = "$(printf '%s' "$line" | jq -r .hash)" ] || { echo "bad at $(printf '%s' "$line" | jq .position)"; exit 1; }
+  prev=$h
+done
+echo "ok $prev"`
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Stdin = strings.NewReader(input)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.Equal(t, "ok "+r2.Hash.String(), strings.TrimSpace(string(out)))
+}

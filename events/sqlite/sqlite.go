@@ -1,0 +1,372 @@
+// Package sqlite is the embedded events.Store: one SQLite file in WAL mode
+// with synchronous=FULL, so that an append that returned is on disk. The
+// events table is append-only by its own triggers; one writer at a time
+// (BEGIN IMMEDIATE), each batch in one transaction. Built on
+// modernc.org/sqlite, so no cgo is needed.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"iter"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is an events.Store and events.Checkpointer on one SQLite file.
+type Store struct {
+	path   string
+	write  *sql.DB // one connection, BEGIN IMMEDIATE transactions
+	read   *sql.DB
+	closed atomic.Bool
+}
+
+var (
+	_ events.Store        = (*Store)(nil)
+	_ events.Checkpointer = (*Store)(nil)
+)
+
+func dsn(path string, immediate bool) string {
+	q := "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+	if immediate {
+		q += "&_txlock=immediate"
+	}
+	return "file:" + path + q
+}
+
+// Open opens (creating if needed) the ledger file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		path = "ledger.db"
+	}
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	s := &Store{path: path, write: w, read: r}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path is the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	names, err := migrations.ReadDir("migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i].Name() < names[j].Name() })
+	for _, n := range names {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations WHERE name = ?`, n.Name()).Scan(&one)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+		body, err := migrations.ReadFile("migrations/" + n.Name())
+		if err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", n.Name(), err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(name) VALUES (?)`, n.Name()); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	err1 := s.write.Close()
+	err2 := s.read.Close()
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func head(ctx context.Context, q querier) (events.Head, error) {
+	var h events.Head
+	var hash []byte
+	var rec int64
+	err := q.QueryRowContext(ctx, `SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1`).
+		Scan(&h.Position, &hash, &rec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return events.Head{}, nil
+	}
+	if err != nil {
+		return h, fmt.Errorf("sqlite: head: %w", err)
+	}
+	if len(hash) != len(h.Hash) {
+		return h, fmt.Errorf("sqlite: head: position %d: hash of %d bytes: %w", h.Position, len(hash), events.ErrBroken)
+	}
+	copy(h.Hash[:], hash)
+	h.RecordedAt = time.Unix(0, rec).UTC()
+	return h, nil
+}
+
+// Head implements events.Store.
+func (s *Store) Head(ctx context.Context) (events.Head, error) {
+	if s.closed.Load() {
+		return events.Head{}, events.ErrClosed
+	}
+	return head(ctx, s.read)
+}
+
+// rowsPerInsert batches rows into one INSERT statement: one statement per
+// row costs more in the driver than SQLite spends storing the row.
+const rowsPerInsert = 64
+
+const insertCols = 11
+
+var insertSQL = func() [rowsPerInsert + 1]string {
+	var out [rowsPerInsert + 1]string
+	for n := 1; n <= rowsPerInsert; n++ {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO events (position, id, type, stream, occurred_at, recorded_at, actor, ref, data, prev_hash, hash) VALUES `)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+		}
+		out[n] = b.String()
+	}
+	return out
+}()
+
+// Append implements events.Store.
+func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*events.Record, error]) (events.Head, error) {
+	if s.closed.Load() {
+		return events.Head{}, events.ErrClosed
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		if s.closed.Load() {
+			return events.Head{}, events.ErrClosed
+		}
+		return events.Head{}, fmt.Errorf("sqlite: append: begin: %w", err)
+	}
+	defer tx.Rollback()
+	cur, err := head(ctx, tx)
+	if err != nil {
+		return events.Head{}, err
+	}
+	if cur.Position != expect.Position || cur.Hash != expect.Hash {
+		return cur, fmt.Errorf("sqlite: append after position %d, head is at %d: %w", expect.Position, cur.Position, events.ErrStale)
+	}
+	stmt, err := tx.PrepareContext(ctx, insertSQL[rowsPerInsert])
+	if err != nil {
+		return events.Head{}, fmt.Errorf("sqlite: append: prepare: %w", err)
+	}
+	defer stmt.Close()
+	args := make([]any, 0, rowsPerInsert*insertCols)
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		var err error
+		if n == rowsPerInsert {
+			_, err = stmt.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertSQL[n], args...)
+		}
+		args, n = args[:0], 0
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("sqlite: append: %w", cerr)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: append: insert: %w", err)
+		}
+		return nil
+	}
+	next := cur
+	for r, err := range recs {
+		if err != nil {
+			return cur, err
+		}
+		if r.Position != next.Position+1 || r.PrevHash != next.Hash {
+			return cur, fmt.Errorf("sqlite: append: record at position %d does not continue the chain at %d: %w",
+				r.Position, next.Position, events.ErrBroken)
+		}
+		// The caller may reuse r's memory after the next pull, and rows are
+		// bound only at flush: copy the slices.
+		args = append(args, r.Position, clone(r.ID[:]), string(r.Type), r.Stream,
+			r.OccurredAt.UnixNano(), r.RecordedAt.UnixNano(), r.Actor, r.Ref, clone(r.Data),
+			clone(r.PrevHash[:]), clone(r.Hash[:]))
+		n++
+		next = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
+		if n == rowsPerInsert {
+			if err := flush(); err != nil {
+				return cur, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return cur, err
+	}
+	if err := ctx.Err(); err != nil {
+		return cur, fmt.Errorf("sqlite: append: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return cur, fmt.Errorf("sqlite: append: commit: %w", err)
+	}
+	return next, nil
+}
+
+var typeNames = func() map[string]events.Type {
+	m := make(map[string]events.Type, len(events.Types))
+	for _, t := range events.Types {
+		m[string(t)] = t
+	}
+	return m
+}()
+
+// Read implements events.Store.
+func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*events.Record) error) error {
+	if s.closed.Load() {
+		return events.ErrClosed
+	}
+	q := `SELECT position, id, type, stream, occurred_at, recorded_at, actor, ref, data, prev_hash, hash
+		FROM events WHERE position > ? ORDER BY position`
+	args := []any{after}
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: read: %w", err)
+	}
+	defer rows.Close()
+	var (
+		r                     events.Record
+		id, typ, prev, hash   sql.RawBytes
+		stream, actor, ref    sql.RawBytes
+		occ, rec              int64
+		data                  sql.RawBytes
+		lastStream, lastActor string
+	)
+	for rows.Next() {
+		if err := rows.Scan(&r.Position, &id, &typ, &stream, &occ, &rec, &actor, &ref, &data, &prev, &hash); err != nil {
+			return fmt.Errorf("sqlite: read: %w", err)
+		}
+		if len(id) != 16 || len(prev) != 32 || len(hash) != 32 {
+			return fmt.Errorf("sqlite: read: position %d: malformed id or hash: %w", r.Position, events.ErrBroken)
+		}
+		r.ID = uuid.UUID(id)
+		if t, ok := typeNames[string(typ)]; ok {
+			r.Type = t
+		} else {
+			r.Type = events.Type(typ)
+		}
+		// Streams and actors repeat from row to row; keep the last string
+		// instead of allocating a new one each time.
+		if string(stream) != lastStream {
+			lastStream = string(stream)
+		}
+		if string(actor) != lastActor {
+			lastActor = string(actor)
+		}
+		r.Stream, r.Actor, r.Ref = lastStream, lastActor, string(ref)
+		r.OccurredAt = time.Unix(0, occ)
+		r.RecordedAt = time.Unix(0, rec)
+		r.Data = data
+		copy(r.PrevHash[:], prev)
+		copy(r.Hash[:], hash)
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("sqlite: read: %w", err)
+	}
+	return nil
+}
+
+// SaveCheckpoint implements events.Checkpointer.
+func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
+	if s.closed.Load() {
+		return events.ErrClosed
+	}
+	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoint (slot, position, hash, format, data) VALUES (1, ?, ?, ?, ?)`,
+		c.Position, c.Hash[:], c.Format, c.Data)
+	if err != nil {
+		return fmt.Errorf("sqlite: save checkpoint at %d: %w", c.Position, err)
+	}
+	return nil
+}
+
+// LoadCheckpoint implements events.Checkpointer.
+func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
+	if s.closed.Load() {
+		return events.Checkpoint{}, events.ErrClosed
+	}
+	var c events.Checkpoint
+	var hash []byte
+	err := s.read.QueryRowContext(ctx, `SELECT position, hash, format, data FROM checkpoint WHERE slot = 1`).
+		Scan(&c.Position, &hash, &c.Format, &c.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, events.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("sqlite: load checkpoint: %w", err)
+	}
+	copy(c.Hash[:], hash)
+	return c, nil
+}
+
+func clone(b []byte) []byte { return append([]byte(nil), b...) }

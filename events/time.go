@@ -1,0 +1,68 @@
+package events
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CST is China Standard Time (UTC+08:00), the zone of every date in the rules.
+var CST = time.FixedZone("CST", 8*60*60)
+
+// The evaluation window (rules.md, Time). Every event's occurred_at and every
+// as_of lies inside it, bounds included.
+var (
+	WindowStart = time.Date(2020, 12, 1, 0, 0, 0, 0, CST)
+	WindowEnd   = time.Date(2021, 11, 30, 23, 59, 59, 999999999, CST)
+)
+
+// WindowText names the window in error messages.
+const WindowText = "2020-12-01T00:00:00+08:00 to 2021-11-30T23:59:59.999999999+08:00"
+
+// InWindow reports whether t lies inside the evaluation window.
+func InWindow(t time.Time) bool {
+	return !t.Before(WindowStart) && !t.After(WindowEnd)
+}
+
+// ParseInstant parses an RFC 3339 timestamp that carries an explicit offset
+// (Z counts as one). A bare date or a time without offset is refused, because
+// an effective time must never depend on the machine's zone.
+func ParseInstant(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("not an RFC 3339 time with offset: %q", clip(s))
+	}
+	return t, nil
+}
+
+// ParseBound parses a query bound: YYYY-MM-DD means the end of that day in
+// CST (inclusive); anything else must be RFC 3339.
+func ParseBound(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if len(s) == len("2006-01-02") {
+		d, err := time.ParseInLocation("2006-01-02", s, CST)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time: %q", clip(s))
+		}
+		return d.Add(24*time.Hour - time.Nanosecond), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time: %q", clip(s))
+	}
+	return t, nil
+}
+
+// FormatCST renders t in CST, the form every stored occurred_at takes.
+func FormatCST(t time.Time) string { return t.In(CST).Format(time.RFC3339Nano) }
+
+// FormatUTC renders t in UTC, the form every stored recorded_at takes.
+func FormatUTC(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// clip keeps error messages short when the input is hostile.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

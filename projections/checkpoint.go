@@ -1,0 +1,253 @@
+package projections
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+)
+
+// CheckpointFormat versions the encoding below; a checkpoint of another
+// format is ignored and rebuilt. Bump it whenever State or Fact changes.
+const CheckpointFormat = "projections/v1"
+
+// EncodeCheckpoint writes the state in a compact binary form: fixed-width
+// little-endian facts and length-prefixed strings. The indexes that only
+// validation needs are not saved; they are rebuilt from the facts on the
+// first append.
+func EncodeCheckpoint(s *State) []byte {
+	w := &writer{b: make([]byte, 0, 64+len(s.Facts)*72+len(s.Ballots)*4)}
+	w.i64(s.Head.Position)
+	w.bytes(s.Head.Hash[:])
+	w.i64(s.Head.RecordedAt.UnixNano())
+	w.u32(len(s.Units))
+	for _, u := range s.Units {
+		w.str(u.ID)
+		w.str(u.Name)
+		w.i64(u.Pos)
+	}
+	w.u32(len(s.Sections))
+	for _, x := range s.Sections {
+		w.str(x.ID)
+		w.str(x.Name)
+		w.u32(int(x.Unit))
+		w.bool(x.Enforcement)
+		w.bool(x.LateReported)
+		w.i64(x.Pos)
+		w.i64(x.Occurred)
+		w.i64(x.ExemptPos)
+		w.i64(x.PriorPos)
+	}
+	w.u32(len(s.Facts))
+	for i := range s.Facts {
+		f := &s.Facts[i]
+		w.i64(f.Occurred)
+		w.i64(f.Recorded)
+		w.bytes(f.ID[:])
+		w.u64(math.Float64bits(f.Pts))
+		w.i64(f.Target)
+		w.u32(int(f.Sec))
+		w.u32(int(f.Unit))
+		w.u32(int(f.Aux))
+		w.b = append(w.b, f.Type, f.A, f.B)
+		w.bool(f.Corr)
+		w.bytes(s.Digests[i][:])
+	}
+	w.u32(len(s.Texts))
+	for _, t := range s.Texts {
+		w.str(t)
+	}
+	w.u32(len(s.Grades))
+	for _, gs := range s.Grades {
+		w.u32(len(gs))
+		for _, g := range gs {
+			w.u32(int(g.Sec))
+			w.u64(math.Float64bits(g.Score))
+		}
+	}
+	w.u32(len(s.Ballots))
+	for _, b := range s.Ballots {
+		w.u32(int(b))
+	}
+	w.u32(len(s.Creds))
+	for _, c := range s.Creds {
+		w.bytes(c[:])
+	}
+	w.u32(len(s.Frozen))
+	for _, f := range s.Frozen {
+		w.u32(int(f))
+	}
+	w.i64(s.frozenPos)
+	w.u32(s.priorN)
+	return w.b
+}
+
+// DecodeCheckpoint reads what EncodeCheckpoint wrote.
+func DecodeCheckpoint(b []byte) (st *State, err error) {
+	r := &reader{b: b}
+	s := New()
+	s.Head.Position = r.i64()
+	copy(s.Head.Hash[:], r.take(32))
+	s.Head.RecordedAt = time.Unix(0, r.i64()).UTC()
+	n := r.count(16)
+	s.Units = make([]Unit, n)
+	for i := range s.Units {
+		u := &s.Units[i]
+		u.ID, u.Name, u.Pos = r.str(), r.str(), r.i64()
+		s.unitIdx[u.ID] = int32(i)
+	}
+	n = r.count(40)
+	s.Sections = make([]Section, n)
+	for i := range s.Sections {
+		x := &s.Sections[i]
+		x.ID, x.Name = r.str(), r.str()
+		x.Unit = int32(r.u32())
+		x.Enforcement, x.LateReported = r.bool(), r.bool()
+		x.Pos, x.Occurred, x.ExemptPos, x.PriorPos = r.i64(), r.i64(), r.i64(), r.i64()
+		if x.Unit < 0 || int(x.Unit) >= len(s.Units) {
+			return nil, errors.New("checkpoint: section of an unknown unit")
+		}
+		s.secIdx[x.ID] = int32(i)
+		s.Units[x.Unit].Sections = append(s.Units[x.Unit].Sections, int32(i))
+	}
+	n = r.count(84)
+	s.Facts = make([]Fact, n)
+	s.Digests = make([][16]byte, n)
+	for i := range s.Facts {
+		f := &s.Facts[i]
+		f.Occurred, f.Recorded = r.i64(), r.i64()
+		f.ID = uuid.UUID(r.take(16))
+		f.Pts = math.Float64frombits(r.u64())
+		f.Target = r.i64()
+		f.Sec, f.Unit, f.Aux = int32(r.u32()), int32(r.u32()), int32(r.u32())
+		t := r.take(3)
+		f.Type, f.A, f.B = t[0], t[1], t[2]
+		f.Corr = r.bool()
+		copy(s.Digests[i][:], r.take(16))
+		if int(f.Type) >= len(events.Types) {
+			return nil, errors.New("checkpoint: unknown fact type")
+		}
+	}
+	n = r.count(4)
+	s.Texts = make([]string, n)
+	for i := range s.Texts {
+		s.Texts[i] = r.str()
+		s.textIdx[s.Texts[i]] = int32(i)
+	}
+	n = r.count(4)
+	s.Grades = make([][]Grade, n)
+	for i := range s.Grades {
+		gs := make([]Grade, r.count(12))
+		for k := range gs {
+			gs[k] = Grade{Sec: int32(r.u32()), Score: math.Float64frombits(r.u64())}
+		}
+		s.Grades[i] = gs
+	}
+	n = r.count(4)
+	s.Ballots = make([]int32, n)
+	for i := range s.Ballots {
+		s.Ballots[i] = int32(r.u32())
+	}
+	n = r.count(32)
+	s.Creds = make([]events.Hash, n)
+	for i := range s.Creds {
+		copy(s.Creds[i][:], r.take(32))
+	}
+	n = r.count(4)
+	s.Frozen = make([]int32, n)
+	for i := range s.Frozen {
+		s.Frozen[i] = int32(r.u32())
+	}
+	s.frozenPos = r.i64()
+	s.priorN = r.u32()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, errors.New("checkpoint: trailing bytes")
+	}
+	// Rebuild what is derived from the facts.
+	for i := range s.Facts {
+		f := &s.Facts[i]
+		switch f.Type {
+		case cCred:
+			if f.Aux >= 0 && int(f.Aux) < len(s.Creds) {
+				if _, dup := s.credPos[s.Creds[f.Aux]]; !dup {
+					s.credPos[s.Creds[f.Aux]] = int64(i + 1)
+				}
+			}
+		case cRetract, cContest, cResolve:
+			if f.Target > 0 && f.Target <= int64(i) {
+				s.corr[f.Target] = append(s.corr[f.Target], int64(i+1))
+			}
+		}
+		if err := s.bounds(f); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// bounds keeps a damaged checkpoint from indexing out of range later.
+func (s *State) bounds(f *Fact) error {
+	ok := int(f.Sec) < len(s.Sections) && int(f.Unit) < len(s.Units) && f.Sec >= -1 && f.Unit >= -1
+	switch f.Type {
+	case cGrades:
+		ok = ok && f.Aux >= 0 && int(f.Aux) < len(s.Grades)
+	case cBallot:
+		ok = ok && f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.Ballots)
+	}
+	if !ok {
+		return fmt.Errorf("checkpoint: fact out of range")
+	}
+	return nil
+}
+
+type writer struct{ b []byte }
+
+func (w *writer) u32(v int)      { w.b = binary.LittleEndian.AppendUint32(w.b, uint32(v)) }
+func (w *writer) u64(v uint64)   { w.b = binary.LittleEndian.AppendUint64(w.b, v) }
+func (w *writer) i64(v int64)    { w.u64(uint64(v)) }
+func (w *writer) bytes(p []byte) { w.b = append(w.b, p...) }
+func (w *writer) str(s string)   { w.u32(len(s)); w.b = append(w.b, s...) }
+func (w *writer) bool(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) take(n int) []byte {
+	if r.err != nil || n > len(r.b) || n < 0 {
+		r.err = errors.New("checkpoint: truncated")
+		return make([]byte, max(n, 0))
+	}
+	p := r.b[:n]
+	r.b = r.b[n:]
+	return p
+}
+func (r *reader) u32() int    { return int(int32(binary.LittleEndian.Uint32(r.take(4)))) }
+func (r *reader) u64() uint64 { return binary.LittleEndian.Uint64(r.take(8)) }
+func (r *reader) i64() int64  { return int64(r.u64()) }
+func (r *reader) bool() bool  { return r.take(1)[0] == 1 }
+func (r *reader) str() string { return string(r.take(r.count(1))) }
+
+// count reads a length and refuses one the remaining bytes cannot hold.
+func (r *reader) count(each int) int {
+	n := r.u32()
+	if n < 0 || n*each > len(r.b) {
+		r.err = errors.New("checkpoint: bad length")
+		return 0
+	}
+	return n
+}

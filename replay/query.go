@@ -1,0 +1,57 @@
+package replay
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/projections"
+)
+
+// View builds a view from optional bounds: as_of defaults to the window's
+// last instant and must lie inside the window; known_at defaults to now.
+func (l *Ledger) View(asOf, knownAt *time.Time) (projections.View, error) {
+	v := projections.View{AsOf: events.WindowEnd, KnownAt: l.clock()}
+	if asOf != nil {
+		if !events.InWindow(*asOf) {
+			return v, &events.FieldError{Field: "as_of", Reason: "outside the evaluation window " + events.WindowText, Kind: events.ErrInvalid}
+		}
+		v.AsOf = *asOf
+	}
+	if knownAt != nil {
+		v.KnownAt = *knownAt
+	}
+	return v, nil
+}
+
+// Standings answers a view from the folded state.
+func (l *Ledger) Standings(v projections.View) *projections.Standings {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.state.Standings(v)
+}
+
+// Explain answers why a section has its score in a view.
+func (l *Ledger) Explain(sectionID string, v projections.View) (*projections.Explanation, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	e, err := l.state.Explain(sectionID, v)
+	if err != nil {
+		return nil, fmt.Errorf("replay: explain: %w", err)
+	}
+	return e, nil
+}
+
+// Len is the number of records folded.
+func (l *Ledger) Len() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.state.Len()
+}
+
+// Read runs f with the folded state under the read lock.
+func (l *Ledger) Read(f func(s *projections.State)) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	f(l.state)
+}
