@@ -1,0 +1,619 @@
+package demo
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/projections"
+)
+
+// Options shape a demo year.
+type Options struct {
+	Seed uint64
+	// Historical writes recorded_at on every line (for import --historical),
+	// so that known_at replays show facts arriving over the year.
+	Historical bool
+	// Scale multiplies the votes per section and round (1: up to 500).
+	Scale float64
+}
+
+// line is one event as written.
+type line struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	OccurredAt string `json:"occurred_at"`
+	RecordedAt string `json:"recorded_at,omitempty"`
+	Actor      string `json:"actor"`
+	Ref        string `json:"ref,omitempty"`
+	Data       any    `json:"data"`
+
+	occurred, recorded time.Time
+	seq                int
+}
+
+type gen struct {
+	rng   *rand.Rand
+	opt   Options
+	lines []*line
+	units []Unit
+	// per section
+	quality map[string]float64 // 0..1, how well a section serves
+	exempt  map[string]bool
+	unitOf  map[string]string
+	ids     map[string]bool // registered section ids, exempt included
+	regAt   map[string]time.Time
+	// deductions by section, for disputes
+	deductions []*line
+	votes      []*line
+}
+
+func day(m time.Month, d int, y ...int) time.Time {
+	yr := 2021
+	if m == 12 && len(y) == 0 {
+		yr = 2020
+	}
+	if len(y) > 0 {
+		yr = y[0]
+	}
+	return time.Date(yr, m, d, 9, 0, 0, 0, events.CST)
+}
+
+func (g *gen) uuid() string {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(g.rng.Uint32())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return uuid.UUID(b).String()
+}
+
+// between returns a random instant in [a, b).
+func (g *gen) between(a, b time.Time) time.Time {
+	d := b.Sub(a)
+	if d <= 0 {
+		return a
+	}
+	return a.Add(time.Duration(g.rng.Int64N(int64(d)))).Truncate(time.Second)
+}
+
+// add records an event that occurred at occ and was recorded delay later.
+func (g *gen) add(typ events.Type, occ time.Time, delay time.Duration, actor, ref string, data any) *line {
+	if last := events.WindowEnd.Add(-time.Minute).Truncate(time.Second); occ.After(last) {
+		delay += occ.Sub(last)
+		occ = last
+	}
+	l := &line{ID: g.uuid(), Type: string(typ), OccurredAt: events.FormatCST(occ), Actor: actor, Ref: ref, Data: data,
+		occurred: occ, recorded: occ.Add(delay), seq: len(g.lines)}
+	g.lines = append(g.lines, l)
+	return l
+}
+
+func (g *gen) delay(min, max time.Duration) time.Duration {
+	return min + time.Duration(g.rng.Int64N(int64(max-min)+1))
+}
+
+// Generate writes a demo year as JSON Lines.
+func Generate(w io.Writer, opt Options) (int, error) {
+	if opt.Scale <= 0 {
+		opt.Scale = 1
+	}
+	units, err := Roster()
+	if err != nil {
+		return 0, err
+	}
+	g := &gen{rng: rand.New(rand.NewPCG(opt.Seed, 0x70696e67)), opt: opt, units: units,
+		quality: map[string]float64{}, exempt: map[string]bool{}, unitOf: map[string]string{}, ids: map[string]bool{}, regAt: map[string]time.Time{}}
+	g.registry()
+	g.votes2021()
+	g.complaints()
+	g.inspections()
+	g.grades()
+	g.bonuses()
+	g.disputes()
+	if err := g.online(); err != nil {
+		return 0, err
+	}
+	g.order()
+	if _, err := check(g.lines, len(g.lines)); err != nil {
+		return 0, fmt.Errorf("demo: generated an invalid year (a bug): %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for _, l := range g.lines {
+		if opt.Historical {
+			l.RecordedAt = events.FormatUTC(l.recorded)
+		}
+		if err := enc.Encode(l); err != nil {
+			return 0, fmt.Errorf("demo: write: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, fmt.Errorf("demo: write: %w", err)
+	}
+	return len(g.lines), nil
+}
+
+// order sorts by recording time: the order the office entered the facts.
+func (g *gen) order() {
+	sort.SliceStable(g.lines, func(i, j int) bool {
+		a, b := g.lines[i], g.lines[j]
+		if !a.recorded.Equal(b.recorded) {
+			return a.recorded.Before(b.recorded)
+		}
+		return a.seq < b.seq
+	})
+}
+
+const office = "office:liao"
+
+func (g *gen) registry() {
+	start := day(12, 1)
+	for _, u := range g.units {
+		g.add(events.UnitRegistered, start, time.Hour, office, "平委办〔2021〕12号", map[string]any{"unit_id": u.ID, "name": u.Name})
+		for _, s := range u.Sections {
+			g.unitOf[s.ID] = u.ID
+			g.ids[s.ID] = true
+			// Quality: most sections serve well; a long tail does not.
+			q := 1 - math.Pow(g.rng.Float64(), 3)*0.9
+			g.quality[s.ID] = q
+			g.add(events.SectionRegistered, start, time.Hour, office, "附件1",
+				map[string]any{"section_id": s.ID, "unit_id": u.ID, "name": s.Name, "enforcement": s.Enforcement, "late_reported": false})
+		}
+	}
+	// Satisfied in both 2019 and 2020: exempt (免评).
+	for _, id := range g.pick(9, func(string) bool { return true }) {
+		g.exempt[id] = true
+		g.add(events.SectionExempted, start, 2*time.Hour, office, "2019、2020年度满意单位", map[string]any{"section_id": id, "reason": "2019、2020年度连续两年满意单位"})
+	}
+	// 2020's ten 不满意单位: straight onto the online list.
+	for _, id := range g.pick(10, func(id string) bool { return !g.exempt[id] }) {
+		g.quality[id] *= 0.8
+		g.add(events.PriorYearUnsatisfiedMarked, start, 2*time.Hour, office, "2020年度不满意单位", map[string]any{"section_id": id})
+	}
+	// Two sections the units failed to report (应报未报), found in June:
+	// registered late, and every section of their units loses points.
+	for k, u := range []int{11, 20} {
+		unit := g.units[u]
+		id := fmt.Sprintf("%s-S%02d", unit.ID, len(unit.Sections)+1)
+		found := day(6, 8+k)
+		g.unitOf[id] = unit.ID
+		g.ids[id] = true
+		g.quality[id] = 0.5
+		name := []string{"县自然资源综合服务窗口", "县市场监管综合服务窗口"}[k]
+		g.regAt[id] = found.Add(25 * time.Hour) // facts about it come after it was entered
+		g.add(events.SectionRegistered, found, 24*time.Hour, office, "应报未报",
+			map[string]any{"section_id": id, "unit_id": unit.ID, "name": name, "enforcement": false, "late_reported": true})
+		g.add(events.UnitDeduction, found, 48*time.Hour, office, "应报未报",
+			map[string]any{"unit_id": unit.ID, "points": 2, "reason": "应报未报科室: " + name})
+		g.units[u].Sections = append(g.units[u].Sections, Section{ID: id, Name: name})
+	}
+}
+
+// pick chooses n distinct sections that pass ok.
+func (g *gen) pick(n int, ok func(string) bool) []string {
+	var all []string
+	for _, u := range g.units {
+		for _, s := range u.Sections {
+			if ok(s.ID) {
+				all = append(all, s.ID)
+			}
+		}
+	}
+	g.rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	if n > len(all) {
+		n = len(all)
+	}
+	out := append([]string(nil), all[:n]...)
+	sort.Strings(out)
+	return out
+}
+
+func (g *gen) active(f func(u Unit, s Section)) {
+	for _, u := range g.units {
+		for _, s := range u.Sections {
+			if !g.exempt[s.ID] {
+				f(u, s)
+			}
+		}
+	}
+}
+
+// respondent makes a pseudonym: letters only, so never a phone number.
+func (g *gen) respondent() string {
+	b := make([]byte, 14)
+	b[0], b[1] = 'r', '-'
+	for i := 2; i < len(b); i++ {
+		b[i] = byte('a' + g.rng.IntN(26))
+	}
+	return string(b)
+}
+
+func (g *gen) votes2021() {
+	rounds := []struct {
+		name     string
+		from, to time.Time
+	}{{"H1", day(5, 17), day(6, 30)}, {"H2", day(9, 1), day(10, 31)}}
+	g.active(func(u Unit, s Section) {
+		q := g.quality[s.ID]
+		for _, r := range rounds {
+			var n int
+			switch x := g.rng.Float64(); {
+			case x < 0.93:
+				n = 480 + g.rng.IntN(21)
+			case x < 0.97:
+				n = 100 + g.rng.IntN(370)
+			case x < 0.995:
+				n = 30 + g.rng.IntN(70)
+			default:
+				n = 3 + g.rng.IntN(26) // a small sample (R-SVC-SMALL)
+			}
+			n = int(float64(n) * g.opt.Scale)
+			from := r.from
+			if reg := g.registeredAt(s.ID); reg.After(from) {
+				from = reg
+			}
+			penalised := 0
+			if s.Enforcement {
+				penalised = min(100, n/4) // 本年被处罚的服务对象
+			}
+			for k := 0; k < n; k++ {
+				pq := q
+				if k < penalised {
+					pq *= 0.75
+				}
+				rating := "unsatisfied"
+				switch x := g.rng.Float64(); {
+				case x < pq*0.85:
+					rating = "satisfied"
+				case x < pq*0.85+0.12+0.1*(1-pq):
+					rating = "basic"
+				}
+				occ := g.between(from, r.to)
+				ref := "SMS-2021-" + strconv.Itoa(len(g.lines))
+				v := g.add(events.ServiceVoteRecorded, occ, g.delay(time.Hour, 72*time.Hour), "office:sms-survey", ref,
+					map[string]any{"section_id": s.ID, "round": r.name, "respondent": g.respondent(), "rating": rating})
+				if g.rng.IntN(20000) == 0 {
+					g.votes = append(g.votes, v)
+				}
+			}
+		}
+	})
+}
+
+func (g *gen) registeredAt(id string) time.Time {
+	if t, ok := g.regAt[id]; ok {
+		return t
+	}
+	return day(12, 1)
+}
+
+// count draws how many facts of a kind a section earns over the year: a
+// Poisson count whose mean grows as the section serves worse.
+func (g *gen) count(id string, mean float64) int {
+	lambda := mean * (0.3 + 2.5*(1-g.quality[id]))
+	n, p, limit := 0, 1.0, math.Exp(-lambda)
+	for {
+		p *= g.rng.Float64()
+		if p < limit || n > 40 {
+			return n
+		}
+		n++
+	}
+}
+
+func (g *gen) year() time.Time { return g.between(day(12, 2), day(11, 25)) }
+
+func (g *gen) complaints() {
+	items := []struct {
+		item     string
+		min, max int
+	}{{"conduct", 3, 5}, {"late_feedback", 1, 1}, {"contact_outdated", 1, 1}, {"shirking", 2, 2}, {"poor_handling", 3, 5}, {"urgent_unhandled", 5, 5}}
+	g.active(func(u Unit, s Section) {
+		for k := g.count(s.ID, 1.2); k > 0; k-- {
+			it := items[g.rng.IntN(len(items))]
+			role := "lead"
+			if g.rng.IntN(4) == 0 {
+				role = "assist"
+			}
+			at := g.later(s.ID)
+			l := g.add(events.HotlineVerdict, at, g.delay(24*time.Hour, 20*24*time.Hour), "office:xinfang", "12345-"+strconv.Itoa(len(g.lines)),
+				map[string]any{"section_id": s.ID, "item": it.item, "points": it.min + g.rng.IntN(it.max-it.min+1), "role": role})
+			g.deductions = append(g.deductions, l)
+		}
+		for k := g.count(s.ID, 0.6); k > 0; k-- {
+			l := g.add(events.OnlineComplaintVerified, g.later(s.ID), g.delay(24*time.Hour, 10*24*time.Hour), "office:pingyi", "QR-"+strconv.Itoa(len(g.lines)),
+				map[string]any{"section_id": s.ID})
+			g.deductions = append(g.deductions, l)
+		}
+	})
+}
+
+// later is an occurred_at after the section was registered.
+func (g *gen) later(id string) time.Time {
+	at := g.year()
+	if reg := g.registeredAt(id); at.Before(reg) {
+		at = g.between(reg, day(11, 25))
+	}
+	return at
+}
+
+func (g *gen) inspections() {
+	g.active(func(u Unit, s Section) {
+		for k := g.count(s.ID, 0.5); k > 0; k-- {
+			level := []string{"county", "county", "city"}[g.rng.IntN(3)]
+			// Some findings are back-dated: entered months after they happened.
+			d := g.delay(2*24*time.Hour, 30*24*time.Hour)
+			if g.rng.IntN(5) == 0 {
+				d = g.delay(60*24*time.Hour, 150*24*time.Hour)
+			}
+			l := g.add(events.InspectionFinding, g.later(s.ID), d, "office:inspection", "DC-"+strconv.Itoa(len(g.lines)),
+				map[string]any{"section_id": s.ID, "level": level, "serious": g.rng.IntN(6) == 0})
+			g.deductions = append(g.deductions, l)
+		}
+		for k := g.count(s.ID, 0.2); k > 0; k-- {
+			l := g.add(events.ComplaintSubstantiated, g.later(s.ID), g.delay(5*24*time.Hour, 40*24*time.Hour), "office:inspection", "TS-"+strconv.Itoa(len(g.lines)),
+				map[string]any{"section_id": s.ID, "serious": g.rng.IntN(5) == 0})
+			g.deductions = append(g.deductions, l)
+		}
+		if g.quality[s.ID] < 0.35 && g.rng.IntN(4) == 0 {
+			l := g.add(events.DisciplinaryCaseFiled, g.later(s.ID), g.delay(24*time.Hour, 60*24*time.Hour), "office:jiwei", "LA-"+strconv.Itoa(len(g.lines)),
+				map[string]any{"section_id": s.ID, "subject": []string{"head", "deputy", "staff", "staff", "collective"}[g.rng.IntN(5)],
+					"violation": []string{"current_year", "earlier_year"}[g.rng.IntN(2)]})
+			g.deductions = append(g.deductions, l)
+		}
+		if g.quality[s.ID] < 0.5 && g.rng.IntN(12) == 0 {
+			l := g.add(events.DiscretionaryDeduction, g.later(s.ID), g.delay(24*time.Hour, 20*24*time.Hour), "office:liao", "",
+				map[string]any{"section_id": s.ID, "points": float64(1+g.rng.IntN(8)) / 2,
+					"reason": []string{"服务数据迟报", "少报服务对象", "网络评价环节拉票"}[g.rng.IntN(3)]})
+			g.deductions = append(g.deductions, l)
+		}
+	})
+}
+
+func (g *gen) grades() {
+	for _, u := range g.units {
+		var secs []string
+		for _, s := range u.Sections {
+			if !g.exempt[s.ID] {
+				secs = append(secs, s.ID)
+			}
+		}
+		if len(secs) == 0 {
+			continue
+		}
+		submit := func(at time.Time, noise float64) {
+			order := append([]string(nil), secs...)
+			sort.SliceStable(order, func(i, j int) bool {
+				return g.quality[order[i]]+noise*g.rng.Float64() > g.quality[order[j]]+noise*g.rng.Float64()
+			})
+			n := len(order)
+			sizes := [3]int{n / 3, n / 3, n / 3}
+			for r := 0; r < n%3; r++ {
+				sizes[r]++
+			}
+			var grades []map[string]any
+			k := 0
+			for tier, size := range sizes {
+				lo, hi := []int{40, 30, 15}[tier], []int{50, 39, 29}[tier]
+				for i := 0; i < size; i++ {
+					score := float64(lo+g.rng.IntN(hi-lo+1)) / 10
+					grades = append(grades, map[string]any{"section_id": order[k], "score": score})
+					k++
+				}
+			}
+			sort.Slice(grades, func(i, j int) bool { return grades[i]["section_id"].(string) < grades[j]["section_id"].(string) })
+			g.add(events.SupervisorGradesSubmitted, at, g.delay(time.Hour, 48*time.Hour), "unit:"+u.ID, "考评-"+u.ID,
+				map[string]any{"unit_id": u.ID, "grades": grades})
+		}
+		submit(g.between(day(11, 3), day(11, 10)), 0.3)
+		if g.rng.IntN(8) == 0 { // a corrected resubmission replaces the first
+			submit(day(11, 11), 0.1)
+		}
+	}
+}
+
+func (g *gen) bonuses() {
+	deeds := 0
+	g.active(func(u Unit, s Section) {
+		if g.quality[s.ID] > 0.8 && g.rng.IntN(9) == 0 {
+			deeds++
+			deed := fmt.Sprintf("DEED-%03d", deeds)
+			at := g.later(s.ID)
+			g.add(events.CommendationAwarded, at, g.delay(24*time.Hour, 30*24*time.Hour), "office:liao", "表彰-"+deed,
+				map[string]any{"section_id": s.ID, "level": []string{"national", "provincial", "municipal", "municipal"}[g.rng.IntN(4)], "deed_id": deed})
+			if g.rng.IntN(3) == 0 { // the same deed commended again: counted once
+				g.add(events.CommendationAwarded, at.Add(30*24*time.Hour).Add(-time.Hour), g.delay(24*time.Hour, 10*24*time.Hour), "office:liao", "表彰-"+deed+"-2",
+					map[string]any{"section_id": s.ID, "level": "municipal", "deed_id": deed})
+			}
+		}
+		if g.quality[s.ID] > 0.7 && g.rng.IntN(6) == 0 {
+			matter := "MATTER-" + s.ID
+			for k := 1 + g.rng.IntN(3); k > 0; k-- {
+				g.add(events.MediaCoverageRecorded, g.later(s.ID), g.delay(24*time.Hour, 15*24*time.Hour), "office:liao", "",
+					map[string]any{"section_id": s.ID, "level": []string{"central", "provincial", "municipal", "municipal"}[g.rng.IntN(4)], "matter_id": matter})
+			}
+		}
+	})
+}
+
+// disputes contests some deductions and retracts a few wrong entries. Some
+// are settled only in December, after the window: a known_at replay shows
+// the standings before and after.
+func (g *gen) disputes() {
+	sort.SliceStable(g.deductions, func(i, j int) bool { return g.deductions[i].seq < g.deductions[j].seq })
+	g.rng.Shuffle(len(g.deductions), func(i, j int) { g.deductions[i], g.deductions[j] = g.deductions[j], g.deductions[i] })
+	n := min(24, len(g.deductions))
+	for i, d := range g.deductions[:n] {
+		data := d.Data.(map[string]any)
+		sec, _ := data["section_id"].(string)
+		at := d.recorded.Add(g.delay(24*time.Hour, 10*24*time.Hour))
+		occ := at
+		if occ.After(events.WindowEnd) {
+			occ = events.WindowEnd.Add(-time.Hour).Truncate(time.Second)
+		}
+		if i < 4 {
+			g.add(events.EventRetracted, occ, at.Sub(occ), "office:liao", "",
+				map[string]any{"target_id": d.ID, "reason": "录入错误"})
+			continue
+		}
+		g.add(events.DeductionContested, occ, at.Sub(occ), "unit:"+g.unitOf[sec], "",
+			map[string]any{"target_id": d.ID, "section_id": sec, "grounds": "扣分依据不足, 申请复核"})
+		if i%5 == 4 {
+			continue // still open
+		}
+		res := at.Add(g.delay(5*24*time.Hour, 40*24*time.Hour))
+		rocc := res
+		if rocc.After(events.WindowEnd) {
+			rocc = events.WindowEnd.Add(-time.Minute).Truncate(time.Second)
+		}
+		out := map[string]any{"target_id": d.ID, "outcome": []string{"upheld", "overturned", "reduced"}[i%3]}
+		if out["outcome"] == "reduced" {
+			orig := deductionPoints(d)
+			if orig <= 1 {
+				out["outcome"] = "overturned"
+			} else {
+				out["points"] = math.Floor(orig / 2)
+			}
+		}
+		g.add(events.ContestResolved, rocc, res.Sub(rocc), "office:pingyi", "", out)
+	}
+	// A mistyped vote, retracted and entered again.
+	for _, v := range g.votes {
+		data := v.Data.(map[string]any)
+		fix := v.recorded.Add(3 * 24 * time.Hour)
+		g.add(events.EventRetracted, fix, time.Minute, "office:sms-survey", "", map[string]any{"target_id": v.ID, "reason": "评价档次录入错误"})
+		again := map[string]any{}
+		for k, x := range data {
+			again[k] = x
+		}
+		again["rating"] = "satisfied"
+		g.add(events.ServiceVoteRecorded, v.occurred, fix.Sub(v.occurred)+time.Hour, "office:sms-survey", v.Ref, again)
+	}
+}
+
+// deductionPoints is the original points of a deduction line.
+func deductionPoints(l *line) float64 {
+	d := l.Data.(map[string]any)
+	switch events.Type(l.Type) {
+	case events.HotlineVerdict:
+		return float64(d["points"].(int))
+	case events.OnlineComplaintVerified:
+		return 1
+	case events.InspectionFinding:
+		p := 1.0
+		if d["level"] == "city" {
+			p = 2
+		}
+		if d["serious"] == true {
+			p *= 2
+		}
+		return p
+	case events.ComplaintSubstantiated:
+		if d["serious"] == true {
+			return 2
+		}
+		return 1
+	case events.DisciplinaryCaseFiled:
+		return 2
+	case events.DiscretionaryDeduction, events.UnitDeduction:
+		return d["points"].(float64)
+	}
+	return 0
+}
+
+// online freezes the candidate list the ledger computes on 2021-11-15,
+// issues credentials and casts ballots.
+func (g *gen) online() error {
+	freezeAt := time.Date(2021, 11, 15, 10, 0, 0, 0, events.CST)
+	g.order()
+	st, err := check(g.lines, len(g.lines))
+	if err != nil {
+		return fmt.Errorf("demo: generated an invalid year (a bug): %w", err)
+	}
+	s := st.Standings(projections.View{AsOf: freezeAt, KnownAt: freezeAt.Add(time.Hour)})
+	cands := s.Candidates
+	g.add(events.OnlineCandidatesFrozen, freezeAt, time.Hour, "office:pingyi", "网络评价名单", map[string]any{"section_ids": cands})
+	type cred struct {
+		hash  string
+		group string
+	}
+	var creds []cred
+	for i := 0; i < 17000; i++ {
+		group := "recipient"
+		if i%20 >= 13 { // 65% recipients, 35% representatives
+			group = "representative"
+		}
+		var b [20]byte
+		for k := range b {
+			b[k] = byte(g.rng.Uint32())
+		}
+		h := events.CodeHash(string(b[:]))
+		creds = append(creds, cred{h, group})
+		g.add(events.VoterCredentialIssued, freezeAt.Add(time.Hour), 2*time.Hour, "office:pingyi", "",
+			map[string]any{"credential_hash": h, "group": group})
+	}
+	daily := map[string]float64{}
+	for _, r := range s.Sections {
+		if r.DailyTotal != nil {
+			daily[r.SectionID] = *r.DailyTotal
+		}
+	}
+	quality := func(id string) float64 { return daily[id] }
+	g.rng.Shuffle(len(creds), func(i, j int) { creds[i], creds[j] = creds[j], creds[i] })
+	for _, c := range creds[:15000] {
+		type scored struct {
+			id string
+			v  float64
+		}
+		l := make([]scored, len(cands))
+		for i, id := range cands {
+			l[i] = scored{id, quality(id) + g.rng.NormFloat64()*8}
+		}
+		sort.Slice(l, func(i, j int) bool { return l[i].v > l[j].v })
+		var sat, unsat []string
+		for _, x := range l[:10] {
+			sat = append(sat, x.id)
+		}
+		for _, x := range l[len(l)-10:] {
+			unsat = append(unsat, x.id)
+		}
+		at := g.between(time.Date(2021, 11, 16, 8, 0, 0, 0, events.CST), time.Date(2021, 11, 28, 22, 0, 0, 0, events.CST))
+		g.add(events.BallotCast, at, time.Second, "voter:qinglian", "",
+			map[string]any{"credential_hash": c.hash, "satisfied": sat, "unsatisfied": unsat})
+	}
+	return nil
+}
+
+// check folds the first n lines through the ledger's own validation.
+func check(lines []*line, n int) (*projections.State, error) {
+	st := projections.New()
+	head := events.Head{}
+	for i, l := range lines[:n] {
+		raw, err := json.Marshal(l)
+		if err != nil {
+			return nil, err
+		}
+		ev, ferr := events.Decode(raw, events.DecodeOptions{})
+		if ferr != nil {
+			return nil, fmt.Errorf("line %d: %v", i+1, ferr)
+		}
+		r := &events.Record{Position: head.Position + 1, ID: ev.ID, Type: ev.Type, Stream: ev.Body.Stream(),
+			OccurredAt: ev.OccurredAt, RecordedAt: l.recorded, Actor: ev.Actor, Ref: ev.Ref, Data: ev.Data, PrevHash: head.Hash}
+		if ferr := st.Add(r, ev.Body, true); ferr != nil {
+			return nil, fmt.Errorf("line %d (%s): %v", i+1, l.Type, ferr)
+		}
+		head = events.Head{Position: r.Position}
+	}
+	return st, nil
+}
