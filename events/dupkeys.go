@@ -1,28 +1,88 @@
 package events
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+)
 
 // MaxDepth bounds the nesting of an event's JSON. The deepest legitimate
 // event (a grade inside grades inside data) nests 3 levels.
 const MaxDepth = 16
 
-// checkDuplicateKeys refuses an object that names a key twice, at any depth,
-// and nesting deeper than MaxDepth. encoding/json silently keeps the last of
-// two equal keys, which would let two readers of one line disagree about
-// what it says. Malformed JSON is left for the decoder to report.
-func checkDuplicateKeys(raw []byte) *FieldError {
-	s := dupScanner{b: raw}
-	s.value(0, "")
-	return s.err
+// schema is the set of keys an object may have; a key's schema applies to
+// its value when that is an object, or to the objects of an array.
+type schema map[string]schema
+
+// envelopeSchema is built once per type: the envelope's keys with data's
+// keys taken from the body struct's JSON tags.
+var envelopeSchemas = func() map[Type]schema {
+	out := make(map[Type]schema, len(newData))
+	for t, mk := range newData {
+		out[t] = schema{"id": nil, "type": nil, "occurred_at": nil, "recorded_at": nil, "actor": nil, "ref": nil,
+			"data": structSchema(reflect.TypeOf(mk()).Elem())}
+	}
+	return out
+}()
+
+func structSchema(t reflect.Type) schema {
+	s := schema{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct {
+			s[name] = structSchema(ft)
+		} else {
+			s[name] = nil
+		}
+	}
+	return s
 }
 
-type dupScanner struct {
-	b   []byte
-	i   int
-	err *FieldError
+// scan is a first pass over one event's JSON. It refuses duplicate keys
+// (encoding/json silently keeps the last of two, which would let two readers
+// of one line disagree about what it says), unknown keys, and nesting deeper
+// than MaxDepth; and it finds the top-level "type" so that the event can be
+// decoded in one pass into its typed body. Malformed JSON is left for
+// encoding/json to report.
+type scanner struct {
+	b          []byte
+	i          int
+	err        *FieldError
+	typ        string
+	data       byte // first byte of data's value, 0 if absent
+	dataStart  int
+	dataEnd    int
+	structural bool // the top level is an object that scanned to its end
 }
 
-func (s *dupScanner) ws() {
+// topSchema checks the envelope's keys; data is checked once the type is
+// known, wherever "type" stands in the object.
+var topSchema = schema{"id": nil, "type": nil, "occurred_at": nil, "recorded_at": nil, "actor": nil, "ref": nil, "data": nil}
+
+func scanEvent(raw []byte) *scanner {
+	s := &scanner{b: raw}
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return s
+	}
+	s.structural = s.object(0, "", topSchema, true)
+	if s.err != nil || !s.structural || s.data != '{' {
+		return s
+	}
+	if es, ok := envelopeSchemas[Type(s.typ)]; ok {
+		d := &scanner{b: raw[:s.dataEnd], i: s.dataStart}
+		d.value(1, "data", es["data"])
+		s.err = d.err
+	}
+	return s
+}
+
+func (s *scanner) ws() {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
@@ -33,8 +93,104 @@ func (s *dupScanner) ws() {
 	}
 }
 
+// object scans an object; sch nil means any keys (not checked). Keys are
+// compared as raw bytes (an escaped key is unescaped first), and a field
+// path is only built for an error.
+func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
+	s.i++ // '{'
+	var seen [16][]byte
+	var more map[string]bool
+	n := 0
+	join := func(key []byte) string {
+		if path == "" {
+			return string(key)
+		}
+		return path + "." + string(key)
+	}
+	for {
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == '}' {
+			s.i++
+			return true
+		}
+		key, ok := s.str()
+		if !ok {
+			return false
+		}
+		dup := false
+		if n < len(seen) {
+			for _, k := range seen[:n] {
+				if string(k) == string(key) {
+					dup = true
+					break
+				}
+			}
+			seen[n] = key
+		} else {
+			if more == nil {
+				more = map[string]bool{}
+				for _, k := range seen {
+					more[string(k)] = true
+				}
+			}
+			dup = more[string(key)]
+			more[string(key)] = true
+		}
+		n++
+		if dup {
+			s.err = invalid(join(key), "duplicate key")
+			return false
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.ws()
+		var child schema
+		valueStart := s.i
+		if top && string(key) == "type" && s.i < len(s.b) && s.b[s.i] == '"' {
+			if v, ok := s.str(); ok {
+				s.typ = string(v)
+			}
+			s.i = valueStart
+		}
+		if sch != nil {
+			c, known := sch[string(key)]
+			if !known {
+				s.err = invalid(join(key), "unknown field")
+				return false
+			}
+			child = c
+		}
+		sub := ""
+		if s.i < len(s.b) && (s.b[s.i] == '{' || s.b[s.i] == '[') {
+			sub = join(key) // only containers need a path below them
+		}
+		if !s.value(depth+1, sub, child) {
+			return false
+		}
+		if top && string(key) == "data" && valueStart < len(s.b) {
+			s.data, s.dataStart, s.dataEnd = s.b[valueStart], valueStart, s.i
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return false
+		}
+		if s.b[s.i] == ',' {
+			s.i++
+			continue
+		}
+		if s.b[s.i] == '}' {
+			s.i++
+			return true
+		}
+		return false
+	}
+}
+
 // value scans one value; it stops quietly on malformed input.
-func (s *dupScanner) value(depth int, path string) bool {
+func (s *scanner) value(depth int, path string, sch schema) bool {
 	if s.err != nil {
 		return false
 	}
@@ -48,61 +204,16 @@ func (s *dupScanner) value(depth int, path string) bool {
 	}
 	switch s.b[s.i] {
 	case '{':
-		s.i++
-		var keys map[string]bool
-		for {
-			s.ws()
-			if s.i < len(s.b) && s.b[s.i] == '}' {
-				s.i++
-				return true
-			}
-			key, ok := s.str()
-			if !ok {
-				return false
-			}
-			if keys == nil {
-				keys = make(map[string]bool, 8)
-			}
-			field := key
-			if path != "" {
-				field = path + "." + key
-			}
-			if keys[key] {
-				s.err = invalid(field, "duplicate key")
-				return false
-			}
-			keys[key] = true
-			s.ws()
-			if s.i >= len(s.b) || s.b[s.i] != ':' {
-				return false
-			}
-			s.i++
-			if !s.value(depth+1, field) {
-				return false
-			}
-			s.ws()
-			if s.i >= len(s.b) {
-				return false
-			}
-			if s.b[s.i] == ',' {
-				s.i++
-				continue
-			}
-			if s.b[s.i] == '}' {
-				s.i++
-				return true
-			}
-			return false
-		}
+		return s.object(depth, path, sch, false)
 	case '[':
 		s.i++
-		for n := 0; ; n++ {
+		for {
 			s.ws()
 			if s.i < len(s.b) && s.b[s.i] == ']' {
 				s.i++
 				return true
 			}
-			if !s.value(depth+1, path) {
+			if !s.value(depth+1, path, sch) {
 				return false
 			}
 			s.ws()
@@ -134,17 +245,17 @@ func (s *dupScanner) value(depth int, path string) bool {
 	}
 }
 
-// str scans a string and returns its unescaped value.
-func (s *dupScanner) str() (string, bool) {
+// str scans a string and returns its raw bytes, unescaped if it had
+// escapes (then a copy).
+func (s *scanner) str() ([]byte, bool) {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return "", false
+		return nil, false
 	}
 	start := s.i
 	s.i++
 	escaped := false
 	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch c {
+		switch s.b[s.i] {
 		case '\\':
 			escaped = true
 			s.i += 2
@@ -152,15 +263,15 @@ func (s *dupScanner) str() (string, bool) {
 		case '"':
 			s.i++
 			if !escaped {
-				return string(s.b[start+1 : s.i-1]), true
+				return s.b[start+1 : s.i-1], true
 			}
 			var out string
 			if json.Unmarshal(s.b[start:s.i], &out) != nil {
-				return "", false
+				return nil, false
 			}
-			return out, true
+			return []byte(out), true
 		}
 		s.i++
 	}
-	return "", false
+	return nil, false
 }

@@ -68,13 +68,13 @@ func ParseHash(s string) (Hash, error) {
 const MaxEventBytes = 64 << 10
 
 type wireEvent struct {
-	ID         *string         `json:"id"`
-	Type       *string         `json:"type"`
-	OccurredAt *string         `json:"occurred_at"`
-	RecordedAt *string         `json:"recorded_at"`
-	Actor      *string         `json:"actor"`
-	Ref        *string         `json:"ref"`
-	Data       json.RawMessage `json:"data"`
+	ID         *string `json:"id"`
+	Type       *string `json:"type"`
+	OccurredAt *string `json:"occurred_at"`
+	RecordedAt *string `json:"recorded_at"`
+	Actor      *string `json:"actor"`
+	Ref        *string `json:"ref"`
+	Data       Data    `json:"data"`
 }
 
 // DecodeOptions says what a caller may supply beyond events.md's client
@@ -94,12 +94,30 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	if !utf8.Valid(raw) {
 		return nil, invalid("", "not valid UTF-8")
 	}
-	if err := checkDuplicateKeys(raw); err != nil {
-		return nil, err
+	sc := scanEvent(raw)
+	if sc.err != nil {
+		return nil, sc.err
 	}
+	mk, known := newData[Type(sc.typ)]
 	var w wireEvent
-	if err := strictUnmarshal(raw, &w); err != nil {
-		return nil, jsonError("", err)
+	if known && sc.data == '{' {
+		w.Data = mk() // decoded in the same pass as the envelope
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return nil, jsonError("", err)
+		}
+	} else {
+		// No body to decode into: check the envelope, keep data raw.
+		var r struct {
+			wireEvent
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, jsonError("", err)
+		}
+		w = r.wireEvent
+	}
+	if !sc.structural {
+		return nil, invalid("", "malformed JSON")
 	}
 	ev := &Event{}
 	if w.ID != nil {
@@ -113,8 +131,7 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		return nil, invalid("type", "required")
 	}
 	ev.Type = Type(*w.Type)
-	mk, ok := newData[ev.Type]
-	if !ok {
+	if !known {
 		return nil, invalid("type", "unknown event type %q", clip(*w.Type))
 	}
 	if w.OccurredAt == nil {
@@ -151,16 +168,14 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		}
 		ev.Ref = *w.Ref
 	}
-	if len(w.Data) == 0 || string(w.Data) == "null" {
+	switch sc.data {
+	case 0, 'n':
 		return nil, invalid("data", "required")
-	}
-	if w.Data[0] != '{' {
+	case '{':
+	default:
 		return nil, invalid("data", "must be an object")
 	}
-	body := mk()
-	if err := strictUnmarshal(w.Data, body); err != nil {
-		return nil, jsonError("data", err)
-	}
+	body := w.Data
 	if ferr := body.Check(); ferr != nil {
 		return nil, ferr
 	}
@@ -247,21 +262,6 @@ func jsonKind(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
-}
-
-// canonicalData is the JSON of a body: struct fields are declared in
-// alphabetical order of their names, so this is the sorted-key compact form
-// (what `jq -cS` prints), without HTML escaping.
-func canonicalData(d Data) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
-		// Bodies are plain structs of strings, numbers and bools that were
-		// just decoded from JSON; encoding cannot fail.
-		panic(fmt.Sprintf("events: encode %T: %v", d, err))
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
 }
 
 // Canonical appends the canonical bytes of r to dst: the stored envelope

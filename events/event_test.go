@@ -195,3 +195,27 @@ echo "ok $prev"`
 	require.NoError(t, err, string(out))
 	require.Equal(t, "ok "+r2.Hash.String(), strings.TrimSpace(string(out)))
 }
+
+// TestCanonicalMatchesEncodingJSON holds the hand-rolled canonical encoder
+// to encoding/json for every body type.
+func TestCanonicalMatchesEncodingJSON(t *testing.T) {
+	h := strings.Repeat("0f", 32)
+	lines := []string{
+		ev("SectionRegistered", `{"section_id":"S1","unit_id":"U1","name":"<价格科> & \"x\" \\ y","enforcement":true}`),
+		ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[{"section_id":"U01-S02","score":3.9},{"section_id":"U01-S01","score":0}]}`),
+		ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":0.05,"reason":"x"}`),
+		ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"upheld"}`),
+		ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"reduced","points":0}`),
+		ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":["A0","A1","A2","A3","A4","A5","A6","A7","A8","A9"],"unsatisfied":["B0","B1","B2","B3","B4","B5","B6","B7","B8","B9"]}`),
+		ev("HotlineVerdict", `{"section_id":"U01-S01","item":"conduct","points":5e0,"role":"lead"}`),
+	}
+	for _, l := range lines {
+		e, ferr := events.Decode([]byte(l), events.DecodeOptions{})
+		require.Nil(t, ferr, l)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(e.Body))
+		require.Equal(t, strings.TrimSpace(b.String()), string(e.Data))
+	}
+}

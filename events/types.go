@@ -521,7 +521,20 @@ const (
 	MaxListLen = 1000
 )
 
-var idRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+// idChars reports whether every byte of v is A-Z a-z 0-9 - _ and its
+// length is within [min, max].
+func idChars(v string, min, max int) bool {
+	if len(v) < min || len(v) > max {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 func first(errs ...*FieldError) *FieldError {
 	for _, e := range errs {
@@ -536,7 +549,7 @@ func checkID(field, v string) *FieldError {
 	if v == "" {
 		return invalid(field, "required")
 	}
-	if !idRE.MatchString(v) {
+	if !idChars(v, 1, 32) {
 		return invalid(field, "must be 1-32 characters of A-Z a-z 0-9 - _")
 	}
 	return nil
@@ -621,13 +634,23 @@ func checkBool(field string, v *bool) *FieldError {
 	return nil
 }
 
-var hexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+func lowerHex(v string, n int) bool {
+	if len(v) != n {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 func checkHash(field, v string) *FieldError {
 	if v == "" {
 		return invalid(field, "required")
 	}
-	if !hexRE.MatchString(v) {
+	if !lowerHex(v, 64) {
 		return invalid(field, "must be 64 lowercase hex characters (sha256 of the one-time code)")
 	}
 	return nil
@@ -645,7 +668,6 @@ func checkUUID(field, v string) *FieldError {
 	return nil
 }
 
-var respondentRE = regexp.MustCompile(`^[A-Za-z0-9_-]{4,64}$`)
 
 // checkRespondent never echoes the value: a pseudonym must not reach an
 // error message or a log line.
@@ -653,7 +675,7 @@ func checkRespondent(field, v string) *FieldError {
 	if v == "" {
 		return invalid(field, "required")
 	}
-	if !respondentRE.MatchString(v) {
+	if !idChars(v, 4, 64) {
 		return invalid(field, "must be 4-64 characters of A-Z a-z 0-9 - _")
 	}
 	if LooksLikePhone(v) {

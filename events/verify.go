@@ -20,93 +20,107 @@ func (e *VerifyError) Error() string {
 
 func (e *VerifyError) Unwrap() error { return ErrBroken }
 
+// verifyRange is how many records one worker checks per read.
+const verifyRange = 32768
+
 // Verify re-derives every hash of the store: each record's hash from its
 // prev_hash and canonical bytes, each prev_hash from the record before, and
-// positions 1, 2, … without gaps. It returns the number of records and the
-// head hash, or a *VerifyError for the first bad position.
+// positions 1, 2, … without gaps up to the head. It returns the number of
+// records and the head hash, or a *VerifyError for the first bad position
+// (with the number of intact records before it).
 //
-// Hashing runs on every core while the store is read in order.
+// The log is cut into ranges that are read and hashed in parallel, one
+// reader per core; the links between ranges are checked at the end.
 func Verify(ctx context.Context, s Store) (int64, Hash, error) {
-	type job struct {
-		pos  []int64
-		want []Hash
-		prev []Hash
-		buf  []byte
-		ends []int
+	head, err := s.Head(ctx)
+	if err != nil {
+		return 0, ZeroHash, fmt.Errorf("verify: %w", err)
 	}
-	const chunk = 4096
-	workers := max(runtime.GOMAXPROCS(0), 1)
-	jobs := make(chan *job, workers*2)
-	var (
-		mu       sync.Mutex
-		firstBad *VerifyError
-	)
-	report := func(e *VerifyError) {
-		mu.Lock()
-		if firstBad == nil || e.Position < firstBad.Position {
-			firstBad = e
-		}
-		mu.Unlock()
+	n := head.Position
+	type result struct {
+		first      Hash // PrevHash of the range's first record
+		last       Hash // Hash of its last record
+		bad        *VerifyError
+		err        error
+		start, end int64
 	}
+	ranges := int((n + verifyRange - 1) / verifyRange)
+	results := make([]result, ranges)
+	next := make(chan int, ranges)
+	for i := 0; i < ranges; i++ {
+		next <- i
+	}
+	close(next)
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := 0; w < max(runtime.GOMAXPROCS(0), 1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				start := 0
-				for i, end := range j.ends {
-					if ChainHash(j.prev[i], j.buf[start:end]) != j.want[i] {
-						report(&VerifyError{Position: j.pos[i], Reason: "hash does not match the event's content (changed after it was stored)"})
-						break
+			buf := make([]byte, 0, 4096)
+			for i := range next {
+				res := &results[i]
+				res.start = int64(i) * verifyRange
+				res.end = min(res.start+verifyRange, n)
+				want := res.start + 1
+				var prev Hash
+				err := s.Read(ctx, res.start, int(res.end-res.start), func(r *Record) error {
+					if r.Position != want {
+						res.bad = &VerifyError{Position: want, Reason: fmt.Sprintf("missing: the next stored position is %d", r.Position)}
+						return errStop
 					}
-					start = end
+					if want == res.start+1 {
+						res.first = r.PrevHash
+					} else if r.PrevHash != prev {
+						res.bad = &VerifyError{Position: want, Reason: "prev_hash does not match the hash of the event before it"}
+						return errStop
+					}
+					var ok bool
+					if buf, ok = r.Check(buf); !ok {
+						res.bad = &VerifyError{Position: want, Reason: "hash does not match the event's content (changed after it was stored)"}
+						return errStop
+					}
+					prev = r.Hash
+					want++
+					return nil
+				})
+				if err != nil && !errors.Is(err, errStop) {
+					res.err = err
+					continue
 				}
+				if res.bad == nil && want <= res.end {
+					res.bad = &VerifyError{Position: want, Reason: fmt.Sprintf("missing: the log ends before head position %d", n)}
+				}
+				res.last = prev
 			}
 		}()
 	}
-	var (
-		n    int64
-		head Hash
-		cur  = &job{}
-	)
-	flush := func() {
-		if len(cur.pos) > 0 {
-			jobs <- cur
-			cur = &job{}
-		}
-	}
-	err := s.Read(ctx, 0, 0, func(r *Record) error {
-		n++
-		if r.Position != n {
-			report(&VerifyError{Position: n, Reason: fmt.Sprintf("missing: the next stored position is %d", r.Position)})
-			return errStop
-		}
-		if r.PrevHash != head {
-			report(&VerifyError{Position: r.Position, Reason: "prev_hash does not match the hash of the event before it"})
-			return errStop
-		}
-		cur.pos = append(cur.pos, r.Position)
-		cur.want = append(cur.want, r.Hash)
-		cur.prev = append(cur.prev, r.PrevHash)
-		cur.buf = r.Canonical(cur.buf)
-		cur.ends = append(cur.ends, len(cur.buf))
-		head = r.Hash
-		if len(cur.pos) == chunk {
-			flush()
-		}
-		return nil
-	})
-	flush()
-	close(jobs)
 	wg.Wait()
-	if firstBad != nil {
-		return firstBad.Position - 1, head, firstBad
+	prev := ZeroHash
+	for i := range results {
+		r := &results[i]
+		if r.err != nil {
+			return r.start, prev, fmt.Errorf("verify: %w", r.err)
+		}
+		if r.first != prev && (r.bad == nil || r.bad.Position > r.start+1) {
+			return r.start, prev, &VerifyError{Position: r.start + 1, Reason: "prev_hash does not match the hash of the event before it"}
+		}
+		if r.bad != nil {
+			return r.bad.Position - 1, prev, r.bad
+		}
+		prev = r.last
 	}
-	if err != nil && !errors.Is(err, errStop) {
-		return n, head, err
+	// Nothing may follow the head.
+	extra := false
+	if err := s.Read(ctx, n, 1, func(*Record) error { extra = true; return nil }); err != nil {
+		return n, prev, fmt.Errorf("verify: %w", err)
 	}
-	return n, head, nil
+	if extra {
+		return n, prev, &VerifyError{Position: n + 1, Reason: "a record follows the head"}
+	}
+	if prev != head.Hash {
+		return n, prev, &VerifyError{Position: n, Reason: "the head hash does not match the chain"}
+	}
+	return n, prev, nil
 }
 
 var errStop = errors.New("stop")

@@ -114,7 +114,7 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		s.secIdx[x.ID] = int32(i)
 		s.Units[x.Unit].Sections = append(s.Units[x.Unit].Sections, int32(i))
 	}
-	n = r.count(84)
+	n = r.count(80) // the encoded size of a fact
 	s.Facts = make([]Fact, n)
 	s.Digests = make([][16]byte, n)
 	for i := range s.Facts {

@@ -306,7 +306,7 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 				yield(nil, &events.BatchError{Items: items})
 			}
 		}
-		newHead, err := l.store.Append(ctx, expect, seq)
+		newHead, err := l.store.Append(ctx, expect, pipelined(seq))
 		if errors.Is(err, events.ErrStale) && index == 0 && attempt < 100 {
 			st.Rollback()
 			continue
@@ -348,4 +348,70 @@ func (l *Ledger) fillUnchanged(ctx context.Context, recs []*events.Record) error
 		}
 	}
 	return nil
+}
+
+// pipelined runs a record sequence in its own goroutine, handing records
+// over in batches, so that validating and sealing the next records overlaps
+// with the store writing the last ones. The producer starts only when the
+// store starts pulling.
+func pipelined(seq iter.Seq2[*events.Record, error]) iter.Seq2[*events.Record, error] {
+	const size = 256
+	type batch struct {
+		recs []*events.Record
+		err  error
+	}
+	return func(yield func(*events.Record, error) bool) {
+		ch := make(chan batch, 16)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer close(ch)
+			send := func(b batch) bool {
+				select {
+				case ch <- b:
+					return true
+				case <-stop:
+					return false
+				}
+			}
+			var cur []*events.Record
+			ok := true
+			seq(func(r *events.Record, err error) bool {
+				if err != nil {
+					if len(cur) > 0 && !send(batch{recs: cur}) {
+						return false
+					}
+					cur = nil
+					send(batch{err: err})
+					ok = false
+					return false
+				}
+				cur = append(cur, r)
+				if len(cur) == size {
+					ok = send(batch{recs: cur})
+					cur = make([]*events.Record, 0, size)
+				}
+				return ok
+			})
+			if ok && len(cur) > 0 {
+				send(batch{recs: cur})
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-done
+		}()
+		for b := range ch {
+			if b.err != nil {
+				yield(nil, b.err)
+				return
+			}
+			for _, r := range b.recs {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -15,6 +15,7 @@ func (c *command) demoCmd(_ context.Context, args []string) error {
 	seed := fs.Uint64("seed", 2021, "random seed: the same seed gives the same year")
 	out := fs.String("out", "-", "output file (- for stdout)")
 	historical := fs.Bool("historical", false, "write recorded_at on every line (import with --historical)")
+	scale := fs.Float64("scale", 1, "multiply the votes per section and round (benchmarks)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -32,7 +33,7 @@ func (c *command) demoCmd(_ context.Context, args []string) error {
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	n, err := demo.Generate(bw, demo.Options{Seed: *seed, Historical: *historical})
+	n, err := demo.Generate(bw, demo.Options{Seed: *seed, Historical: *historical, Scale: *scale})
 	if err != nil {
 		return err
 	}

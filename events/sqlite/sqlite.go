@@ -164,7 +164,7 @@ func (s *Store) Head(ctx context.Context) (events.Head, error) {
 
 // rowsPerInsert batches rows into one INSERT statement: one statement per
 // row costs more in the driver than SQLite spends storing the row.
-const rowsPerInsert = 64
+const rowsPerInsert = 200
 
 const insertCols = 11
 
