@@ -668,7 +668,6 @@ func checkUUID(field, v string) *FieldError {
 	return nil
 }
 
-
 // checkRespondent never echoes the value: a pseudonym must not reach an
 // error message or a log line.
 func checkRespondent(field, v string) *FieldError {

@@ -403,4 +403,3 @@ func (c *command) credentialsCmd(ctx context.Context, args []string) error {
 	_, err = io.WriteString(c.m.Stdout, b.String())
 	return err
 }
-

@@ -7,5 +7,7 @@ import (
 	"github.com/pingyang/ledger/events"
 )
 
-func openESDB(ctx context.Context, url string) (events.Store, error) { return nil, errors.New("esdb: TODO") }
+func openESDB(ctx context.Context, url string) (events.Store, error) {
+	return nil, errors.New("esdb: TODO")
+}
 func (c *command) serveCmd(ctx context.Context, args []string) error { return errors.New("TODO") }

@@ -3,10 +3,10 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"time"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"

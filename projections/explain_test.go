@@ -1,0 +1,70 @@
+package projections_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/projections"
+	"github.com/stretchr/testify/require"
+)
+
+func TestExplainTrail(t *testing.T) {
+	s := newScenario(t)
+	s.unit("U1")
+	s.section("A", "U1")
+	s.section("B", "U1")
+	s.add(events.ServiceVoteRecorded, "2021-06-01", map[string]any{"section_id": "A", "round": "H1", "respondent": "r-secret-pseudonym", "rating": "basic"})
+	hot := s.add(events.HotlineVerdict, "2021-03-01", map[string]any{"section_id": "A", "item": "conduct", "points": 4, "role": "assist"})
+	find := s.add(events.InspectionFinding, "2021-03-01", map[string]any{"section_id": "A", "level": "city", "serious": true})
+	qr := s.add(events.OnlineComplaintVerified, "2021-03-01", map[string]any{"section_id": "A"})
+	s.add(events.UnitDeduction, "2021-03-01", map[string]any{"unit_id": "U1", "points": 1.5, "reason": "应报未报"})
+	s.add(events.CommendationAwarded, "2021-04-01", map[string]any{"section_id": "A", "level": "provincial", "deed_id": "D1"})
+	s.add(events.CommendationAwarded, "2021-04-02", map[string]any{"section_id": "A", "level": "municipal", "deed_id": "D1"})
+	s.add(events.MediaCoverageRecorded, "2021-04-03", map[string]any{"section_id": "A", "level": "central", "matter_id": "M1"})
+	s.add(events.CommendationAwarded, "2021-04-04", map[string]any{"section_id": "A", "level": "municipal", "deed_id": "D2"})
+	s.add(events.EventRetracted, "2021-10-01", map[string]any{"target_id": qr.String(), "reason": "wrong"})
+	s.add(events.DeductionContested, "2021-10-01", map[string]any{"target_id": find.String(), "section_id": "A", "grounds": "g"})
+	s.add(events.ContestResolved, "2021-10-02", map[string]any{"target_id": find.String(), "outcome": "reduced", "points": 1})
+	s.add(events.DeductionContested, "2021-10-03", map[string]any{"target_id": hot.String(), "section_id": "A", "grounds": "g"})
+	s.add(events.HotlineVerdict, "2021-03-01", map[string]any{"section_id": "B", "item": "conduct", "points": 5, "role": "lead"})
+
+	e, err := s.st.Explain("A", projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
+	require.NoError(t, err)
+	type want struct {
+		typ, component, clause, status string
+		points                         float64
+	}
+	var got []want
+	for _, x := range e.Entries {
+		got = append(got, want{x.Type, x.Component, x.Clause, x.Status, x.Points})
+	}
+	require.Equal(t, []want{
+		{"SectionRegistered", "roster", "R-ROSTER", "counted", 0},
+		{"ServiceVoteRecorded", "service", "R-SVC-SMALL", "counted", 0.6},
+		{"HotlineVerdict", "hotline", "R-HOT", "contested", -2}, // assist: half of 4
+		{"InspectionFinding", "inspection", "R-INS-FIND", "reduced", -1},
+		{"OnlineComplaintVerified", "qr", "R-QR", "retracted", 0},
+		{"UnitDeduction", "inspection", "R-UNREP", "counted", -1.5},
+		{"CommendationAwarded", "bonus", "R-BON-COM", "counted", 3},
+		{"CommendationAwarded", "bonus", "R-BON-COM", "not_counted", 1}, // same deed
+		{"MediaCoverageRecorded", "bonus", "R-BON-MED", "counted", 3},   // 3 + 3 = 6: 2 of it within the cap
+		{"CommendationAwarded", "bonus", "R-BON-COM", "not_counted", 1}, // above the cap
+		{"EventRetracted", "qr", "R-FIX", "counted", 0},
+		{"DeductionContested", "inspection", "R-FIX", "counted", 0},
+		{"ContestResolved", "inspection", "R-FIX", "counted", 0},
+		{"DeductionContested", "hotline", "R-FIX", "counted", 0},
+	}, got)
+	// Component totals: hotline (8 + 90)/100*5 = 4.9 while contested;
+	// inspection 20 - 1 (reduced from 4) - 1.5 = 17.5; qr 5; bonus min(5, 6) = 5.
+	near(t, 4.9, e.Hotline, "hotline")
+	near(t, 17.5, e.Inspection, "inspection")
+	near(t, 5, e.QR, "qr")
+	near(t, 5, e.Bonus, "bonus")
+	require.Contains(t, e.Entries[3].Note, "reduced from -4")
+	raw, _ := json.Marshal(e)
+	require.NotContains(t, string(raw), "r-secret-pseudonym")
+
+	_, err = s.st.Explain("Z", projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
+	require.ErrorIs(t, err, events.ErrNotFound)
+}
