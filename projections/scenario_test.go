@@ -68,7 +68,9 @@ func (s *scenario) refuse(field string, typ events.Type, occurred string, data a
 	return err
 }
 
-func (s *scenario) unit(id string) { s.add(events.UnitRegistered, "2020-12-01", map[string]any{"unit_id": id, "name": "unit " + id}) }
+func (s *scenario) unit(id string) {
+	s.add(events.UnitRegistered, "2020-12-01", map[string]any{"unit_id": id, "name": "unit " + id})
+}
 
 func (s *scenario) section(id, unit string) {
 	s.add(events.SectionRegistered, "2020-12-01", map[string]any{"section_id": id, "unit_id": unit, "name": "section " + id, "enforcement": false})

@@ -565,3 +565,6 @@ func (c *calc) outcome(s *State) *Outcome {
 }
 
 func sortStrings(l []string) { sort.Strings(l) }
+
+// Known is the number of records known at k: a view's knowledge prefix.
+func (s *State) Known(k time.Time) int64 { return s.prefix(k) }

@@ -42,6 +42,7 @@ type Ledger struct {
 	newUUID   func() uuid.UUID
 	onAppend  []func(appended int)
 	fromCheck bool
+	cache     renderCache
 }
 
 // Open folds the store into a new Ledger.

@@ -212,10 +212,16 @@ func (c *command) standingsCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *vf.format == "json" {
+		b, err := l.StandingsJSON(v)
+		if err != nil {
+			return err
+		}
+		_, err = c.m.Stdout.Write(append(b, '\n'))
+		return err
+	}
 	s := l.Standings(v)
 	switch *vf.format {
-	case "json":
-		return writeJSON(c.m.Stdout, s)
 	case "csv":
 		return writeStandingsCSV(c.m.Stdout, s)
 	}

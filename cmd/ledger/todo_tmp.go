@@ -10,4 +10,3 @@ import (
 func openESDB(ctx context.Context, url string) (events.Store, error) {
 	return nil, errors.New("esdb: TODO")
 }
-func (c *command) serveCmd(ctx context.Context, args []string) error { return errors.New("TODO") }

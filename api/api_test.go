@@ -1,0 +1,421 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pingyang/ledger/api"
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/replay"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	recorderTok  = "rec-0123456789abcdef"
+	inspectorTok = "ins-0123456789abcdef"
+	viewerTok    = "vie-0123456789abcdef"
+)
+
+type fixture struct {
+	t      *testing.T
+	url    string
+	ledger *replay.Ledger
+	store  *sqlite.Store
+	logs   *bytes.Buffer
+	codes  []string
+	srv    *httptest.Server
+}
+
+// newFixture serves a real SQLite ledger on a loopback port: one unit,
+// 22 sections, a frozen list and voter credentials whose codes it keeps.
+func newFixture(t *testing.T, withTokens bool) *fixture {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	l, err := replay.Open(ctx, st, replay.Options{})
+	require.NoError(t, err)
+	f := &fixture{t: t, ledger: l, store: st, logs: &bytes.Buffer{}}
+	var lines []string
+	add := func(typ, at, data string) {
+		lines = append(lines, fmt.Sprintf(`{"type":%q,"occurred_at":%q,"actor":"test","data":%s}`, typ, at, data))
+	}
+	add("UnitRegistered", "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"县发改局"}`)
+	var ids []string
+	for k := 0; k < 22; k++ {
+		id := fmt.Sprintf("S%02d", k)
+		ids = append(ids, `"`+id+`"`)
+		add("SectionRegistered", "2020-12-01T09:00:00+08:00", fmt.Sprintf(`{"section_id":%q,"unit_id":"U1","name":"科室%d","enforcement":false}`, id, k))
+	}
+	add("OnlineCandidatesFrozen", "2021-11-15T10:00:00+08:00", `{"section_ids":[`+strings.Join(ids, ",")+`]}`)
+	for i := 0; i < 5; i++ {
+		code := events.NewCode()
+		f.codes = append(f.codes, code)
+		add("VoterCredentialIssued", "2021-11-15T11:00:00+08:00", fmt.Sprintf(`{"credential_hash":%q,"group":"recipient"}`, events.CodeHash(code)))
+	}
+	seq, _ := events.ReadLines(strings.NewReader(strings.Join(lines, "\n")), events.DecodeOptions{})
+	_, err = l.Append(ctx, seq, replay.AppendOptions{})
+	require.NoError(t, err)
+	cfg := api.Config{Ledger: l, Logger: slog.New(slog.NewJSONHandler(syncWriter{f.logs, &sync.Mutex{}}, nil)),
+		BallotClock: func() time.Time { return time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST) }}
+	if withTokens {
+		toks, err := api.ParseTokens(strings.NewReader("recorder " + recorderTok + "\ninspector " + inspectorTok + "\n# comment\nviewer " + viewerTok + "\n"))
+		require.NoError(t, err)
+		cfg.Tokens = toks
+	}
+	s := api.New(cfg)
+	f.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(f.srv.Close)
+	f.url = f.srv.URL
+	return f
+}
+
+type syncWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (s syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (f *fixture) do(method, path, token, ctype string, body []byte) (int, []byte) {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.url+path, bytes.NewReader(body))
+	require.NoError(f.t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(f.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(f.t, err)
+	return resp.StatusCode, b
+}
+
+func (f *fixture) post(path, token, body string) (int, []byte) {
+	return f.do("POST", path, token, "application/json", []byte(body))
+}
+
+func errCode(t *testing.T, b []byte) string {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code, Message, Field string
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(b, &e), string(b))
+	require.NotEmpty(t, e.Error.Code)
+	require.NotEmpty(t, e.Error.Message)
+	return e.Error.Code
+}
+
+const deduction = `{"type":"DiscretionaryDeduction","occurred_at":"2021-05-01T10:00:00+08:00","actor":"office:liao","data":{"section_id":"S01","points":1.5,"reason":"迟报"}}`
+
+func TestRolesOnEveryRoute(t *testing.T) {
+	f := newFixture(t, true)
+	routes := []struct {
+		method, path string
+		need         string // lowest role
+		body         string
+	}{
+		{"GET", "/healthz", "", ""},
+		{"GET", "/metrics", "", ""},
+		{"GET", "/v1/openapi.yaml", "", ""},
+		{"GET", "/v1/standings", "viewer", ""},
+		{"GET", "/v1/events", "inspector", ""},
+		{"GET", "/v1/sections/S01/explain", "inspector", ""},
+		{"GET", "/v1/verify", "inspector", ""},
+		{"POST", "/v1/events", "recorder", deduction},
+	}
+	rank := map[string]int{"": 0, "viewer": 1, "inspector": 2, "recorder": 3}
+	toks := map[string]string{"": "", "viewer": viewerTok, "inspector": inspectorTok, "recorder": recorderTok}
+	for _, r := range routes {
+		for _, who := range []string{"", "viewer", "inspector", "recorder"} {
+			t.Run(r.method+r.path+"/"+who, func(t *testing.T) {
+				code, b := f.do(r.method, r.path, toks[who], "application/json", []byte(r.body))
+				switch {
+				case rank[who] >= rank[r.need]:
+					require.Contains(t, []int{200, 201}, code, string(b))
+				case who == "":
+					require.Equal(t, 401, code)
+					require.Equal(t, "unauthorized", errCode(t, b))
+				default:
+					require.Equal(t, 403, code)
+					require.Equal(t, "forbidden", errCode(t, b))
+				}
+			})
+		}
+	}
+	code, b := f.do("GET", "/v1/standings", "wrong-token-0123456789", "", nil)
+	require.Equal(t, 401, code, string(b))
+	code, _ = f.do("GET", "/nope", "", "", nil)
+	require.Equal(t, 404, code)
+}
+
+func TestNoTokensMeansViewerOnly(t *testing.T) {
+	f := newFixture(t, false)
+	code, _ := f.do("GET", "/v1/standings", "", "", nil)
+	require.Equal(t, 200, code)
+	code, b := f.post("/v1/events", recorderTok, deduction)
+	require.Equal(t, 403, code, string(b))
+	code, _ = f.do("GET", "/v1/events", "", "", nil)
+	require.Equal(t, 403, code)
+}
+
+func TestPostEvents(t *testing.T) {
+	f := newFixture(t, true)
+	before := f.ledger.Len()
+	// One event: 201 with its envelope; standings reflect it at once.
+	code, b := f.post("/v1/events", recorderTok, deduction)
+	require.Equal(t, 201, code, string(b))
+	var env map[string]any
+	require.NoError(t, json.Unmarshal(b, &env))
+	require.Equal(t, float64(before+1), env["position"])
+	require.Len(t, env["hash"], 64)
+	code, b = f.do("GET", "/v1/standings", viewerTok, "", nil)
+	require.Equal(t, 200, code)
+	var st struct {
+		Sections []struct {
+			SectionID  string   `json:"section_id"`
+			Inspection *float64 `json:"inspection"`
+		} `json:"sections"`
+	}
+	require.NoError(t, json.Unmarshal(b, &st))
+	require.Equal(t, "S01", st.Sections[1].SectionID)
+	require.InDelta(t, 18.5, *st.Sections[1].Inspection, 1e-9) // 20 - 1.5
+
+	// An idempotent repeat reports the stored envelope.
+	withID := `{"id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427",` + deduction[1:]
+	code, b = f.post("/v1/events", recorderTok, withID)
+	require.Equal(t, 201, code, string(b))
+	code, b2 := f.post("/v1/events", recorderTok, withID)
+	require.Equal(t, 201, code)
+	require.JSONEq(t, string(b), string(b2))
+	// Same id, other content: 409.
+	other := strings.Replace(withID, `"points":1.5`, `"points":2`, 1)
+	code, b = f.post("/v1/events", recorderTok, other)
+	require.Equal(t, 409, code, string(b))
+	require.Equal(t, "conflict", errCode(t, b))
+
+	n := f.ledger.Len()
+	bad := []struct {
+		name, ctype, body string
+		status            int
+	}{
+		{"array with a bad event", "application/json", "[" + deduction + `,{"type":"Nope"}]`, 400},
+		{"malformed JSON", "application/json", `{"type":`, 400},
+		{"wrong content type", "text/plain", deduction, 400},
+		{"empty array", "application/json", `[]`, 400},
+		{"not JSON", "application/json", `hello`, 400},
+		{"unknown section", "application/json", strings.Replace(deduction, "S01", "S99", 1), 400},
+		{"two MiB", "application/json", `{"type":"` + strings.Repeat("x", 2<<20) + `"}`, 413},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			code, b := f.do("POST", "/v1/events", recorderTok, c.ctype, []byte(c.body))
+			require.Equal(t, c.status, code, string(b))
+			errCode(t, b)
+		})
+	}
+	var many []string
+	for i := 0; i < api.MaxBatch+1; i++ {
+		many = append(many, deduction)
+	}
+	code, _ = f.post("/v1/events", recorderTok, "["+strings.Join(many, ",")+"]")
+	require.Contains(t, []int{400, 413}, code)
+	require.Equal(t, n, f.ledger.Len(), "nothing appended on any error")
+
+	// An array: all stored, envelopes in order.
+	code, b = f.post("/v1/events", recorderTok, "["+deduction+","+deduction+"]")
+	require.Equal(t, 201, code, string(b))
+	var envs []map[string]any
+	require.NoError(t, json.Unmarshal(b, &envs))
+	require.Len(t, envs, 2)
+	require.Equal(t, envs[0]["hash"], envs[1]["prev_hash"])
+}
+
+func TestGetEventsAndVerify(t *testing.T) {
+	f := newFixture(t, true)
+	code, b := f.do("GET", "/v1/events?after=3&limit=2", inspectorTok, "", nil)
+	require.Equal(t, 200, code)
+	var envs []map[string]any
+	require.NoError(t, json.Unmarshal(b, &envs))
+	require.Len(t, envs, 2)
+	require.Equal(t, float64(4), envs[0]["position"])
+	for _, q := range []string{"after=-1", "limit=0", "limit=10001", "after=x"} {
+		code, b = f.do("GET", "/v1/events?"+q, inspectorTok, "", nil)
+		require.Equal(t, 400, code, q)
+		errCode(t, b)
+	}
+	code, b = f.do("GET", "/v1/verify", inspectorTok, "", nil)
+	require.Equal(t, 200, code)
+	var v map[string]any
+	require.NoError(t, json.Unmarshal(b, &v))
+	require.Equal(t, true, v["ok"])
+	require.Equal(t, float64(f.ledger.Len()), v["events"])
+	require.Equal(t, f.ledger.Head().Hash.String(), v["head"])
+}
+
+func TestStandingsAndExplainQueries(t *testing.T) {
+	f := newFixture(t, true)
+	code, b := f.do("GET", "/v1/standings?as_of=2022-01-01", viewerTok, "", nil)
+	require.Equal(t, 400, code)
+	require.Equal(t, "invalid", errCode(t, b))
+	require.Contains(t, string(b), "2020-12-01")
+	code, _ = f.do("GET", "/v1/standings?as_of=yesterday", viewerTok, "", nil)
+	require.Equal(t, 400, code)
+	code, b = f.do("GET", "/v1/standings?as_of=2021-06-30&known_at=2020-01-01T00:00:00Z", viewerTok, "", nil)
+	require.Equal(t, 200, code)
+	require.Contains(t, string(b), `"events":0`)
+	code, b = f.do("GET", "/v1/sections/S99/explain", inspectorTok, "", nil)
+	require.Equal(t, 404, code)
+	require.Equal(t, "not_found", errCode(t, b))
+	code, b = f.do("GET", "/v1/sections/S03/explain?as_of=2021-11-30", inspectorTok, "", nil)
+	require.Equal(t, 200, code)
+	require.Contains(t, string(b), `"entries"`)
+}
+
+func ballot(code string, sat, unsat []string) string {
+	b, _ := json.Marshal(map[string]any{"code": code, "satisfied": sat, "unsatisfied": unsat})
+	return string(b)
+}
+
+var sat10 = []string{"S00", "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09"}
+var unsat10 = []string{"S12", "S13", "S14", "S15", "S16", "S17", "S18", "S19", "S20", "S21"}
+
+func TestBallots(t *testing.T) {
+	f := newFixture(t, true)
+	code := f.codes[0]
+	// Eight voters race with one code: exactly one 201, the rest 409.
+	var wg sync.WaitGroup
+	statuses := make(chan int, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, _ := f.post("/v1/ballots", "", ballot(code, sat10, unsat10))
+			statuses <- s
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	var got []int
+	for s := range statuses {
+		got = append(got, s)
+	}
+	sort.Ints(got)
+	require.Equal(t, []int{201, 409, 409, 409, 409, 409, 409, 409}, got)
+	// The ballot occurred at the drill clock.
+	var last []map[string]any
+	_, b := f.do("GET", fmt.Sprintf("/v1/events?after=%d", f.ledger.Len()-1), inspectorTok, "", nil)
+	require.NoError(t, json.Unmarshal(b, &last))
+	require.Equal(t, "2021-11-20T10:00:00+08:00", last[0]["occurred_at"])
+
+	s, b := f.post("/v1/ballots", "", ballot("not-a-code", sat10, unsat10))
+	require.Equal(t, 400, s, string(b))
+	s, b = f.post("/v1/ballots", "", ballot(f.codes[1], sat10[:9], unsat10))
+	require.Equal(t, 400, s)
+	require.Equal(t, "invalid", errCode(t, b))
+	s, _ = f.post("/v1/ballots", "", ballot(f.codes[1], sat10, append(unsat10[:9:9], "S00")))
+	require.Equal(t, 400, s)
+	s, _ = f.post("/v1/ballots", "", `{"code":`)
+	require.Equal(t, 400, s)
+	// No response or log line carries a code.
+	require.NotContains(t, f.logs.String(), code)
+	require.NotContains(t, string(b), f.codes[1])
+}
+
+func TestBallotRateLimit(t *testing.T) {
+	f := newFixture(t, true)
+	seen429 := 0
+	for i := 0; i < api.BallotAttempts+5; i++ {
+		s, b := f.post("/v1/ballots", "", ballot("guess-"+fmt.Sprint(i), sat10, unsat10))
+		if i < api.BallotAttempts {
+			require.Equal(t, 400, s, string(b))
+		} else {
+			require.Equal(t, 429, s)
+			require.Equal(t, "rate_limited", errCode(t, b))
+			seen429++
+		}
+	}
+	require.Equal(t, 5, seen429)
+	// Other routes are not limited.
+	s, _ := f.do("GET", "/healthz", "", "", nil)
+	require.Equal(t, 200, s)
+}
+
+func TestMetricsAndLogsLeakNothing(t *testing.T) {
+	f := newFixture(t, true)
+	f.post("/v1/ballots", "", ballot(f.codes[2], sat10, unsat10))
+	f.post("/v1/events", recorderTok, `{"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T10:00:00+08:00","actor":"a","data":{"section_id":"S01","round":"H1","respondent":"r-hidden-person","rating":"basic"}}`)
+	f.post("/v1/events", recorderTok, `{"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T10:00:00+08:00","actor":"a","data":{"section_id":"S01","round":"H1","respondent":"r-hidden-person","rating":"basic"}}`)
+	_, viewerStandings := f.do("GET", "/v1/standings", viewerTok, "", nil)
+	_, m := f.do("GET", "/metrics", "", "", nil)
+	require.Contains(t, string(m), `ledger_http_requests_total{code="201",method="POST",route="/v1/ballots"} 1`)
+	require.Contains(t, string(m), "ledger_events_appended_total")
+	require.Contains(t, string(m), "ledger_replay_duration_seconds")
+	for _, secret := range append([]string{recorderTok, inspectorTok, viewerTok, "r-hidden-person"}, f.codes...) {
+		require.NotContains(t, string(m), secret)
+		require.NotContains(t, f.logs.String(), secret)
+		require.NotContains(t, string(viewerStandings), secret)
+	}
+}
+
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	doc, err := os.ReadFile("openapi.yaml")
+	require.NoError(t, err)
+	// paths: two-space-indented "/path:" lines, methods four-space-indented.
+	var documented []string
+	path := ""
+	inPaths := false
+	for _, line := range strings.Split(string(doc), "\n") {
+		if line == "paths:" {
+			inPaths = true
+			continue
+		}
+		if !inPaths {
+			continue
+		}
+		if m := regexp.MustCompile(`^  (/\S*):$`).FindStringSubmatch(line); m != nil {
+			path = regexp.MustCompile(`\{(\w+)\}`).ReplaceAllString(m[1], ":$1")
+		}
+		if m := regexp.MustCompile(`^    (get|post|put|delete|patch):$`).FindStringSubmatch(line); m != nil {
+			documented = append(documented, strings.ToUpper(m[1])+" "+path)
+		}
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	l, err := replay.Open(context.Background(), st, replay.Options{})
+	require.NoError(t, err)
+	routes := api.New(api.Config{Ledger: l}).Routes()
+	sort.Strings(routes)
+	sort.Strings(documented)
+	require.Equal(t, routes, documented)
+	f := newFixture(t, false)
+	s, b := f.do("GET", "/v1/openapi.yaml", "", "", nil)
+	require.Equal(t, 200, s)
+	require.Equal(t, string(doc), string(b))
+}

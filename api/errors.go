@@ -1,0 +1,90 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pingyang/ledger/events"
+)
+
+// Error is the one error shape of the API:
+// {"error": {"code": "...", "message": "...", "field": "..."}}.
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errors the handlers raise themselves.
+var (
+	errUnauthorized = &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "missing or unknown bearer token"}
+	errForbidden    = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "this token's role may not do this"}
+	errTooLarge     = &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "request body over 1 MiB"}
+	errRateLimited  = &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "too many ballot attempts from this address; wait a minute"}
+)
+
+func invalidf(field, msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid", Message: msg, Field: field}
+}
+
+// statusOf is the API's one error-to-status table.
+func statusOf(err error) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return &Error{Status: he.Code, Code: "not_found", Message: "no such route"}
+		case http.StatusMethodNotAllowed:
+			return &Error{Status: he.Code, Code: "method_not_allowed", Message: "method not allowed on this route"}
+		case http.StatusRequestEntityTooLarge:
+			return errTooLarge
+		case http.StatusServiceUnavailable:
+			return &Error{Status: he.Code, Code: "unavailable", Message: "request timed out or the server is shutting down"}
+		}
+		return &Error{Status: he.Code, Code: "error", Message: http.StatusText(he.Code)}
+	}
+	out := &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
+	var be *events.BatchError
+	var fe *events.FieldError
+	switch {
+	case errors.As(err, &be) && len(be.Items) > 0:
+		out.Message, out.Field = be.Error(), be.Items[0].Err.Field
+	case errors.As(err, &fe):
+		out.Message, out.Field = fe.Error(), fe.Field
+	default:
+		out.Message = err.Error()
+	}
+	switch {
+	case errors.Is(err, events.ErrInvalid):
+		out.Status, out.Code = http.StatusBadRequest, "invalid"
+	case errors.Is(err, events.ErrConflict):
+		out.Status, out.Code = http.StatusConflict, "conflict"
+	case errors.Is(err, events.ErrNotFound):
+		out.Status, out.Code = http.StatusNotFound, "not_found"
+	case errors.Is(err, events.ErrBroken):
+		out.Status, out.Code = http.StatusInternalServerError, "broken_chain"
+	default:
+		out.Message, out.Field = "internal error", ""
+	}
+	return out
+}
+
+// handleError writes every error the same way.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	e := statusOf(err)
+	if e.Status >= 500 {
+		s.log.Error("request failed", "route", c.Path(), "method", c.Request().Method, "err", err.Error())
+	}
+	_ = c.JSON(e.Status, map[string]*Error{"error": e})
+}

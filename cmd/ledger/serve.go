@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/pingyang/ledger/api"
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/demo"
+	"github.com/pingyang/ledger/replay"
+)
+
+func (c *command) serveCmd(ctx context.Context, args []string) error {
+	fs := c.flags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	tokensPath := fs.String("tokens", "", "file of ROLE TOKEN lines")
+	clock := fs.String("clock", "", "drill clock: ballots occur at TIME plus the time since start")
+	withDemo := fs.Bool("demo", false, "serve the demo year (creates demo.db from it when absent)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("serve takes no arguments")
+	}
+	var tokens map[[32]byte]api.Role
+	if *tokensPath != "" {
+		f, err := os.Open(*tokensPath)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		tokens, err = api.ParseTokens(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	} else if !loopback(*addr) {
+		return usagef("serve: without --tokens the server only listens on loopback, not %s", *addr)
+	}
+	var ballotClock func() time.Time
+	if *clock != "" {
+		t0, err := events.ParseBound(*clock)
+		if err != nil {
+			return usagef("serve: --clock: %v", err)
+		}
+		start := c.m.Now()
+		ballotClock = func() time.Time { return t0.Add(c.m.Now().Sub(start)) }
+	}
+	if *withDemo && c.store == "" && c.m.Getenv("LEDGER_STORE") == "" {
+		c.store = "sqlite:demo.db"
+	}
+	l, closeFn, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	if *withDemo && l.Len() == 0 {
+		if err := c.loadDemo(ctx, l); err != nil {
+			return err
+		}
+	}
+	log := slog.New(slog.NewJSONHandler(c.m.Stderr, nil))
+	srv := api.New(api.Config{Ledger: l, Tokens: tokens, BallotClock: ballotClock, Now: c.m.Now, Logger: log})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second, // a slow client cannot hold a request open
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(c.m.Stdout, "ledger: %d events, serving on http://%s\n", l.Len(), ln.Addr())
+	followCtx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	go replay.Follow(followCtx, l, time.Second)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// In-flight requests finish; an append that was acknowledged is
+	// already durable, so closing the store loses nothing.
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("shutdown", "err", err.Error())
+	}
+	stopFollow()
+	if err := l.SaveCheckpoint(context.Background()); err != nil {
+		log.Warn("checkpoint not saved", "err", err.Error())
+	}
+	fmt.Fprintln(c.m.Stdout, "ledger: stopped")
+	return nil
+}
+
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loadDemo imports the demo year, as historical facts, into an empty store.
+func (c *command) loadDemo(ctx context.Context, l *replay.Ledger) error {
+	fmt.Fprintln(c.m.Stderr, "ledger: the store is empty; generating and importing the demo year")
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := demo.Generate(pw, demo.Options{Seed: 2021, Historical: true})
+		pw.CloseWithError(err)
+	}()
+	seq, readErr := events.ReadLines(pr, events.DecodeOptions{Historical: true})
+	res, err := l.Append(ctx, withProgress(seq, c.m.Stderr, true), replay.AppendOptions{Historical: true})
+	pr.Close()
+	if err == nil {
+		err = readErr()
+	}
+	if err != nil {
+		return fmt.Errorf("serve --demo: %w", err)
+	}
+	fmt.Fprintf(c.m.Stderr, "ledger: imported %d demo events\n", res.Appended)
+	return l.SaveCheckpoint(context.WithoutCancel(ctx))
+}
