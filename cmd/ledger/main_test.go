@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// run runs one command line in-process against the store in dir.
+func run(t *testing.T, dir string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string {
+			if k == "LEDGER_STORE" {
+				return "sqlite:" + filepath.Join(dir, "ledger.db")
+			}
+			return ""
+		},
+		Now: func() time.Time { return time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) }}
+	code := m.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+const scenario = "../../testdata/scenario.jsonl"
+
+func TestImportVerifyAndIdempotentRepeat(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, "appended 170, unchanged 0\n", out)
+	code, out, _ = run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code)
+	require.Equal(t, "appended 0, unchanged 170\n", out)
+	code, out, _ = run(t, dir, "", "verify")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `^ok 170 events, head [0-9a-f]{64}\n$`, out)
+	// The scenario has recorded_at, so a plain import refuses it, naming the field.
+	code, _, errs = run(t, t.TempDir(), "", "import", scenario)
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "line 1: recorded_at: ")
+}
+
+func TestVerifyEmptyLedger(t *testing.T) {
+	code, out, _ := run(t, t.TempDir(), "", "verify")
+	require.Equal(t, 0, code)
+	require.Equal(t, "ok 0 events, head "+strings.Repeat("0", 64)+"\n", out)
+}
+
+func TestImportReportsEveryBadLineAndAppendsNothing(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`
+	in := strings.Join([]string{
+		good,
+		`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00","actor":"a","data":{"unit_id":"U2","name":"n"}}`,
+		``,
+		`{"type":"SectionRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{"section_id":"S1","unit_id":"U9","name":"n","enforcement":false}}`,
+		`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{"unit_id":"U1","name":"again"}}`,
+		`{not json`,
+	}, "\n")
+	code, out, errs := run(t, dir, in, "import", "-")
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	require.Len(t, lines, 4, errs)
+	require.True(t, strings.HasPrefix(lines[0], "line 2: occurred_at: "), lines[0])
+	require.True(t, strings.HasPrefix(lines[1], "line 4: data.unit_id: unit U9 is not registered"), lines[1])
+	require.True(t, strings.HasPrefix(lines[2], "line 5: data.unit_id: unit U1 is already registered"), lines[2])
+	require.True(t, strings.HasPrefix(lines[3], "line 6: "), lines[3])
+	_, out, _ = run(t, dir, "", "verify")
+	require.Equal(t, "ok 0 events, head "+strings.Repeat("0", 64)+"\n", out)
+
+	// More than 100 bad lines: 100 reported, then a count.
+	var many []string
+	for i := 0; i < 150; i++ {
+		many = append(many, `{"type":"Nope","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{}}`)
+	}
+	code, _, errs = run(t, dir, strings.Join(many, "\n"), "import", "-")
+	require.Equal(t, 1, code)
+	lines = strings.Split(strings.TrimSpace(errs), "\n")
+	require.Len(t, lines, 101)
+	require.Equal(t, "line 100: type: unknown event type \"Nope\"", lines[99])
+	require.Contains(t, lines[100], "50 more")
+}
+
+func TestHistoricalRecordedAtMustNotGoBackwards(t *testing.T) {
+	dir := t.TempDir()
+	l1 := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","recorded_at":"2021-01-02T00:00:00Z","actor":"a","data":{"unit_id":"U1","name":"n"}}`
+	l2 := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","recorded_at":"2021-01-01T00:00:00Z","actor":"a","data":{"unit_id":"U2","name":"n"}}`
+	l3 := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","recorded_at":"2099-01-01T00:00:00Z","actor":"a","data":{"unit_id":"U3","name":"n"}}`
+	code, _, errs := run(t, dir, l1+"\n"+l2+"\n"+l3, "import", "--historical", "-")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "line 2: recorded_at: goes backwards")
+	require.Contains(t, errs, "line 3: recorded_at: in the future")
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{},
+		{"frobnicate"},
+		{"import"},
+		{"standings", "--format", "xml"},
+		{"standings", "--as-of", "June"},
+		{"explain"},
+		{"issue-credentials", "--group", "public", "--count", "1", "--at", "2021-11-15"},
+		{"--store", "ftp://x", "verify"},
+	} {
+		code, _, errs := run(t, dir, "", args...)
+		require.Equal(t, 2, code, "%v: %s", args, errs)
+		require.NotEmpty(t, errs)
+	}
+	code, _, errs := run(t, dir, "", "standings", "--as-of", "2022-01-01")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "as_of: outside the evaluation window")
+	code, _, errs = run(t, dir, "", "explain", "NOPE")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "NOPE")
+}
+
+// TestStandingsGolden compares standings with golden files; -update
+// rewrites them.
+func TestStandingsGolden(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	views := []struct{ name, asOf, knownAt, format string }{
+		{"scenario_now.json", "2021-11-30", "2022-01-01T00:00:00Z", "json"},
+		{"scenario_known_2021-12-01.json", "2021-11-30", "2021-12-01", "json"},
+		{"scenario_asof_2021-06-30.json", "2021-06-30", "2022-01-01T00:00:00Z", "json"},
+		{"scenario_now.csv", "2021-11-30", "2022-01-01T00:00:00Z", "csv"},
+		{"scenario_now.txt", "2021-11-30", "2022-01-01T00:00:00Z", "table"},
+	}
+	for _, v := range views {
+		code, out, errs := run(t, dir, "", "standings", "--as-of", v.asOf, "--known-at", v.knownAt, "--format", v.format)
+		require.Equal(t, 0, code, errs)
+		// Byte-identical on a second replay.
+		_, again, _ := run(t, dir, "", "standings", "--as-of", v.asOf, "--known-at", v.knownAt, "--format", v.format)
+		require.Equal(t, out, again)
+		golden := filepath.Join("../../testdata/golden", v.name)
+		if *update {
+			require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		require.NoError(t, err, "run go test ./cmd/ledger -update to create it")
+		require.Equal(t, string(want), out, v.name)
+	}
+	code, out, _ := run(t, dir, "", "explain", "U01-S03", "--format", "json", "--known-at", "2022-01-01T00:00:00Z")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, `"status":"reduced"`)
+	require.NotContains(t, out, "r-aaaa")
+	code, out, _ = run(t, dir, "", "explain", "U01-S03")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "行政审批科")
+	require.Contains(t, out, "R-INS-FIND")
+}
+
+func TestFreezeAndCredentials(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	code, out, errs := run(t, dir, "", "freeze-candidates", "--at", "2021-11-15T10:00:00+08:00")
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, "frozen 5 candidates at position 171\n", out)
+	code, _, errs = run(t, dir, "", "freeze-candidates", "--at", "2021-11-15T10:00:00+08:00")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "already frozen")
+	code, out, errs = run(t, dir, "", "issue-credentials", "--group", "representative", "--count", "3", "--at", "2021-11-15T11:00:00+08:00")
+	require.Equal(t, 0, code, errs)
+	codes := strings.Fields(out)
+	require.Len(t, codes, 3)
+	for _, c := range codes {
+		require.Regexp(t, regexp.MustCompile(`^[a-z2-7]{32}$`), c)
+	}
+	// Only the hashes are stored.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "ledger.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	var all string
+	require.NoError(t, db.QueryRow(`SELECT group_concat(CAST(data AS TEXT)) FROM events`).Scan(&all))
+	for _, c := range codes {
+		require.NotContains(t, all, c)
+	}
+	_, out, _ = run(t, dir, "", "verify")
+	require.Contains(t, out, fmt.Sprintf("ok %d events", 174))
+}
