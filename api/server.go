@@ -277,7 +277,7 @@ func (s *Server) postEvents(c echo.Context) error {
 				return
 			}
 		}
-	}, replay.AppendOptions{Keep: true})
+	}, replay.AppendOptions{Keep: true, Replayable: true})
 	if err != nil {
 		return err
 	}
@@ -437,7 +437,7 @@ func (s *Server) ballot(c echo.Context) error {
 	}
 	res, err := s.ledger.Append(c.Request().Context(), func(yield func(events.Decoded) bool) {
 		yield(events.Decoded{Event: ev})
-	}, replay.AppendOptions{Keep: true})
+	}, replay.AppendOptions{Keep: true, Replayable: true})
 	if err != nil {
 		return err
 	}

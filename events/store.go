@@ -78,3 +78,11 @@ type Checkpointer interface {
 	// LoadCheckpoint returns the saved checkpoint, or ErrNotFound.
 	LoadCheckpoint(ctx context.Context) (Checkpoint, error)
 }
+
+// Subscriber is implemented by stores that push news of appended records
+// (events/esdb, through a catch-up subscription); others are polled.
+type Subscriber interface {
+	// Subscribe calls notify with the position of each record appended
+	// after position after, until ctx ends, resubscribing after drops.
+	Subscribe(ctx context.Context, after int64, notify func(position int64)) error
+}

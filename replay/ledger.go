@@ -186,6 +186,10 @@ type AppendOptions struct {
 	Historical bool
 	// Keep returns the stored records (new and unchanged) in the result.
 	Keep bool
+	// Replayable says the input may be iterated again, so that an append
+	// that lost a race with another writer after pulling it (a backend that
+	// checks the head only at commit, like EventStoreDB) is retried.
+	Replayable bool
 }
 
 // Result of an append.
@@ -308,7 +312,7 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 			}
 		}
 		newHead, err := l.store.Append(ctx, expect, pipelined(seq))
-		if errors.Is(err, events.ErrStale) && index == 0 && attempt < 100 {
+		if errors.Is(err, events.ErrStale) && (index == 0 || opt.Replayable) && attempt < 100 {
 			st.Rollback()
 			continue
 		}

@@ -285,7 +285,7 @@ func appendEvents(ctx context.Context, l *replay.Ledger, evs []*events.Event) (r
 			}
 			_ = i
 		}
-	}, replay.AppendOptions{Keep: true})
+	}, replay.AppendOptions{Keep: true, Replayable: true})
 }
 
 // newEvent builds an event the way a client would send it, so that it goes

@@ -320,7 +320,7 @@ func testConcurrent(t *testing.T, open Opener) {
 				for _, e := range evs {
 					e.ID = uuid.New()
 				}
-				if _, err := l.Append(context.Background(), seqOf(evs...), replay.AppendOptions{}); err != nil {
+				if _, err := l.Append(context.Background(), seqOf(evs...), replay.AppendOptions{Replayable: true}); err != nil {
 					errs <- err
 					return
 				}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/pingyang/ledger/events/esdb/esdbfake"
+	"github.com/stretchr/testify/require"
+)
+
+// TestBackendsAgree imports the same file through SQLite and through the
+// EventStoreDB backend (on the protocol fake) and expects byte-identical
+// verify, standings and explain output.
+func TestBackendsAgree(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	stores := []string{"sqlite:" + t.TempDir() + "/l.db", f.URL() + "&stream=e2e"}
+	var outs [][]string
+	for _, st := range stores {
+		code, out, errs := run(t, t.TempDir(), "", "--store", st, "import", "--historical", scenario)
+		require.Equal(t, 0, code, errs)
+		require.Equal(t, "appended 170, unchanged 0\n", out)
+		var got []string
+		for _, args := range [][]string{
+			{"verify"},
+			{"standings", "--format", "json", "--known-at", "2022-01-01T00:00:00Z"},
+			{"standings", "--format", "json", "--as-of", "2021-07-01", "--known-at", "2021-12-01"},
+			{"explain", "U01-S03", "--format", "json", "--known-at", "2022-01-01T00:00:00Z"},
+		} {
+			code, out, errs := run(t, t.TempDir(), "", append([]string{"--store", st}, args...)...)
+			require.Equal(t, 0, code, errs)
+			got = append(got, out)
+		}
+		outs = append(outs, got)
+	}
+	for i := range outs[0] {
+		require.Equal(t, outs[0][i], outs[1][i])
+	}
+}

@@ -1,0 +1,114 @@
+package esdb_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/esdb"
+	"github.com/pingyang/ledger/events/esdb/esdbfake"
+	"github.com/pingyang/ledger/events/eventstest"
+	"github.com/stretchr/testify/require"
+)
+
+func opener(url string) eventstest.NewBacking {
+	return func(t *testing.T) eventstest.Opener {
+		stream := "ledger-test-" + uuid.NewString()[:8]
+		u := url + "&stream=" + stream
+		return func(t *testing.T) events.Store {
+			s, err := esdb.Open(context.Background(), u)
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+	}
+}
+
+// TestContractOnProtocolFake runs the core's contract suite against the
+// in-process protocol fake, always.
+func TestContractOnProtocolFake(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	eventstest.Run(t, opener(f.URL()))
+}
+
+// TestContractOnRealServer runs the suite against a real EventStoreDB or
+// KurrentDB when LEDGER_ESDB_URL names one (see README).
+func TestContractOnRealServer(t *testing.T) {
+	url := os.Getenv("LEDGER_ESDB_URL")
+	if url == "" {
+		t.Skip("LEDGER_ESDB_URL not set: no real EventStoreDB to test against (the protocol fake ran instead)")
+	}
+	if !containsQuery(url) {
+		url += "?"
+	}
+	eventstest.Run(t, opener(url))
+}
+
+func containsQuery(u string) bool {
+	for _, c := range u {
+		if c == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSubscriptionFollowsAndResubscribes(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	open := opener(f.URL())(t)
+	s := open(t).(*esdb.Store)
+	var last atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Subscribe(ctx, 0, func(p int64) { last.Store(p) })
+
+	head := events.Head{}
+	appendN := func(n int) {
+		var recs []*events.Record
+		for i := 0; i < n; i++ {
+			r := &events.Record{Position: head.Position + 1, ID: uuid.New(), Type: events.UnitRegistered,
+				Stream: fmt.Sprintf("unit-U%d", head.Position), OccurredAt: events.WindowStart, RecordedAt: time.Unix(1700000000, 0).UTC(),
+				Actor: "t", Data: []byte(fmt.Sprintf(`{"name":"n","unit_id":"U%d"}`, head.Position)), PrevHash: head.Hash}
+			r.Seal(nil)
+			recs = append(recs, r)
+			head = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
+		}
+		_, err := s.Append(context.Background(), events.Head{Position: recs[0].Position - 1, Hash: recs[0].PrevHash, RecordedAt: time.Unix(1700000000, 0).UTC()},
+			func(yield func(*events.Record, error) bool) {
+				for _, r := range recs {
+					if !yield(r, nil) {
+						return
+					}
+				}
+			})
+		require.NoError(t, err)
+	}
+	appendN(3)
+	require.Eventually(t, func() bool { return last.Load() == 3 }, 5*time.Second, 10*time.Millisecond)
+	f.DropSubscriptions()
+	appendN(2)
+	require.Eventually(t, func() bool { return last.Load() == 5 }, 10*time.Second, 10*time.Millisecond)
+	// Each record is also linked into its own stream.
+	require.Equal(t, 1, f.Events("unit-U0"))
+}
+
+func TestConnectionLossIsAnError(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	url := f.URL()
+	f.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = esdb.Open(ctx, url+"&maxDiscoverAttempts=1&discoveryInterval=10&gossipTimeout=1")
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "esdb")
+}
