@@ -275,7 +275,7 @@ func (s *Store) link(ctx context.Context, links []link) {
 
 // Read implements events.Store.
 func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*events.Record) error) error {
-	count := uint64(1<<62)
+	count := uint64(1 << 62)
 	if limit > 0 {
 		count = uint64(limit)
 	}
