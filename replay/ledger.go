@@ -28,6 +28,10 @@ type Options struct {
 	// CheckpointEvery saves a checkpoint after this many records have been
 	// folded since the last one (0: 50,000; negative: never).
 	CheckpointEvery int64
+	// AllowBroken opens a store whose chain no longer holds (for
+	// inspection); the problem is kept in Ledger.Broken. Without it, Open
+	// refuses such a store with an error wrapping events.ErrBroken.
+	AllowBroken bool
 }
 
 // Ledger is the event ledger over one store.
@@ -43,11 +47,14 @@ type Ledger struct {
 	onAppend  []func(appended int)
 	fromCheck bool
 	cache     renderCache
+	allow     bool
+	// Broken is why the chain does not hold, when Open was allowed to go on.
+	Broken error
 }
 
 // Open folds the store into a new Ledger.
 func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error) {
-	l := &Ledger{store: store, clock: opt.Clock, every: opt.CheckpointEvery, newUUID: uuid.New}
+	l := &Ledger{store: store, clock: opt.Clock, every: opt.CheckpointEvery, newUUID: uuid.New, allow: opt.AllowBroken}
 	if l.clock == nil {
 		l.clock = time.Now
 	}
@@ -55,15 +62,46 @@ func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error)
 		l.every = 50_000
 	}
 	l.state = projections.New()
-	if err := l.loadCheckpoint(ctx); err != nil {
+	if err := l.broken(l.loadCheckpoint(ctx)); err != nil {
 		return nil, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := l.catchUp(ctx); err != nil {
+	if err := l.broken(l.catchUp(ctx)); err != nil {
+		return nil, err
+	}
+	if err := l.broken(l.checkHead(ctx)); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// broken lets a broken chain through when the ledger was opened for
+// inspection, and only then.
+func (l *Ledger) broken(err error) error {
+	if err == nil || !errors.Is(err, events.ErrBroken) || !l.allow {
+		return err
+	}
+	if l.Broken == nil {
+		l.Broken = err
+	}
+	return nil
+}
+
+// checkHead recomputes the stored head's hash: a head that no longer
+// matches its content means the store was changed behind the ledger.
+func (l *Ledger) checkHead(ctx context.Context) error {
+	pos := l.state.Head.Position
+	if pos == 0 {
+		return nil
+	}
+	return l.store.Read(ctx, pos-1, 1, func(r *events.Record) error {
+		if _, ok := r.Check(nil); !ok || r.Hash != l.state.Head.Hash {
+			return fmt.Errorf("replay: the stored head (position %d) no longer matches the hash chain; "+
+				"run `ledger verify` to find the first bad position: %w", pos, events.ErrBroken)
+		}
+		return nil
+	})
 }
 
 // Store is the store under the ledger.
@@ -111,8 +149,13 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("replay: check checkpoint: %w", err)
 	}
-	if !found || at != c.Hash {
-		return nil
+	if !found {
+		return fmt.Errorf("replay: the log ends before position %d, which it had reached (events were removed); "+
+			"run `ledger verify`: %w", c.Position, events.ErrBroken)
+	}
+	if at != c.Hash {
+		return fmt.Errorf("replay: the event at position %d no longer has the hash it had; run `ledger verify`: %w",
+			c.Position, events.ErrBroken)
 	}
 	st, err := projections.DecodeCheckpoint(c.Data)
 	if err != nil || st.Head.Position != c.Position || st.Head.Hash != c.Hash {
@@ -164,8 +207,8 @@ func (l *Ledger) CatchUp(ctx context.Context) error {
 
 func (l *Ledger) catchUp(ctx context.Context) error {
 	return l.store.Read(ctx, l.state.Head.Position, 0, func(r *events.Record) error {
-		if r.PrevHash != l.state.Head.Hash {
-			return fmt.Errorf("replay: record %d does not follow the chain: %w", r.Position, events.ErrBroken)
+		if r.PrevHash != l.state.Head.Hash && !l.allow {
+			return fmt.Errorf("replay: record %d does not follow the chain; run `ledger verify`: %w", r.Position, events.ErrBroken)
 		}
 		body, err := r.Body()
 		if err != nil {

@@ -40,7 +40,7 @@ func (c *command) open(ctx context.Context) (*replay.Ledger, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := replay.Open(ctx, st, replay.Options{Clock: c.m.Now})
+	l, err := replay.Open(ctx, st, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

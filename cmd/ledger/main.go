@@ -58,7 +58,7 @@ commands:
   verify                          re-derive every hash of the chain
   freeze-candidates --at TIME     append the candidate list computed as of TIME
   issue-credentials --group recipient|representative --count N --at TIME
-  serve [--addr 127.0.0.1:8080] [--tokens FILE] [--clock TIME] [--demo]
+  serve [--addr 127.0.0.1:8080] [--tokens FILE] [--clock TIME] [--demo] [--allow-broken-chain]
   demo [--seed N] [--out FILE]    write a realistic year of events
 
 --store URL (or LEDGER_STORE): sqlite:PATH (default sqlite:ledger.db) or esdb://HOST:PORT?tls=false
@@ -133,8 +133,9 @@ func (m *Main) run(ctx context.Context, args []string) error {
 
 // command is one invocation: the global flags plus helpers.
 type command struct {
-	m     *Main
-	store string
+	m           *Main
+	store       string
+	allowBroken bool // serve --allow-broken-chain: open a tampered store for inspection
 }
 
 // flags makes a subcommand's flag set; every command also takes --store.

@@ -197,3 +197,37 @@ func TestFreezeAndCredentials(t *testing.T) {
 	_, out, _ = run(t, dir, "", "verify")
 	require.Contains(t, out, fmt.Sprintf("ok %d events", 174))
 }
+
+// TestRefusesATamperedStore: once the stored chain no longer holds, the
+// ledger names the problem and refuses to answer; verify names the position.
+func TestRefusesATamperedStore(t *testing.T) {
+	for _, c := range []struct{ name, sql, want string }{
+		{"head edited", `UPDATE events SET actor = 'mallory' WHERE position = 170`, "no longer matches the hash chain"},
+		{"tail removed", `DELETE FROM events WHERE position > 160`, "events were removed"},
+		{"checkpointed event edited", `UPDATE events SET hash = zeroblob(32) WHERE position = 170`, "no longer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			code, _, errs := run(t, dir, "", "import", "--historical", scenario)
+			require.Equal(t, 0, code, errs)
+			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "ledger.db"))
+			require.NoError(t, err)
+			_, err = db.Exec(`DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; ` + c.sql)
+			require.NoError(t, err)
+			db.Close()
+			code, _, errs = run(t, dir, "", "standings")
+			require.Equal(t, 1, code)
+			require.Contains(t, errs, c.want)
+			require.Contains(t, errs, "ledger verify")
+			code, _, errs = run(t, dir, "", "verify")
+			if c.name == "tail removed" {
+				// A cut tail is a valid shorter chain: only the checkpoint's
+				// anchor (above) can tell.
+				require.Equal(t, 0, code)
+				return
+			}
+			require.Equal(t, 1, code)
+			require.Contains(t, errs, "position 170")
+		})
+	}
+}

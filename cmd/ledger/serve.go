@@ -23,6 +23,7 @@ func (c *command) serveCmd(ctx context.Context, args []string) error {
 	tokensPath := fs.String("tokens", "", "file of ROLE TOKEN lines")
 	clock := fs.String("clock", "", "drill clock: ballots occur at TIME plus the time since start")
 	withDemo := fs.Bool("demo", false, "serve the demo year (creates demo.db from it when absent)")
+	fs.BoolVar(&c.allowBroken, "allow-broken-chain", false, "serve a store whose hash chain no longer holds, for inspection")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -61,6 +62,9 @@ func (c *command) serveCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeFn()
+	if l.Broken != nil {
+		fmt.Fprintf(c.m.Stderr, "ledger: WARNING: serving a broken chain for inspection: %v\n", l.Broken)
+	}
 	if *withDemo && l.Len() == 0 {
 		if err := c.loadDemo(ctx, l); err != nil {
 			return err
