@@ -108,13 +108,18 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	} else {
 		// No body to decode into: check the envelope, keep data raw.
 		var r struct {
-			wireEvent
-			Data json.RawMessage `json:"data"`
+			ID         *string         `json:"id"`
+			Type       *string         `json:"type"`
+			OccurredAt *string         `json:"occurred_at"`
+			RecordedAt *string         `json:"recorded_at"`
+			Actor      *string         `json:"actor"`
+			Ref        *string         `json:"ref"`
+			Data       json.RawMessage `json:"data"`
 		}
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, jsonError("", err)
 		}
-		w = r.wireEvent
+		w = wireEvent{ID: r.ID, Type: r.Type, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, Actor: r.Actor, Ref: r.Ref}
 	}
 	if !sc.structural {
 		return nil, invalid("", "malformed JSON")

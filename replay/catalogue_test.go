@@ -1,0 +1,229 @@
+package replay_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/replay"
+	"github.com/stretchr/testify/require"
+)
+
+// base is a registry with targets for corrections, a frozen list and
+// credentials; ids are fixed so that bad inputs can name them.
+var base = []string{
+	`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"县发改局"}}`,
+	`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U2","name":"县经信局"}}`,
+	`{"type":"UnitRegistered","occurred_at":"2021-03-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U3","name":"late unit"}}`,
+}
+
+const (
+	voteID  = "11111111-1111-4111-8111-111111111111"
+	findID  = "22222222-2222-4222-8222-222222222222"
+	regID   = "33333333-3333-4333-8333-333333333333"
+	credID  = "44444444-4444-4444-8444-444444444444"
+	frozeID = "55555555-5555-4555-8555-555555555555"
+)
+
+func init() {
+	for k := 0; k < 22; k++ {
+		u := "U1"
+		if k >= 11 {
+			u = "U2"
+		}
+		id := ""
+		if k == 0 {
+			id = `"id":"` + regID + `",`
+		}
+		base = append(base, fmt.Sprintf(`{%s"type":"SectionRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"section_id":"S%02d","unit_id":%q,"name":"n","enforcement":false}}`, id, k, u))
+	}
+	base = append(base,
+		`{"type":"SectionExempted","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"section_id":"S21","reason":"x"}}`,
+		`{"id":"`+voteID+`","type":"ServiceVoteRecorded","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S01","round":"H1","respondent":"r-used","rating":"basic"}}`,
+		`{"id":"`+findID+`","type":"InspectionFinding","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S01","level":"county","serious":false}}`,
+		`{"id":"`+frozeID+`","type":"OnlineCandidatesFrozen","occurred_at":"2021-11-15T09:00:00+08:00","actor":"t","data":{"section_ids":[`+ids(0, 21)+`]}}`,
+		`{"id":"`+credID+`","type":"VoterCredentialIssued","occurred_at":"2021-11-15T10:00:00+08:00","actor":"t","data":{"credential_hash":"`+events.CodeHash("used-code")+`","group":"recipient"}}`,
+		`{"type":"VoterCredentialIssued","occurred_at":"2021-11-15T10:00:00+08:00","actor":"t","data":{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}}`,
+		`{"type":"BallotCast","occurred_at":"2021-11-16T10:00:00+08:00","actor":"t","data":{"credential_hash":"`+events.CodeHash("used-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}}`,
+	)
+}
+
+func ids(from, to int) string {
+	var l []string
+	for k := from; k < to; k++ {
+		l = append(l, fmt.Sprintf(`"S%02d"`, k))
+	}
+	return strings.Join(l, ",")
+}
+
+func line(typ, occurred, data string) string {
+	return fmt.Sprintf(`{"type":%q,"occurred_at":%q,"actor":"t","data":%s}`, typ, occurred, data)
+}
+
+const at = "2021-06-02T09:00:00+08:00"
+
+func ballot(code string, sat, unsat string) string {
+	return line("BallotCast", "2021-11-20T09:00:00+08:00", `{"credential_hash":"`+events.CodeHash(code)+`","satisfied":[`+sat+`],"unsatisfied":[`+unsat+`]}`)
+}
+
+// TestBadInputCatalogue feeds named bad inputs, one at a time, to a ledger
+// over a real SQLite file and expects for each its exact field and reason,
+// its kind (invalid or conflict), and nothing appended.
+func TestBadInputCatalogue(t *testing.T) {
+	catalogue := []struct {
+		name, input, field, reason string
+		conflict                   bool
+	}{
+		{"truncated JSON", `{"type":"UnitRegistered","occurred_at":"2021`, "", "malformed JSON", false},
+		{"not an object", `[1,2,3]`, "", "must be a JSON object", false},
+		{"bare string", `"hello"`, "", "must be a JSON object", false},
+		{"trailing garbage", base[0] + ` x`, "", "invalid character", false},
+		{"invalid UTF-8", "{\"type\":\"UnitRegistered\",\"occurred_at\":\"2021-01-01T00:00:00+08:00\",\"actor\":\"\xff\",\"data\":{}}", "", "not valid UTF-8", false},
+		{"duplicate key", `{"type":"UnitRegistered","actor":"a","actor":"b","occurred_at":"2021-01-01T00:00:00+08:00","data":{"unit_id":"U9","name":"n"}}`, "actor", "duplicate key", false},
+		{"duplicate data key", line("UnitRegistered", at, `{"unit_id":"U9","unit_id":"U8","name":"n"}`), "data.unit_id", "duplicate key", false},
+		{"deep nesting", line("UnitRegistered", at, `{"unit_id":"U9","name":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), "data.name", "nested deeper", false},
+		{"unknown type", line("Bribe", at, `{}`), "type", "unknown event type", false},
+		{"missing type", `{"occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":{}}`, "type", "required", false},
+		{"type not a string", `{"type":7,"occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":{}}`, "type", "must be a string", false},
+		{"unknown envelope field", `{"type":"UnitRegistered","hash":"x","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "hash", "unknown field", false},
+		{"unknown data field", line("UnitRegistered", at, `{"unit_id":"U9","name":"n","boss":"x"}`), "data.boss", "unknown field", false},
+		{"missing data", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a"}`, "data", "required", false},
+		{"null data", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":null}`, "data", "required", false},
+		{"data an array", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":[]}`, "data", "must be an object", false},
+		{"missing occurred_at", `{"type":"UnitRegistered","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "occurred_at", "required", false},
+		{"time without offset", line("UnitRegistered", "2021-06-02T09:00:00", `{"unit_id":"U9","name":"n"}`), "occurred_at", "with offset", false},
+		{"bare date", line("UnitRegistered", "2021-06-02", `{"unit_id":"U9","name":"n"}`), "occurred_at", "with offset", false},
+		{"before the window", line("UnitRegistered", "2020-11-30T23:59:59.999+08:00", `{"unit_id":"U9","name":"n"}`), "occurred_at", "outside the evaluation window", false},
+		{"after the window", line("UnitRegistered", "2021-12-01T00:00:00+08:00", `{"unit_id":"U9","name":"n"}`), "occurred_at", "outside the evaluation window", false},
+		{"recorded_at supplied", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","recorded_at":"2021-01-01T00:00:00Z","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "recorded_at", "only a historical import", false},
+		{"empty actor", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"","data":{"unit_id":"U9","name":"n"}}`, "actor", "required", false},
+		{"actor of 65", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"` + strings.Repeat("a", 65) + `","data":{"unit_id":"U9","name":"n"}}`, "actor", "at most 64", false},
+		{"ref of 129", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","ref":"` + strings.Repeat("r", 129) + `","data":{"unit_id":"U9","name":"n"}}`, "ref", "at most 128", false},
+		{"bad uuid", `{"id":"123","type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "id", "must be a UUID", false},
+		{"10 MB string", line("UnitRegistered", at, `{"unit_id":"U9","name":"`+strings.Repeat("x", 10<<20)+`"}`), "", "larger than", false},
+		{"id with a space", line("UnitRegistered", at, `{"unit_id":"U 9","name":"n"}`), "data.unit_id", "A-Z a-z 0-9", false},
+		{"id of 33", line("UnitRegistered", at, `{"unit_id":"`+strings.Repeat("U", 33)+`","name":"n"}`), "data.unit_id", "1-32", false},
+		{"empty name", line("UnitRegistered", at, `{"unit_id":"U9","name":""}`), "data.name", "required", false},
+		{"name with newline", line("UnitRegistered", at, `{"unit_id":"U9","name":"a\nb"}`), "data.name", "control characters", false},
+		{"unit registered twice", line("UnitRegistered", at, `{"unit_id":"U1","name":"n"}`), "data.unit_id", "already registered", true},
+		{"section of an unknown unit", line("SectionRegistered", at, `{"section_id":"S99","unit_id":"U9","name":"n","enforcement":false}`), "data.unit_id", "not registered", false},
+		{"section before its unit", line("SectionRegistered", "2021-02-01T00:00:00+08:00", `{"section_id":"S99","unit_id":"U3","name":"n","enforcement":false}`), "data.unit_id", "registered only from", false},
+		{"section registered twice", line("SectionRegistered", at, `{"section_id":"S01","unit_id":"U1","name":"n","enforcement":false}`), "data.section_id", "already registered", true},
+		{"enforcement missing", line("SectionRegistered", at, `{"section_id":"S99","unit_id":"U1","name":"n"}`), "data.enforcement", "required", false},
+		{"exempted twice", line("SectionExempted", at, `{"section_id":"S21","reason":"x"}`), "data.section_id", "already exempt", true},
+		{"vote for an exempt section", line("ServiceVoteRecorded", at, `{"section_id":"S21","round":"H1","respondent":"r-abcd","rating":"basic"}`), "data.section_id", "exempt", false},
+		{"vote for an unknown section", line("ServiceVoteRecorded", at, `{"section_id":"S99","round":"H1","respondent":"r-abcd","rating":"basic"}`), "data.section_id", "not registered", false},
+		{"second vote of a respondent", line("ServiceVoteRecorded", at, `{"section_id":"S01","round":"H1","respondent":"r-used","rating":"satisfied"}`), "data.respondent", "already voted", true},
+		{"phone number as respondent", line("ServiceVoteRecorded", at, `{"section_id":"S01","round":"H1","respondent":"13912345678","rating":"basic"}`), "data.respondent", "phone number", false},
+		{"round H3", line("ServiceVoteRecorded", at, `{"section_id":"S01","round":"H3","respondent":"r-abcd","rating":"basic"}`), "data.round", "H1, H2", false},
+		{"rating good", line("ServiceVoteRecorded", at, `{"section_id":"S01","round":"H1","respondent":"r-abcd","rating":"good"}`), "data.rating", "satisfied, basic, unsatisfied", false},
+		{"hotline 6 points for conduct", line("HotlineVerdict", at, `{"section_id":"S01","item":"conduct","points":6,"role":"lead"}`), "data.points", "from 3 to 5", false},
+		{"hotline negative points", line("HotlineVerdict", at, `{"section_id":"S01","item":"conduct","points":-3,"role":"lead"}`), "data.points", "from 3 to 5", false},
+		{"hotline NaN", line("HotlineVerdict", at, `{"section_id":"S01","item":"conduct","points":NaN,"role":"lead"}`), "", "invalid character", false},
+		{"hotline points as a string", line("HotlineVerdict", at, `{"section_id":"S01","item":"conduct","points":"4","role":"lead"}`), "data.points", "must be a number", false},
+		{"hotline huge number", line("HotlineVerdict", at, `{"section_id":"S01","item":"conduct","points":1e999,"role":"lead"}`), "data.points", "", false},
+		{"shirking at 1 point", line("HotlineVerdict", at, `{"section_id":"S01","item":"shirking","points":1,"role":"lead"}`), "data.points", "must be 2", false},
+		{"discretionary negative", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":-2,"reason":"x"}`), "data.points", "more than 0", false},
+		{"discretionary 20.5", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":20.5,"reason":"x"}`), "data.points", "at most 20", false},
+		{"discretionary 0.125", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":0.125,"reason":"x"}`), "data.points", "two decimals", false},
+		{"unit deduction of an unknown unit", line("UnitDeduction", at, `{"unit_id":"U9","points":1,"reason":"x"}`), "data.unit_id", "not registered", false},
+		{"grades of another unit's section", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[`+grades(0, 11)[:len(grades(0, 11))-1]+`,{"section_id":"S11","score":3.5}]}`), "data.grades[11].section_id", "belongs to unit U2", false},
+		{"grades skipping a section", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[`+grades(0, 10)[:len(grades(0, 10))-1]+`]}`), "data.grades", "is not graded", false},
+		{"grades breaking the quota", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[`+allExcellent(0, 11)+`]}`), "data.grades", "tier excellent", false},
+		{"grade with two decimals", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[{"section_id":"S00","score":4.25}]}`), "data.grades[0].score", "one decimal", false},
+		{"grade of 5.5", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[{"section_id":"S00","score":5.5}]}`), "data.grades[0].score", "0.0 to 5.0", false},
+		{"a second candidate list", line("OnlineCandidatesFrozen", at, `{"section_ids":["S01"]}`), "type", "already frozen", true},
+		{"credential issued twice", line("VoterCredentialIssued", at, `{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}`), "data.credential_hash", "already issued", true},
+		{"credential hash in capitals", line("VoterCredentialIssued", at, `{"credential_hash":"`+strings.ToUpper(events.CodeHash("x"))+`","group":"recipient"}`), "data.credential_hash", "64 lowercase hex", false},
+		{"a credential reused", ballot("used-code", ids(0, 10), ids(10, 20)), "data.credential_hash", "already voted", true},
+		{"an unknown credential", ballot("never-issued", ids(0, 10), ids(10, 20)), "data.credential_hash", "unknown credential", false},
+		{"ballot of 9", ballot("fresh-code", ids(0, 9), ids(10, 20)), "data.satisfied", "exactly 10", false},
+		{"ballot of 11", ballot("fresh-code", ids(0, 10), ids(9, 20)), "data.unsatisfied", "exactly 10", false},
+		{"ballot marking one section twice", ballot("fresh-code", ids(0, 10), ids(10, 19)+`,"S00"`), "data.unsatisfied[9]", "also marked satisfied", false},
+		{"ballot off the list", ballot("fresh-code", ids(0, 10), ids(12, 21)+`,"S99"`), "data.unsatisfied[9]", "not on the frozen candidate list", false},
+		{"ballot before the freeze", line("BallotCast", "2021-11-01T00:00:00+08:00", `{"credential_hash":"`+events.CodeHash("fresh-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}`), "occurred_at", "before the candidate list", false},
+		{"a contest of a vote", line("DeductionContested", at, `{"target_id":"`+voteID+`","section_id":"S01","grounds":"g"}`), "data.target_id", "not a deduction", false},
+		{"a contest for another section", line("DeductionContested", at, `{"target_id":"`+findID+`","section_id":"S02","grounds":"g"}`), "data.section_id", "does not affect", false},
+		{"a contest of nothing", line("DeductionContested", at, `{"target_id":"99999999-9999-4999-8999-999999999999","section_id":"S01","grounds":"g"}`), "data.target_id", "no stored event", false},
+		{"a resolution without a contest", line("ContestResolved", at, `{"target_id":"`+findID+`","outcome":"upheld"}`), "data.target_id", "no open contest", false},
+		{"a retraction of a registration", line("EventRetracted", at, `{"target_id":"`+regID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
+		{"a retraction of a credential", line("EventRetracted", at, `{"target_id":"`+credID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
+		{"a retraction of the list", line("EventRetracted", at, `{"target_id":"`+frozeID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
+		{"an id reused with other content", `{"id":"` + voteID + `","type":"ServiceVoteRecorded","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S01","round":"H1","respondent":"r-used","rating":"satisfied"}}`, "id", "other content", true},
+		{"reduced with points", line("ContestResolved", at, `{"target_id":"`+findID+`","outcome":"upheld","points":1}`), "data.points", "only allowed", false},
+		{"commendation at county level", line("CommendationAwarded", at, `{"section_id":"S01","level":"county","deed_id":"D"}`), "data.level", "national, provincial, municipal", false},
+		{"media for an exempt section", line("MediaCoverageRecorded", at, `{"section_id":"S21","level":"central","matter_id":"M"}`), "data.section_id", "exempt", false},
+	}
+	require.GreaterOrEqual(t, len(catalogue), 60)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	l, err := replay.Open(ctx, st, replay.Options{Clock: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	require.NoError(t, err)
+	appendLines(t, l, base...)
+	head := l.Head()
+	for _, c := range catalogue {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := l.Append(ctx, decoded(c.input), replay.AppendOptions{})
+			var be *events.BatchError
+			require.ErrorAs(t, err, &be, "accepted a bad input")
+			require.Len(t, be.Items, 1)
+			fe := be.Items[0].Err
+			require.Equal(t, c.field, fe.Field, "%v", fe)
+			require.Contains(t, fe.Reason, c.reason)
+			if c.conflict {
+				require.ErrorIs(t, err, events.ErrConflict)
+			} else {
+				require.ErrorIs(t, err, events.ErrInvalid)
+			}
+			require.Equal(t, head, l.Head(), "nothing appended")
+			h, err := st.Head(ctx)
+			require.NoError(t, err)
+			require.Equal(t, head.Position, h.Position)
+		})
+	}
+	// The same bad input inside a good batch: the batch is refused whole.
+	_, err = l.Append(ctx, decoded(line("UnitRegistered", at, `{"unit_id":"U7","name":"n"}`), catalogue[0].input), replay.AppendOptions{})
+	require.Error(t, err)
+	require.Equal(t, head, l.Head())
+}
+
+func grades(from, to int) string {
+	var l []string
+	tiers := []float64{4.5, 3.5, 2.0}
+	for k := from; k < to; k++ {
+		l = append(l, fmt.Sprintf(`{"section_id":"S%02d","score":%v}`, k, tiers[(k-from)%3]))
+	}
+	return strings.Join(l, ",") + ","
+}
+
+func allExcellent(from, to int) string {
+	var l []string
+	for k := from; k < to; k++ {
+		l = append(l, fmt.Sprintf(`{"section_id":"S%02d","score":4.5}`, k))
+	}
+	return strings.Join(l, ",")
+}
+
+func decoded(lines ...string) func(func(events.Decoded) bool) {
+	return func(yield func(events.Decoded) bool) {
+		for i, l := range lines {
+			ev, ferr := events.Decode([]byte(l), events.DecodeOptions{})
+			if !yield(events.Decoded{Line: i + 1, Event: ev, Err: ferr}) {
+				return
+			}
+		}
+	}
+}
+
+func appendLines(t *testing.T, l *replay.Ledger, lines ...string) {
+	t.Helper()
+	_, err := l.Append(context.Background(), decoded(lines...), replay.AppendOptions{})
+	require.NoError(t, err)
+}
