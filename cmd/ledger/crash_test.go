@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMain lets the test binary stand in for the ledger binary, so that
+// crash tests can run it as a child process and kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv("LEDGER_AS_CHILD") == "1" {
+		mm := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
+		ctx, stop := signalContext()
+		defer stop()
+		os.Exit(mm.Run(ctx, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+func child(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "LEDGER_AS_CHILD=1")
+	return cmd
+}
+
+// storeState opens the store in-process, verifies it and returns its ids.
+func storeState(t *testing.T, path string) (int64, map[uuid.UUID]bool) {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path)
+	require.NoError(t, err, "the store must open after a kill")
+	defer s.Close()
+	n, _, err := events.Verify(context.Background(), s)
+	require.NoError(t, err, "the chain must verify after a kill")
+	ids := map[uuid.UUID]bool{}
+	require.NoError(t, s.Read(context.Background(), 0, 0, func(r *events.Record) error {
+		ids[r.ID] = true
+		return nil
+	}))
+	return n, ids
+}
+
+func bigImport(t *testing.T, n int) string {
+	var b bytes.Buffer
+	fmt.Fprintln(&b, `{"id":"`+uuid.NewString()+`","type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"n"}}`)
+	fmt.Fprintln(&b, `{"id":"`+uuid.NewString()+`","type":"SectionRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"section_id":"S1","unit_id":"U1","name":"n","enforcement":false}}`)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `{"id":%q,"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S1","round":"H1","respondent":"r-%s","rating":"basic"}}`+"\n",
+			uuid.NewString(), strings.ReplaceAll(fmt.Sprintf("%x", i), "", "")+"-"+letters(i))
+	}
+	path := filepath.Join(t.TempDir(), "big.jsonl")
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+	return path
+}
+
+func letters(i int) string {
+	s := []byte{}
+	for k := 0; k < 6; k++ {
+		s = append(s, byte('a'+i%26))
+		i /= 26
+	}
+	return string(s)
+}
+
+// TestCrashSafety kills a child importing a large file, and a child
+// serving appends, with SIGKILL at random moments, and checks after each
+// kill that the store opens and verifies, that every acknowledged event is
+// there and that no batch is half stored.
+func TestCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills child processes for ~20 s")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crash.db")
+	const votes = 40000
+	file := bigImport(t, votes)
+	kills := 0
+	imported := false
+	// Part one: imports are all or nothing, whenever they are killed.
+	for i := 0; i < 40 && kills < 10; i++ {
+		cmd := child("--store", "sqlite:"+db, "import", file)
+		require.NoError(t, cmd.Start())
+		time.Sleep(time.Duration(rng.IntN(500)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		if err != nil {
+			kills++
+		}
+		n, _ := storeState(t, db)
+		if imported {
+			require.Equal(t, int64(votes+2), n)
+		} else {
+			require.Contains(t, []int64{0, votes + 2}, n, "an import is never half stored")
+			imported = n > 0
+		}
+	}
+	// Part two: appends through the API, acknowledged batch by batch.
+	tokens := filepath.Join(dir, "tokens")
+	require.NoError(t, os.WriteFile(tokens, []byte("recorder crash-test-token-0123456789\n"), 0o600))
+	acked := map[uuid.UUID]bool{}
+	base, _ := storeState(t, db)
+	unit := 0
+	for i := 0; i < 12; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := ln.Addr().String()
+		ln.Close()
+		cmd := child("--store", "sqlite:"+db, "serve", "--addr", addr, "--tokens", tokens)
+		out, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		ready := bufio.NewScanner(out)
+		require.True(t, ready.Scan(), "server did not start")
+		require.Contains(t, ready.Text(), "serving on")
+		deadline := time.Now().Add(time.Duration(100+rng.IntN(700)) * time.Millisecond)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			client := &http.Client{Timeout: 5 * time.Second}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var batch []string
+				var ids []uuid.UUID
+				for k := 0; k < 10; k++ {
+					unit++
+					id := uuid.New()
+					ids = append(ids, id)
+					batch = append(batch, fmt.Sprintf(`{"id":%q,"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"t","data":{"unit_id":"K%d","name":"n"}}`, id, unit))
+				}
+				req, _ := http.NewRequest("POST", "http://"+addr+"/v1/events", strings.NewReader("["+strings.Join(batch, ",")+"]"))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer crash-test-token-0123456789")
+				resp, err := client.Do(req)
+				if err != nil {
+					return // the server was killed
+				}
+				var envs []json.RawMessage
+				ok := resp.StatusCode == 201 && json.NewDecoder(resp.Body).Decode(&envs) == nil && len(envs) == 10
+				resp.Body.Close()
+				if ok {
+					for _, id := range ids {
+						acked[id] = true
+					}
+				}
+			}
+		}()
+		time.Sleep(time.Until(deadline))
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		if cmd.Wait() != nil {
+			kills++
+		}
+		close(stop)
+		<-done
+		n, ids := storeState(t, db)
+		for id := range acked {
+			require.True(t, ids[id], "acknowledged event %s lost", id)
+		}
+		require.Zero(t, (n-base)%10, "a batch of 10 was half stored: %d events after %d", n, base)
+	}
+	require.GreaterOrEqual(t, kills, 20)
+	require.NotEmpty(t, acked)
+	t.Logf("%d kills survived, %d acknowledged API events checked", kills, len(acked))
+}
