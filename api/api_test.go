@@ -32,7 +32,7 @@ const (
 )
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	ledger *replay.Ledger
 	store  *sqlite.Store
@@ -43,7 +43,7 @@ type fixture struct {
 
 // newFixture serves a real SQLite ledger on a loopback port: one unit,
 // 22 sections, a frozen list and voter credentials whose codes it keeps.
-func newFixture(t *testing.T, withTokens bool) *fixture {
+func newFixture(t testing.TB, withTokens bool) *fixture {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
 	require.NoError(t, err)
@@ -118,7 +118,7 @@ func (f *fixture) post(path, token, body string) (int, []byte) {
 	return f.do("POST", path, token, "application/json", []byte(body))
 }
 
-func errCode(t *testing.T, b []byte) string {
+func errCode(t testing.TB, b []byte) string {
 	t.Helper()
 	var e struct {
 		Error struct {

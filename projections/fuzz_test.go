@@ -1,0 +1,52 @@
+package projections_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/projections"
+)
+
+// FuzzValidate: any decodable event, checked against a small registry,
+// never panics; a refused event leaves the state as it was; standings and
+// explain of whatever was accepted never panic.
+func FuzzValidate(f *testing.F) {
+	seeds := []string{
+		`{"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T10:00:00+08:00","actor":"a","data":{"section_id":"A","round":"H1","respondent":"r-abcd","rating":"basic"}}`,
+		`{"type":"SupervisorGradesSubmitted","occurred_at":"2021-11-05T10:00:00+08:00","actor":"a","data":{"unit_id":"U1","grades":[{"section_id":"A","score":4.5},{"section_id":"B","score":3.1}]}}`,
+		`{"type":"OnlineCandidatesFrozen","occurred_at":"2021-11-15T10:00:00+08:00","actor":"a","data":{"section_ids":["A","B"]}}`,
+		`{"type":"DeductionContested","occurred_at":"2021-11-15T10:00:00+08:00","actor":"a","data":{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","section_id":"A","grounds":"g"}}`,
+		`{"type":"UnitDeduction","occurred_at":"2021-03-01T10:00:00+08:00","actor":"a","data":{"unit_id":"U1","points":2,"reason":"r"}}`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		s := newScenario(t)
+		s.unit("U1")
+		s.section("A", "U1")
+		s.section("B", "U1")
+		ev, ferr := events.Decode(raw, events.DecodeOptions{})
+		if ferr != nil {
+			return
+		}
+		before := s.st.Len()
+		r := &events.Record{Position: s.head.Position + 1, ID: uuid.New(), Type: ev.Type, Stream: ev.Body.Stream(),
+			OccurredAt: ev.OccurredAt, RecordedAt: s.clock.Add(time.Minute), Actor: ev.Actor, Data: ev.Data, PrevHash: s.head.Hash}
+		r.Seal(nil)
+		s.st.Begin()
+		if err := s.st.Add(r, ev.Body, true); err != nil {
+			s.st.Rollback()
+			if s.st.Len() != before {
+				t.Fatal("a refused event changed the state")
+			}
+		} else {
+			s.st.Commit()
+		}
+		v := projections.View{AsOf: events.WindowEnd, KnownAt: s.clock.Add(time.Hour)}
+		s.st.Standings(v)
+		_, _ = s.st.Explain("A", v)
+	})
+}
