@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -418,4 +419,19 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	s, b := f.do("GET", "/v1/openapi.yaml", "", "", nil)
 	require.Equal(t, 200, s)
 	require.Equal(t, string(doc), string(b))
+}
+
+// TestSlowClientCannotHoldTheWriter: a client that sends its body slowly
+// holds nothing; the writer lock is only taken once a whole body is read.
+func TestSlowClientCannotHoldTheWriter(t *testing.T) {
+	f := newFixture(t, true)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(f.url, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		recorderTok, len(deduction)+10, deduction[:20])
+	start := time.Now()
+	code, b := f.post("/v1/events", recorderTok, deduction)
+	require.Equal(t, 201, code, string(b))
+	require.Less(t, time.Since(start), 2*time.Second)
 }

@@ -58,6 +58,19 @@ type scanner struct {
 	dataStart  int
 	dataEnd    int
 	structural bool // the top level is an object that scanned to its end
+
+	// Captured for the fast path (fast.go): the raw value of each member of
+	// the top level and of data, and whether data nests anything.
+	top     []member
+	fields  []member
+	nested  bool
+	capture *[]member // where object() records members, nil: nowhere
+	lax     bool      // something encoding/json would reject was let through
+}
+
+// member is one key and its raw value (a string keeps its quotes).
+type member struct {
+	key, val []byte
 }
 
 // topSchema checks the envelope's keys; data is checked once the type is
@@ -70,14 +83,22 @@ func scanEvent(raw []byte) *scanner {
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
 		return s
 	}
+	s.top = make([]member, 0, 8)
+	s.capture = &s.top
 	s.structural = s.object(0, "", topSchema, true)
+	s.ws()
+	if s.i != len(s.b) {
+		s.lax = true
+	}
 	if s.err != nil || !s.structural || s.data != '{' {
 		return s
 	}
 	if es, ok := envelopeSchemas[Type(s.typ)]; ok {
-		d := &scanner{b: raw[:s.dataEnd], i: s.dataStart}
+		d := &scanner{b: raw[:s.dataEnd], i: s.dataStart, fields: make([]member, 0, 8)}
+		d.capture = &d.fields
 		d.value(1, "data", es["data"])
-		s.err = d.err
+		s.err, s.fields, s.nested = d.err, d.fields, d.nested
+		s.lax = s.lax || d.lax
 	}
 	return s
 }
@@ -98,6 +119,9 @@ func (s *scanner) ws() {
 // path is only built for an error.
 func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
 	s.i++ // '{'
+	capture := s.capture
+	s.capture = nil // nested objects are not captured
+	defer func() { s.capture = capture }()
 	var seen [16][]byte
 	var more map[string]bool
 	n := 0
@@ -107,9 +131,10 @@ func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
 		}
 		return path + "." + string(key)
 	}
-	for {
+	for first := true; ; first = false {
 		s.ws()
 		if s.i < len(s.b) && s.b[s.i] == '}' {
+			s.lax = s.lax || !first // a trailing comma
 			s.i++
 			return true
 		}
@@ -166,9 +191,15 @@ func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
 		sub := ""
 		if s.i < len(s.b) && (s.b[s.i] == '{' || s.b[s.i] == '[') {
 			sub = join(key) // only containers need a path below them
+			if capture != nil && !top {
+				s.nested = true
+			}
 		}
 		if !s.value(depth+1, sub, child) {
 			return false
+		}
+		if capture != nil {
+			*capture = append(*capture, member{key: key, val: s.b[valueStart:s.i]})
 		}
 		if top && string(key) == "data" && valueStart < len(s.b) {
 			s.data, s.dataStart, s.dataEnd = s.b[valueStart], valueStart, s.i
@@ -207,9 +238,10 @@ func (s *scanner) value(depth int, path string, sch schema) bool {
 		return s.object(depth, path, sch, false)
 	case '[':
 		s.i++
-		for {
+		for first := true; ; first = false {
 			s.ws()
 			if s.i < len(s.b) && s.b[s.i] == ']' {
+				s.lax = s.lax || !first // a trailing comma
 				s.i++
 				return true
 			}
@@ -234,15 +266,59 @@ func (s *scanner) value(depth int, path string, sch schema) bool {
 		_, ok := s.str()
 		return ok
 	default:
+		start := s.i
 		for s.i < len(s.b) {
 			switch s.b[s.i] {
 			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				s.lax = s.lax || !literal(s.b[start:s.i])
 				return true
 			}
 			s.i++
 		}
+		s.lax = s.lax || !literal(s.b[start:s.i])
 		return true
 	}
+}
+
+// literal reports whether tok is true, false, null or a JSON number.
+func literal(tok []byte) bool {
+	switch string(tok) {
+	case "true", "false", "null":
+		return true
+	}
+	i := 0
+	if i < len(tok) && tok[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(tok) && tok[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(tok) && tok[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(tok) && (tok[i] == 'e' || tok[i] == 'E') {
+		i++
+		if i < len(tok) && (tok[i] == '+' || tok[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(tok)
 }
 
 // str scans a string and returns its raw bytes, unescaped if it had
@@ -255,7 +331,11 @@ func (s *scanner) str() ([]byte, bool) {
 	s.i++
 	escaped := false
 	for s.i < len(s.b) {
-		switch s.b[s.i] {
+		c := s.b[s.i]
+		if c < 0x20 {
+			s.lax = true
+		}
+		switch c {
 		case '\\':
 			escaped = true
 			s.i += 2

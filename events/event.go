@@ -100,7 +100,9 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	}
 	mk, known := newData[Type(sc.typ)]
 	var w wireEvent
-	if known && sc.data == '{' {
+	if fw, ok := fastWire(raw, sc, mk, known); ok {
+		w = fw
+	} else if known && sc.data == '{' {
 		w.Data = mk() // decoded in the same pass as the envelope
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return nil, jsonError("", err)

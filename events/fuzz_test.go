@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/pingyang/ledger/events"
@@ -17,7 +18,19 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("{\"actor\":\"\xff\"}"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, opt := range []events.DecodeOptions{{}, {Historical: true}} {
+			// The fast path and encoding/json agree on every input.
+			events.SetFastPath(false)
+			slow, slowErr := events.Decode(raw, opt)
+			events.SetFastPath(true)
 			e, err := events.Decode(raw, opt)
+			if fmt.Sprint(slowErr) != fmt.Sprint(err) {
+				t.Fatalf("paths disagree on the error: %v / %v", slowErr, err)
+			}
+			if (slow == nil) != (e == nil) || (e != nil && (string(slow.Data) != string(e.Data) ||
+				slow.ID != e.ID || !slow.OccurredAt.Equal(e.OccurredAt) || slow.Actor != e.Actor || slow.Ref != e.Ref ||
+				!slow.RecordedAt.Equal(e.RecordedAt))) {
+				t.Fatalf("paths disagree on the event:\n%+v\n%+v", slow, e)
+			}
 			if err != nil {
 				if e != nil {
 					t.Fatal("an error and an event")
