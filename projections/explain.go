@@ -45,7 +45,13 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 	bonusLeft := BonusCap
 	for i := int64(0); i < c.n; i++ {
 		f := &s.Facts[i]
-		if f.Occurred > a {
+		visible := f.Occurred <= a
+		if f.Type == cRetract || f.Type == cContest || f.Type == cResolve {
+			// A correction acts (and is shown) wherever its target is
+			// visible, whatever its own date.
+			visible = f.Target > 0 && s.Facts[f.Target-1].Occurred <= a
+		}
+		if !visible {
 			continue
 		}
 		pos := i + 1

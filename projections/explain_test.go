@@ -68,3 +68,19 @@ func TestExplainTrail(t *testing.T) {
 	_, err = s.st.Explain("Z", projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
 	require.ErrorIs(t, err, events.ErrNotFound)
 }
+
+// A resolution dated after as_of still shows next to the target it acts on.
+func TestExplainShowsCorrectionsOfVisibleTargets(t *testing.T) {
+	s := newScenario(t)
+	s.unit("U1")
+	s.section("A", "U1")
+	find := s.add(events.InspectionFinding, "2021-03-01", map[string]any{"section_id": "A", "level": "county", "serious": false})
+	s.add(events.EventRetracted, "2021-11-20", map[string]any{"target_id": find.String(), "reason": "wrong"})
+	asOf, _ := events.ParseBound("2021-06-30")
+	e, err := s.st.Explain("A", projections.View{AsOf: asOf, KnownAt: s.clock})
+	require.NoError(t, err)
+	require.Len(t, e.Entries, 3)
+	require.Equal(t, "retracted", e.Entries[1].Status)
+	require.Equal(t, "EventRetracted", e.Entries[2].Type)
+	near(t, 20, e.Inspection, "inspection with the finding retracted")
+}
