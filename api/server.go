@@ -21,6 +21,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -330,8 +331,9 @@ func (s *Server) getEvents(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf)
 }
 
-// view reads as_of and known_at.
-func (s *Server) view(c echo.Context) (asOf, knownAt *time.Time, err error) {
+// view reads as_of and known_at into the view they name.
+func (s *Server) view(c echo.Context) (projections.View, error) {
+	var asOf, knownAt *time.Time
 	for _, q := range []struct {
 		name string
 		dst  **time.Time
@@ -340,21 +342,17 @@ func (s *Server) view(c echo.Context) (asOf, knownAt *time.Time, err error) {
 		if v == "" {
 			continue
 		}
-		t, perr := events.ParseBound(v)
-		if perr != nil {
-			return nil, nil, invalidf(q.name, q.name+": "+perr.Error())
+		t, err := events.ParseBound(v)
+		if err != nil {
+			return projections.View{}, invalidf(q.name, q.name+": "+err.Error())
 		}
 		*q.dst = &t
 	}
-	return asOf, knownAt, nil
+	return s.ledger.View(asOf, knownAt)
 }
 
 func (s *Server) standings(c echo.Context) error {
-	asOf, knownAt, err := s.view(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.ledger.View(asOf, knownAt)
+	v, err := s.view(c)
 	if err != nil {
 		return err
 	}
@@ -368,11 +366,7 @@ func (s *Server) standings(c echo.Context) error {
 }
 
 func (s *Server) explain(c echo.Context) error {
-	asOf, knownAt, err := s.view(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.ledger.View(asOf, knownAt)
+	v, err := s.view(c)
 	if err != nil {
 		return err
 	}

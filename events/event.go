@@ -67,15 +67,19 @@ func ParseHash(s string) (Hash, error) {
 // MaxEventBytes bounds one encoded event (one import line, one array item).
 const MaxEventBytes = 64 << 10
 
-type wireEvent struct {
+// wire is the client envelope with data as D: the typed body, or raw JSON
+// when there is no body to decode into.
+type wire[D any] struct {
 	ID         *string `json:"id"`
 	Type       *string `json:"type"`
 	OccurredAt *string `json:"occurred_at"`
 	RecordedAt *string `json:"recorded_at"`
 	Actor      *string `json:"actor"`
 	Ref        *string `json:"ref"`
-	Data       Data    `json:"data"`
+	Data       D       `json:"data"`
 }
+
+type wireEvent = wire[Data]
 
 // DecodeOptions says what a caller may supply beyond events.md's client
 // envelope.
@@ -109,15 +113,7 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		}
 	} else {
 		// No body to decode into: check the envelope, keep data raw.
-		var r struct {
-			ID         *string         `json:"id"`
-			Type       *string         `json:"type"`
-			OccurredAt *string         `json:"occurred_at"`
-			RecordedAt *string         `json:"recorded_at"`
-			Actor      *string         `json:"actor"`
-			Ref        *string         `json:"ref"`
-			Data       json.RawMessage `json:"data"`
-		}
+		var r wire[json.RawMessage]
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, jsonError("", err)
 		}

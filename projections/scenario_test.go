@@ -3,7 +3,6 @@ package projections_test
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"testing"
 	"time"
 
@@ -426,15 +425,8 @@ func TestRegistryRules(t *testing.T) {
 		s.add(events.SectionRegistered, "2021-06-10", map[string]any{"section_id": id, "unit_id": "U1", "name": id, "enforcement": false})
 		s.add(events.PriorYearUnsatisfiedMarked, "2021-06-10", map[string]any{"section_id": id})
 	}
-	s.refuse("data.section_id", events.PriorYearUnsatisfiedMarked, "2021-06-10", map[string]any{"section_id": "L"})
-	require.Equal(t, "at most", firstWords(s.refuse("data.section_id", events.PriorYearUnsatisfiedMarked, "2021-06-10", map[string]any{"section_id": "L"}).Reason))
-}
-
-func firstWords(s string) string {
-	if len(s) > 7 && s[:7] == "already" {
-		return "at most"
-	}
-	return s
+	err := s.refuse("data.section_id", events.PriorYearUnsatisfiedMarked, "2021-06-10", map[string]any{"section_id": "L"})
+	require.Contains(t, err.Reason, "already 10 prior-year unsatisfied sections")
 }
 
 func TestReplayIsDeterministic(t *testing.T) {
@@ -447,5 +439,4 @@ func TestReplayIsDeterministic(t *testing.T) {
 	require.NoError(t, err)
 	c, _ := json.Marshal(st2.Standings(projections.View{AsOf: events.WindowEnd, KnownAt: s.clock}))
 	require.Equal(t, string(a), string(c))
-	_ = math.Abs
 }

@@ -276,14 +276,13 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// appendOne appends a single event built by the CLI.
+// appendEvents appends events built by the CLI itself, in one batch.
 func appendEvents(ctx context.Context, l *replay.Ledger, evs []*events.Event) (replay.Result, error) {
 	return l.Append(ctx, func(yield func(events.Decoded) bool) {
-		for i, ev := range evs {
-			if !yield(events.Decoded{Event: ev, Line: 0}) {
+		for _, ev := range evs {
+			if !yield(events.Decoded{Event: ev}) {
 				return
 			}
-			_ = i
 		}
 	}, replay.AppendOptions{Keep: true, Replayable: true})
 }

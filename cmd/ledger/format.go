@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pingyang/ledger/projections"
 )
@@ -234,4 +233,3 @@ func writeExplainTable(w io.Writer, e *projections.Explanation) error {
 	return err
 }
 
-var _ = utf8.RuneLen
