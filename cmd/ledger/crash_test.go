@@ -184,3 +184,47 @@ func TestCrashSafety(t *testing.T) {
 	require.NotEmpty(t, acked)
 	t.Logf("%d kills survived, %d acknowledged API events checked", kills, len(acked))
 }
+
+// TestGracefulShutdown: on SIGTERM the server finishes, saves its
+// checkpoint and exits 0, and what it acknowledged is stored.
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a child server")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.db")
+	tokens := filepath.Join(dir, "tokens")
+	require.NoError(t, os.WriteFile(tokens, []byte("recorder graceful-token-0123456789\n"), 0o600))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := child("--store", "sqlite:"+db, "serve", "--addr", addr, "--tokens", tokens)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	lines := bufio.NewScanner(out)
+	require.True(t, lines.Scan())
+	id := uuid.New()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/events", strings.NewReader(
+		`{"id":"`+id.String()+`","type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"n"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer graceful-token-0123456789")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 201, resp.StatusCode)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.True(t, lines.Scan())
+	require.Equal(t, "ledger: stopped", lines.Text())
+	require.NoError(t, cmd.Wait())
+	n, ids := storeState(t, db)
+	require.Equal(t, int64(1), n)
+	require.True(t, ids[id])
+	s, err := sqlite.Open(context.Background(), db)
+	require.NoError(t, err)
+	defer s.Close()
+	c, err := s.LoadCheckpoint(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, int64(1), c.Position)
+}
