@@ -194,7 +194,6 @@ type calc struct {
 	voters     Voters
 	bestBonus  map[bonusKey]int64 // the one fact that counts for a deed or matter
 	candidates []int32
-	rank       map[int32]int
 	rows       []Row // indexed by section
 }
 

@@ -232,4 +232,3 @@ func writeExplainTable(w io.Writer, e *projections.Explanation) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-

@@ -51,6 +51,7 @@ type gen struct {
 	unitOf  map[string]string
 	ids     map[string]bool // registered section ids, exempt included
 	regAt   map[string]time.Time
+	silent  map[string]bool // sections whose unit reported no recipients for H2
 	// deductions by section, for disputes
 	deductions []*line
 	votes      []*line
@@ -112,8 +113,15 @@ func Generate(w io.Writer, opt Options) (int, error) {
 		return 0, err
 	}
 	g := &gen{rng: rand.New(rand.NewPCG(opt.Seed, 0x70696e67)), opt: opt, units: units,
-		quality: map[string]float64{}, exempt: map[string]bool{}, unitOf: map[string]string{}, ids: map[string]bool{}, regAt: map[string]time.Time{}}
+		quality: map[string]float64{}, exempt: map[string]bool{}, unitOf: map[string]string{}, ids: map[string]bool{}, regAt: map[string]time.Time{}, silent: map[string]bool{}}
 	g.registry()
+	// Two sections whose unit sent no recipients for the second round: no
+	// H2 vote, and the office deducts for it (七(二), R-DISC).
+	for _, id := range g.pick(2, func(id string) bool { return !g.exempt[id] }) {
+		g.silent[id] = true
+		g.add(events.DiscretionaryDeduction, day(10, 15), 24*time.Hour, office, "七(二)",
+			map[string]any{"section_id": id, "points": 2, "reason": "未按时报送服务对象名单"})
+	}
 	g.votes2021()
 	g.complaints()
 	g.inspections()
@@ -249,14 +257,17 @@ func (g *gen) votes2021() {
 		for _, r := range rounds {
 			var n int
 			switch x := g.rng.Float64(); {
-			case x < 0.93:
-				n = 480 + g.rng.IntN(21)
-			case x < 0.97:
-				n = 100 + g.rng.IntN(370)
-			case x < 0.995:
+			case x < 0.96:
+				n = 490 + g.rng.IntN(11) // most report (nearly) 500 recipients
+			case x < 0.985:
+				n = 100 + g.rng.IntN(390)
+			case x < 0.997:
 				n = 30 + g.rng.IntN(70)
 			default:
 				n = 3 + g.rng.IntN(26) // a small sample (R-SVC-SMALL)
+			}
+			if r.name == "H2" && g.silent[s.ID] {
+				n = 0 // the unit reported no recipients (R-SVC: the average stands in)
 			}
 			n = int(float64(n) * g.opt.Scale)
 			from := r.from
@@ -549,7 +560,7 @@ func (g *gen) online() error {
 		group string
 	}
 	var creds []cred
-	for i := 0; i < 17000; i++ {
+	for i := 0; i < 20000; i++ {
 		group := "recipient"
 		if i%20 >= 13 { // 65% recipients, 35% representatives
 			group = "representative"
