@@ -64,6 +64,11 @@ func ParseHash(s string) (Hash, error) {
 	return h, err
 }
 
+// EventField names the whole event in a FieldError that is about no one
+// field (malformed JSON, an event too large, invalid UTF-8), so that every
+// error reads "field: reason".
+const EventField = "event"
+
 // MaxEventBytes bounds one encoded event (one import line, one array item).
 const MaxEventBytes = 64 << 10
 
@@ -93,10 +98,10 @@ type DecodeOptions struct {
 // the window are all refused with a FieldError.
 func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	if len(raw) > MaxEventBytes {
-		return nil, invalid("", "event larger than %d bytes", MaxEventBytes)
+		return nil, invalid(EventField, "event larger than %d bytes", MaxEventBytes)
 	}
 	if !utf8.Valid(raw) {
-		return nil, invalid("", "not valid UTF-8")
+		return nil, invalid(EventField, "not valid UTF-8")
 	}
 	sc := scanEvent(raw)
 	if sc.err != nil {
@@ -120,7 +125,7 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		w = wireEvent{ID: r.ID, Type: r.Type, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, Actor: r.Actor, Ref: r.Ref}
 	}
 	if !sc.structural {
-		return nil, invalid("", "malformed JSON")
+		return nil, invalid(EventField, "malformed JSON")
 	}
 	ev := &Event{}
 	if w.ID != nil {
@@ -219,6 +224,9 @@ func strictUnmarshal(raw []byte, v any) error {
 func jsonError(prefix string, err error) *FieldError {
 	join := func(f string) string {
 		if prefix == "" {
+			if f == "" {
+				return EventField
+			}
 			return f
 		}
 		if f == "" {

@@ -48,7 +48,7 @@ func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error)
 					for i, l := range c.lines {
 						line := c.first + i
 						if l == nil {
-							c.out = append(c.out, Decoded{Line: line, Err: invalid("", "line longer than %d bytes", MaxEventBytes)})
+							c.out = append(c.out, Decoded{Line: line, Err: invalid(EventField, "line longer than %d bytes", MaxEventBytes)})
 							continue
 						}
 						if len(bytes.TrimSpace(l)) == 0 {
@@ -123,7 +123,7 @@ func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error)
 			}
 		}
 		if readErr != nil {
-			yield(Decoded{Err: invalid("", "read: %v", readErr)})
+			yield(Decoded{Err: invalid(EventField, "read: %v", readErr)})
 		}
 	}
 	return seq, func() error { return readErr }
