@@ -249,8 +249,10 @@ type Result struct {
 // input. An input whose id is stored with the same content is an idempotent
 // retry: it is reported as unchanged with its stored position.
 //
-// Inputs are pulled once per attempt; an attempt is only repeated when the
-// store refused it before pulling (another writer appended first).
+// When another writer appended first, the store refuses the attempt with
+// events.ErrStale; the ledger catches up and tries again if the store had
+// not pulled any input yet, or if opt.Replayable says the input can be
+// iterated again.
 func (l *Ledger) Append(ctx context.Context, in iter.Seq[events.Decoded], opt AppendOptions) (Result, error) {
 	l.mu.Lock()
 	res, err := l.appendLocked(ctx, in, opt)
