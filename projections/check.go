@@ -263,6 +263,9 @@ func (s *State) checkBallot(d *events.BallotCastData, at int64) *events.FieldErr
 			if !ok || !on[i] {
 				return events.Invalid(l.f+"["+strconv.Itoa(k)+"]", "section %s is not on the frozen candidate list", id)
 			}
+			if s.Sections[i].ExemptPos != 0 {
+				return events.Invalid(l.f+"["+strconv.Itoa(k)+"]", "section %s is exempt (R-EXEMPT)", id)
+			}
 		}
 	}
 	return nil
