@@ -37,3 +37,32 @@ func TestBackendsAgree(t *testing.T) {
 		require.Equal(t, outs[0][i], outs[1][i])
 	}
 }
+
+// TestBackendsAgreeOnADemoYear: a larger import, so that the EventStoreDB
+// backend writes many chunks and link batches.
+func TestBackendsAgreeOnADemoYear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports a demo year twice")
+	}
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	dir := t.TempDir()
+	code, _, errs := run(t, dir, "", "demo", "--seed", "3", "--scale", "0.05", "--historical", "--out", dir+"/d.jsonl")
+	require.Equal(t, 0, code, errs)
+	var outs []string
+	for _, st := range []string{"sqlite:" + dir + "/l.db", f.URL() + "&stream=demo"} {
+		code, out, errs := run(t, dir, "", "--store", st, "import", "--historical", dir+"/d.jsonl")
+		require.Equal(t, 0, code, errs)
+		require.Contains(t, out, "unchanged 0")
+		code, out, errs = run(t, dir, "", "--store", st, "standings", "--format", "json", "--known-at", "2023-01-01T00:00:00Z")
+		require.Equal(t, 0, code, errs)
+		outs = append(outs, out)
+		code, out, errs = run(t, dir, "", "--store", st, "verify")
+		require.Equal(t, 0, code, errs)
+		outs = append(outs, out)
+	}
+	require.Equal(t, outs[0], outs[2])
+	require.Equal(t, outs[1], outs[3])
+	require.Greater(t, f.Events("online"), 30000, "records are linked into their streams")
+}
