@@ -228,6 +228,7 @@ func TestPostEvents(t *testing.T) {
 		{"array with a bad event", "application/json", "[" + deduction + `,{"type":"Nope"}]`, 400},
 		{"malformed JSON", "application/json", `{"type":`, 400},
 		{"wrong content type", "text/plain", deduction, 400},
+		{"form content type", "application/x-www-form-urlencoded", deduction, 400},
 		{"empty array", "application/json", `[]`, 400},
 		{"not JSON", "application/json", `hello`, 400},
 		{"unknown section", "application/json", strings.Replace(deduction, "S01", "S99", 1), 400},
@@ -434,4 +435,10 @@ func TestSlowClientCannotHoldTheWriter(t *testing.T) {
 	code, b := f.post("/v1/events", recorderTok, deduction)
 	require.Equal(t, 201, code, string(b))
 	require.Less(t, time.Since(start), 2*time.Second)
+}
+
+func TestBodyWithoutContentTypeIsJSON(t *testing.T) {
+	f := newFixture(t, true)
+	code, b := f.do("POST", "/v1/events", recorderTok, "", []byte(deduction))
+	require.Equal(t, 201, code, string(b))
 }

@@ -226,8 +226,10 @@ func (s *Server) openapi(c echo.Context) error {
 
 // readBody reads a JSON body of at most MaxBody bytes.
 func readBody(c echo.Context) ([]byte, error) {
+	// A body without a Content-Type is taken as JSON; one that says it is
+	// something else is refused.
 	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(strings.ToLower(mt)) != echo.MIMEApplicationJSON {
+	if mt, _, _ := strings.Cut(ct, ";"); ct != "" && strings.TrimSpace(strings.ToLower(mt)) != echo.MIMEApplicationJSON {
 		return nil, invalidf("Content-Type", "Content-Type must be application/json")
 	}
 	if c.Request().ContentLength > MaxBody {
