@@ -440,3 +440,20 @@ func TestReplayIsDeterministic(t *testing.T) {
 	c, _ := json.Marshal(st2.Standings(projections.View{AsOf: events.WindowEnd, KnownAt: s.clock}))
 	require.Equal(t, string(a), string(c))
 }
+
+// R-RANK tie-breaks: equal totals go by daily_total, then section_id.
+func TestRankTieBreaks(t *testing.T) {
+	s := newScenario(t)
+	s.unit("U1")
+	for _, id := range []string{"C", "B", "A"} {
+		s.section(id, "U1")
+	}
+	// B: daily 30 - 1 = 29, bonus 1: total 30; A and C: daily 30, total 30.
+	s.add(events.DiscretionaryDeduction, "2021-05-01", map[string]any{"section_id": "B", "points": 1, "reason": "x"})
+	s.add(events.CommendationAwarded, "2021-05-01", map[string]any{"section_id": "B", "level": "municipal", "deed_id": "D"})
+	st := s.standings(end)
+	near(t, 30, row(t, st, "B").Total, "B total = 29 + 1")
+	require.Equal(t, 1, *row(t, st, "A").Rank) // total 30, daily 30, "A" < "C"
+	require.Equal(t, 2, *row(t, st, "C").Rank)
+	require.Equal(t, 3, *row(t, st, "B").Rank) // total 30, daily 29
+}
