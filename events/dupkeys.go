@@ -204,20 +204,28 @@ func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
 		if top && string(key) == "data" && valueStart < len(s.b) {
 			s.data, s.dataStart, s.dataEnd = s.b[valueStart], valueStart, s.i
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return false
+		if more, ok := s.next('}'); !more {
+			return ok
 		}
-		if s.b[s.i] == ',' {
-			s.i++
-			continue
-		}
-		if s.b[s.i] == '}' {
-			s.i++
-			return true
-		}
-		return false
 	}
+}
+
+// next reads what follows a member or element: a comma (more), or the
+// closing byte (done, ok), or anything else (done, malformed).
+func (s *scanner) next(closing byte) (more, ok bool) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false, false
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return true, true
+	case closing:
+		s.i++
+		return false, true
+	}
+	return false, false
 }
 
 // value scans one value; it stops quietly on malformed input.
@@ -248,19 +256,9 @@ func (s *scanner) value(depth int, path string, sch schema) bool {
 			if !s.value(depth+1, path, sch) {
 				return false
 			}
-			s.ws()
-			if s.i >= len(s.b) {
-				return false
+			if more, ok := s.next(']'); !more {
+				return ok
 			}
-			if s.b[s.i] == ',' {
-				s.i++
-				continue
-			}
-			if s.b[s.i] == ']' {
-				s.i++
-				return true
-			}
-			return false
 		}
 	case '"':
 		_, ok := s.str()

@@ -119,17 +119,7 @@ func TestCrashSafety(t *testing.T) {
 	base, _ := storeState(t, db)
 	unit := 0
 	for i := 0; i < 12; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		ln.Close()
-		cmd := child("--store", "sqlite:"+db, "serve", "--addr", addr, "--tokens", tokens)
-		out, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		ready := bufio.NewScanner(out)
-		require.True(t, ready.Scan(), "server did not start")
-		require.Contains(t, ready.Text(), "serving on")
+		cmd, addr, _ := startServer(t, db, tokens)
 		deadline := time.Now().Add(time.Duration(100+rng.IntN(700)) * time.Millisecond)
 		stop := make(chan struct{})
 		done := make(chan struct{})
@@ -195,16 +185,7 @@ func TestGracefulShutdown(t *testing.T) {
 	db := filepath.Join(dir, "g.db")
 	tokens := filepath.Join(dir, "tokens")
 	require.NoError(t, os.WriteFile(tokens, []byte("recorder graceful-token-0123456789\n"), 0o600))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := child("--store", "sqlite:"+db, "serve", "--addr", addr, "--tokens", tokens)
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	lines := bufio.NewScanner(out)
-	require.True(t, lines.Scan())
+	cmd, addr, lines := startServer(t, db, tokens)
 	id := uuid.New()
 	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/events", strings.NewReader(
 		`{"id":"`+id.String()+`","type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"n"}}`))
@@ -227,4 +208,22 @@ func TestGracefulShutdown(t *testing.T) {
 	c, err := s.LoadCheckpoint(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, int64(1), c.Position)
+}
+
+// startServer runs `ledger serve` as a child on a free loopback port and
+// waits until it says it is serving.
+func startServer(t *testing.T, db, tokens string) (*exec.Cmd, string, *bufio.Scanner) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := child("--store", "sqlite:"+db, "serve", "--addr", addr, "--tokens", tokens)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	lines := bufio.NewScanner(out)
+	require.True(t, lines.Scan(), "server did not start")
+	require.Contains(t, lines.Text(), "serving on")
+	return cmd, addr, lines
 }
