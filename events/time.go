@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CST is China Standard Time (UTC+08:00), the zone of every date in the rules.
@@ -59,10 +60,15 @@ func FormatCST(t time.Time) string { return t.In(CST).Format(time.RFC3339Nano) }
 // FormatUTC renders t in UTC, the form every stored recorded_at takes.
 func FormatUTC(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-// clip keeps error messages short when the input is hostile.
+// clip keeps error messages short when the input is hostile, without
+// cutting a character in two.
 func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+	if len(s) <= 40 {
+		return s
 	}
-	return s
+	cut := 40
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -529,7 +529,7 @@ func (c *calc) standings(s *State) *Standings {
 	for _, i := range c.candidates {
 		st.Candidates = append(st.Candidates, s.Sections[i].ID)
 	}
-	sortStrings(st.Candidates)
+	sort.Strings(st.Candidates)
 	if c.frozen && len(c.candidates) >= 2*OutcomeSize {
 		st.Outcome = c.outcome(s)
 	}
@@ -563,7 +563,6 @@ func (c *calc) outcome(s *State) *Outcome {
 	return o
 }
 
-func sortStrings(l []string) { sort.Strings(l) }
 
 // Known is the number of records known at k: a view's knowledge prefix.
 func (s *State) Known(k time.Time) int64 { return s.prefix(k) }

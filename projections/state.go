@@ -12,7 +12,6 @@
 package projections
 
 import (
-	"fmt"
 	"hash/fnv"
 	"time"
 
@@ -164,12 +163,6 @@ func New() *State {
 
 // Len is the number of records folded.
 func (s *State) Len() int64 { return int64(len(s.Facts)) }
-
-// UnitIndex returns the index of a registered unit.
-func (s *State) UnitIndex(id string) (int32, bool) { i, ok := s.unitIdx[id]; return i, ok }
-
-// SectionIndex returns the index of a registered section.
-func (s *State) SectionIndex(id string) (int32, bool) { i, ok := s.secIdx[id]; return i, ok }
 
 // Lookup returns the position of a stored event id and its content digest.
 func (s *State) Lookup(id uuid.UUID) (pos int64, digest [16]byte, ok bool) {
@@ -626,9 +619,5 @@ func commendCode(v string) uint8     { return indexOf(commends, v) }
 func mediaCode(v string) uint8       { return indexOf(medias, v) }
 func outcomeCode(v string) uint8     { return indexOf(outcomes, v) }
 
-func (f *Fact) String() string {
-	return fmt.Sprintf("%s sec=%d unit=%d pts=%v at %s", events.Types[f.Type], f.Sec, f.Unit, f.Pts,
-		time.Unix(0, f.Occurred).In(events.CST).Format(time.RFC3339))
-}
 
 func unixTime(ns int64) time.Time { return time.Unix(0, ns) }

@@ -48,10 +48,3 @@ func (l *Ledger) Len() int64 {
 	defer l.mu.RUnlock()
 	return l.state.Len()
 }
-
-// Read runs f with the folded state under the read lock.
-func (l *Ledger) Read(f func(s *projections.State)) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	f(l.state)
-}

@@ -42,7 +42,6 @@ import (
 	"io"
 	"iter"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -342,6 +341,3 @@ func (s *Store) Subscribe(ctx context.Context, after int64, notify func(position
 	}
 	return ctx.Err()
 }
-
-// String names the store in messages.
-func (s *Store) String() string { return "esdb stream " + strings.TrimSpace(s.stream) }

@@ -74,9 +74,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-// Path is the file the store lives in.
-func (s *Store) Path() string { return s.path }
-
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
