@@ -53,11 +53,11 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if err != nil {
 			return 0, nil, events.Invalid("data.target_id", "must be a UUID")
 		}
-		e, ok := x.ids[u]
+		pos, ok := x.ids[u]
 		if !ok {
 			return 0, nil, events.Invalid("data.target_id", "no stored event has id %s", id)
 		}
-		return e.pos, &s.Facts[e.pos-1], nil
+		return pos, &s.Facts[pos-1], nil
 	}
 	var err *events.FieldError
 	switch d := body.(type) {

@@ -457,3 +457,39 @@ func TestRankTieBreaks(t *testing.T) {
 	require.Equal(t, 2, *row(t, st, "C").Rank)
 	require.Equal(t, 3, *row(t, st, "B").Rank) // total 30, daily 29
 }
+
+// A refused batch leaves no trace in the uniqueness indexes: its vote,
+// credential and id can all be appended afterwards.
+func TestRollbackForgetsTheBatch(t *testing.T) {
+	s := newScenario(t)
+	s.unit("U1")
+	s.section("A", "U1")
+	mk := func(typ events.Type, data string, id uuid.UUID) (*events.Record, events.Data) {
+		raw := `{"type":"` + string(typ) + `","occurred_at":"2021-11-20T10:00:00+08:00","actor":"t","data":` + data + `}`
+		ev, ferr := events.Decode([]byte(raw), events.DecodeOptions{})
+		require.Nil(t, ferr)
+		r := &events.Record{Position: s.st.Len() + 1, ID: id, Type: ev.Type, Stream: ev.Body.Stream(), OccurredAt: ev.OccurredAt,
+			RecordedAt: s.clock, Actor: ev.Actor, Data: ev.Data}
+		return r, ev.Body
+	}
+	vote := `{"section_id":"A","round":"H2","respondent":"r-abcd","rating":"basic"}`
+	cred := `{"credential_hash":"` + events.CodeHash("c") + `","group":"recipient"}`
+	id1, id2 := uuid.New(), uuid.New()
+	for attempt := 0; attempt < 2; attempt++ {
+		s.st.Begin()
+		r, b := mk(events.ServiceVoteRecorded, vote, id1)
+		require.Nil(t, s.st.Add(r, b, true))
+		r, b = mk(events.VoterCredentialIssued, cred, id2)
+		require.Nil(t, s.st.Add(r, b, true))
+		if attempt == 0 {
+			s.st.Rollback()
+			_, _, ok := s.st.Lookup(id1)
+			require.False(t, ok)
+			continue
+		}
+		s.st.Commit()
+	}
+	require.Equal(t, int64(4), s.st.Len()) // unit, section, vote, credential
+	s.head = s.st.Head
+	s.refuse("data.respondent", events.ServiceVoteRecorded, "2021-11-20", map[string]any{"section_id": "A", "round": "H2", "respondent": "r-abcd", "rating": "basic"})
+}

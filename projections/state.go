@@ -125,11 +125,6 @@ type State struct {
 	batch *journal
 }
 
-type idEntry struct {
-	pos    int64
-	digest [16]byte
-}
-
 type voteKey struct {
 	sec   int32
 	round uint8
@@ -143,7 +138,7 @@ type credEntry struct {
 
 // index holds the uniqueness state of events.md.
 type index struct {
-	ids       map[uuid.UUID]idEntry
+	ids       map[uuid.UUID]int64 // event id -> position
 	votes     map[voteKey]int64
 	creds     map[events.Hash]credEntry
 	retracted map[int64]int64 // target -> retraction position
@@ -166,8 +161,11 @@ func (s *State) Len() int64 { return int64(len(s.Facts)) }
 
 // Lookup returns the position of a stored event id and its content digest.
 func (s *State) Lookup(id uuid.UUID) (pos int64, digest [16]byte, ok bool) {
-	e, ok := s.index().ids[id]
-	return e.pos, e.digest, ok
+	pos, ok = s.index().ids[id]
+	if !ok {
+		return 0, digest, false
+	}
+	return pos, s.Digests[pos-1], true
 }
 
 func respondentKey(r string) uint64 {
@@ -194,7 +192,7 @@ func (s *State) index() *index {
 		return s.idx
 	}
 	x := &index{
-		ids:       make(map[uuid.UUID]idEntry, len(s.Facts)),
+		ids:       make(map[uuid.UUID]int64, len(s.Facts)),
 		votes:     map[voteKey]int64{},
 		creds:     make(map[events.Hash]credEntry, len(s.Creds)),
 		retracted: map[int64]int64{},
@@ -203,7 +201,7 @@ func (s *State) index() *index {
 	for i := range s.Facts {
 		f := &s.Facts[i]
 		pos := int64(i + 1)
-		x.ids[f.ID] = idEntry{pos: pos, digest: s.Digests[i]}
+		x.ids[f.ID] = pos
 		switch f.Type {
 		case cVote:
 			if f.Sec >= 0 {
@@ -269,6 +267,32 @@ func (s *State) Rollback() {
 	s.batch = nil
 	for i := len(j.undo) - 1; i >= 0; i-- {
 		j.undo[i]()
+	}
+	// Index entries that the batch's new facts added are found from the
+	// facts themselves rather than kept in the journal: an import of a
+	// million events would otherwise hold two million undo closures.
+	if x := s.idx; x != nil {
+		for i := j.facts; i < len(s.Facts); i++ {
+			f, pos := &s.Facts[i], int64(i+1)
+			if x.ids[f.ID] == pos {
+				delete(x.ids, f.ID)
+			}
+			switch f.Type {
+			case cVote:
+				if k := (voteKey{f.Sec, f.A, uint64(f.Target)}); f.Sec >= 0 && x.votes[k] == pos {
+					delete(x.votes, k)
+				}
+			case cCred:
+				if h := s.Creds[f.Aux]; x.creds[h].pos == pos {
+					delete(x.creds, h)
+				}
+			}
+		}
+	}
+	for i := j.facts; i < len(s.Facts); i++ {
+		if f := &s.Facts[i]; f.Type == cCred && s.credPos[s.Creds[f.Aux]] == int64(i+1) {
+			delete(s.credPos, s.Creds[f.Aux])
+		}
 	}
 	s.Units, s.Sections, s.Facts, s.Digests = s.Units[:j.units], s.Sections[:j.sections], s.Facts[:j.facts], s.Digests[:j.digests]
 	s.Texts, s.Grades, s.Ballots, s.Creds = s.Texts[:j.texts], s.Grades[:j.grades], s.Ballots[:j.ballots], s.Creds[:j.cr]
@@ -361,9 +385,7 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		f.B = ratingCode(d.Rating)
 		f.Target = int64(respondentKey(d.Respondent))
 		if x != nil && f.Sec >= 0 {
-			k := voteKey{f.Sec, f.A, uint64(f.Target)}
-			x.votes[k] = pos
-			s.undo(func() { delete(x.votes, k) })
+			x.votes[voteKey{f.Sec, f.A, uint64(f.Target)}] = pos // undone by Rollback's scan
 		}
 	case *events.HotlineVerdictData:
 		f.Sec = sec(d.SectionID)
@@ -431,13 +453,11 @@ func (s *State) apply(r *events.Record, body events.Data) {
 			f.B = 1
 		}
 		if _, dup := s.credPos[h]; !dup {
-			s.credPos[h] = pos
-			s.undo(func() { delete(s.credPos, h) })
+			s.credPos[h] = pos // undone by Rollback's scan
 		}
 		if x != nil {
 			if _, dup := x.creds[h]; !dup {
-				x.creds[h] = credEntry{pos: pos}
-				s.undo(func() { delete(x.creds, h) })
+				x.creds[h] = credEntry{pos: pos} // undone by Rollback's scan
 			}
 		}
 	case *events.BallotCastData:
@@ -520,9 +540,7 @@ func (s *State) apply(r *events.Record, body events.Data) {
 	s.Digests = append(s.Digests, r.Digest())
 	if x != nil {
 		if _, dup := x.ids[r.ID]; !dup {
-			x.ids[r.ID] = idEntry{pos: pos, digest: s.Digests[len(s.Digests)-1]}
-			id := r.ID
-			s.undo(func() { delete(x.ids, id) })
+			x.ids[r.ID] = pos // undone by Rollback's scan
 		}
 	}
 	s.Head = events.Head{Position: pos, Hash: r.Hash, RecordedAt: r.RecordedAt}
@@ -563,7 +581,7 @@ func (s *State) correct(f *Fact, pos int64, target string) {
 // which only a catch-up of a correction on a read-only state does.
 func (s *State) positionOf(id uuid.UUID) int64 {
 	if s.idx != nil {
-		return s.idx.ids[id].pos
+		return s.idx.ids[id]
 	}
 	for i := len(s.Facts) - 1; i >= 0; i-- {
 		if s.Facts[i].ID == id {
