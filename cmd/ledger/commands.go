@@ -75,10 +75,13 @@ func (c *command) importCmd(ctx context.Context, args []string) error {
 		defer f.Close()
 		in = f
 	}
-	// An import holds the whole batch's state in memory and allocates per
-	// event; collecting garbage less often buys ~20% of import throughput
-	// for memory this machine has plenty of.
+	// An import allocates per event: collecting garbage less often (GOGC
+	// 400) buys ~20% of throughput, and a soft memory limit makes the
+	// collector work harder once the heap passes 200 MiB instead of letting
+	// it grow five-fold. Measured on the demo year: 2.0 s and 287 MB peak
+	// RSS, against 2.4 s / 388 MB with the defaults.
 	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(200 << 20)
 	l, closeFn, err := c.open(ctx)
 	if err != nil {
 		return err
