@@ -352,8 +352,10 @@ type UnitDeductionData struct {
 func (*UnitDeductionData) Type() Type       { return UnitDeduction }
 func (d *UnitDeductionData) Stream() string { return "unit-" + d.UnitID }
 func (d *UnitDeductionData) Check() *FieldError {
-	return first(checkID("data.unit_id", d.UnitID), checkDeduction("data.points", d.Points),
-		checkText("data.reason", d.Reason))
+	if !(d.Points > 0 && d.Points <= 20) {
+		return invalid("data.points", "must be more than 0 and at most 20")
+	}
+	return first(checkID("data.unit_id", d.UnitID), checkText("data.reason", d.Reason))
 }
 
 // ---- online evaluation ----
