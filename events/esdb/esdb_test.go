@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/pingyang/ledger/events/esdb"
 	"github.com/pingyang/ledger/events/esdb/esdbfake"
 	"github.com/pingyang/ledger/events/eventstest"
+	"github.com/pingyang/ledger/replay"
 	"github.com/stretchr/testify/require"
 )
 
@@ -111,4 +113,31 @@ func TestConnectionLossIsAnError(t *testing.T) {
 	_, err = esdb.Open(ctx, url+"&maxDiscoverAttempts=1&discoveryInterval=10&gossipTimeout=1")
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "esdb")
+}
+
+// TestLedgerFollowsTheSubscription: a ledger that follows the stream (as
+// serve does) sees what another process appends, without appending itself.
+func TestLedgerFollowsTheSubscription(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	open := opener(f.URL())(t)
+	reader, err := replay.Open(context.Background(), open(t), replay.Options{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go replay.Follow(ctx, reader, time.Hour) // the hour proves it is not polling
+	writer, err := replay.Open(context.Background(), open(t), replay.Options{})
+	require.NoError(t, err)
+	line := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"n"}}`
+	ev, ferr := events.Decode([]byte(line), events.DecodeOptions{})
+	require.Nil(t, ferr)
+	_, err = writer.Append(context.Background(), func(yield func(events.Decoded) bool) { yield(events.Decoded{Event: ev}) }, replay.AppendOptions{Replayable: true})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return reader.Len() == 1 }, 5*time.Second, 10*time.Millisecond)
+	f.DropSubscriptions()
+	ev2, _ := events.Decode([]byte(strings.Replace(line, `"U1"`, `"U2"`, 1)), events.DecodeOptions{})
+	_, err = writer.Append(context.Background(), func(yield func(events.Decoded) bool) { yield(events.Decoded{Event: ev2}) }, replay.AppendOptions{Replayable: true})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return reader.Len() == 2 }, 10*time.Second, 10*time.Millisecond)
 }
