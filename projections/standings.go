@@ -563,6 +563,5 @@ func (c *calc) outcome(s *State) *Outcome {
 	return o
 }
 
-
 // Known is the number of records known at k: a view's knowledge prefix.
 func (s *State) Known(k time.Time) int64 { return s.prefix(k) }

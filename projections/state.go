@@ -637,5 +637,4 @@ func commendCode(v string) uint8     { return indexOf(commends, v) }
 func mediaCode(v string) uint8       { return indexOf(medias, v) }
 func outcomeCode(v string) uint8     { return indexOf(outcomes, v) }
 
-
 func unixTime(ns int64) time.Time { return time.Unix(0, ns) }
