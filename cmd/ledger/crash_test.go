@@ -95,10 +95,10 @@ func TestCrashSafety(t *testing.T) {
 	kills := 0
 	imported := false
 	// Part one: imports are all or nothing, whenever they are killed.
-	for i := 0; i < 40 && kills < 10; i++ {
+	for i := 0; i < 60 && kills < 10; i++ {
 		cmd := child("--store", "sqlite:"+db, "import", file)
 		require.NoError(t, cmd.Start())
-		time.Sleep(time.Duration(rng.IntN(500)) * time.Millisecond)
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
 		if err != nil {
