@@ -170,6 +170,9 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 	if len(r.b) != 0 {
 		return nil, errors.New("checkpoint: trailing bytes")
 	}
+	if err := s.tables(); err != nil {
+		return nil, err
+	}
 	// Rebuild what is derived from the facts.
 	for i := range s.Facts {
 		f := &s.Facts[i]
@@ -185,24 +188,76 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 				s.corr[f.Target] = append(s.corr[f.Target], int64(i+1))
 			}
 		}
-		if err := s.bounds(f); err != nil {
+		if err := s.bounds(f, int64(i+1)); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
-// bounds keeps a damaged checkpoint from indexing out of range later.
-func (s *State) bounds(f *Fact) error {
-	ok := int(f.Sec) < len(s.Sections) && int(f.Unit) < len(s.Units) && f.Sec >= -1 && f.Unit >= -1
+// bounds keeps a damaged checkpoint from indexing out of range later: every
+// index a fact holds must point inside the tables it indexes.
+func (s *State) bounds(f *Fact, pos int64) error {
+	in := func(i int32, n int) bool { return i >= -1 && int(i) < n }
+	ok := in(f.Sec, len(s.Sections)) && in(f.Unit, len(s.Units)) && in(f.Aux, len(s.Texts))
+	enum := func(a, b int) bool { return int(f.A) < a && int(f.B) < b }
 	switch f.Type {
+	case cVote:
+		ok = ok && enum(len(rounds), len(ratings))
+	case cHotline:
+		ok = ok && enum(len(hotItems), 2)
+	case cFinding, cComplaint:
+		ok = ok && enum(2, 2)
+	case cCase:
+		ok = ok && enum(len(subjects), len(violations))
+	case cCommend:
+		ok = ok && enum(len(commends), 1)
+	case cMedia:
+		ok = ok && enum(len(medias), 1)
+	case cResolve:
+		ok = ok && enum(len(outcomes), 1)
 	case cGrades:
-		ok = ok && f.Aux >= 0 && int(f.Aux) < len(s.Grades)
+		ok = f.Aux >= 0 && int(f.Aux) < len(s.Grades) && in(f.Unit, len(s.Units))
 	case cBallot:
-		ok = ok && f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.Ballots)
+		ok = f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.Ballots) && f.Target >= 0 && f.Target < pos
+	case cCred:
+		ok = f.Aux >= 0 && int(f.Aux) < len(s.Creds)
+	}
+	if f.Type == cRetract || f.Type == cContest || f.Type == cResolve {
+		ok = ok && f.Target >= 0 && f.Target < pos
 	}
 	if !ok {
-		return fmt.Errorf("checkpoint: fact out of range")
+		return fmt.Errorf("checkpoint: fact %d out of range", pos)
+	}
+	return nil
+}
+
+// tables checks the indexes the state's tables hold.
+func (s *State) tables() error {
+	for _, u := range s.Units {
+		if u.Pos < 1 || u.Pos > int64(len(s.Facts)) {
+			return errors.New("checkpoint: unit position out of range")
+		}
+	}
+	for _, gs := range s.Grades {
+		for _, g := range gs {
+			if g.Sec < 0 || int(g.Sec) >= len(s.Sections) {
+				return errors.New("checkpoint: grade of an unknown section")
+			}
+		}
+	}
+	for _, b := range s.Ballots {
+		if b < -1 || int(b) >= len(s.Sections) {
+			return errors.New("checkpoint: ballot of an unknown section")
+		}
+	}
+	for _, x := range s.Frozen {
+		if x < 0 || int(x) >= len(s.Sections) {
+			return errors.New("checkpoint: frozen list of an unknown section")
+		}
+	}
+	if s.frozenPos < 0 || s.frozenPos > int64(len(s.Facts)) {
+		return errors.New("checkpoint: frozen list position out of range")
 	}
 	return nil
 }

@@ -50,3 +50,21 @@ func FuzzValidate(f *testing.F) {
 		_, _ = s.st.Explain("A", v)
 	})
 }
+
+// FuzzCheckpoint: a damaged checkpoint is refused or, if it decodes, can
+// be queried without a panic.
+func FuzzCheckpoint(f *testing.F) {
+	s := rankedScenario(f)
+	f.Add(projections.EncodeCheckpoint(s.st))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, err := projections.DecodeCheckpoint(b)
+		if err != nil {
+			return
+		}
+		v := projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()}
+		st.Standings(v)
+		for _, id := range []string{"S00", "S05"} {
+			_, _ = st.Explain(id, v)
+		}
+	})
+}

@@ -15,13 +15,13 @@ import (
 // scenario folds hand-written events into a State, each recorded one
 // minute after the one before, from 2021-01-01.
 type scenario struct {
-	t     *testing.T
+	t     testing.TB
 	st    *projections.State
 	head  events.Head
 	clock time.Time
 }
 
-func newScenario(t *testing.T) *scenario {
+func newScenario(t testing.TB) *scenario {
 	return &scenario{t: t, st: projections.New(), clock: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
 
@@ -306,7 +306,7 @@ func TestCorrectionsAreBitemporal(t *testing.T) {
 }
 
 // section k of 22 loses 0.25*k: daily = 5 + 5 + 20 - 0.25k = 30 - 0.25k.
-func rankedScenario(t *testing.T) *scenario {
+func rankedScenario(t testing.TB) *scenario {
 	s := newScenario(t)
 	s.unit("U1")
 	s.unit("U2")
