@@ -8,6 +8,7 @@
 package replay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -464,4 +465,43 @@ func pipelined(seq iter.Seq2[*events.Record, error]) iter.Seq2[*events.Record, e
 			}
 		}
 	}
+}
+
+// CheckCheckpoint re-derives the store's saved checkpoint by folding the
+// log up to its position and compares the two byte for byte. A checkpoint
+// is a cache outside the hash chain: this is how an inspector shows that
+// it says what the log says. It returns the checkpoint's position (0 when
+// there is none), or an error wrapping events.ErrBroken on a mismatch.
+func CheckCheckpoint(ctx context.Context, store events.Store) (int64, error) {
+	cp, ok := store.(events.Checkpointer)
+	if !ok {
+		return 0, nil
+	}
+	c, err := cp.LoadCheckpoint(ctx)
+	if errors.Is(err, events.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("replay: load checkpoint: %w", err)
+	}
+	st := projections.New()
+	err = store.Read(ctx, 0, int(c.Position), func(r *events.Record) error {
+		body, err := r.Body()
+		if err != nil {
+			return fmt.Errorf("replay: record %d: %v: %w", r.Position, err, events.ErrBroken)
+		}
+		if ferr := st.Add(r, body, false); ferr != nil {
+			return fmt.Errorf("replay: record %d: %v: %w", r.Position, ferr, events.ErrBroken)
+		}
+		return nil
+	})
+	if err != nil {
+		return c.Position, err
+	}
+	if c.Format != projections.CheckpointFormat || !bytes.Equal(projections.EncodeCheckpoint(st), c.Data) {
+		return c.Position, fmt.Errorf("replay: the checkpoint at position %d does not match the log "+
+			"(it was changed or is of another version); it is derived data: remove it and the ledger rebuilds it: %w",
+			c.Position, events.ErrBroken)
+	}
+	return c.Position, nil
 }

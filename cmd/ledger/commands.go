@@ -136,6 +136,7 @@ func withProgress(seq iter.Seq[events.Decoded], w io.Writer, plain bool) iter.Se
 
 func (c *command) verifyCmd(ctx context.Context, args []string) error {
 	fs := c.flags("verify")
+	deep := fs.Bool("deep", false, "also re-derive the saved checkpoint from the log and compare")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -157,6 +158,15 @@ func (c *command) verifyCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("verify: %w", err)
 	}
 	fmt.Fprintf(c.m.Stdout, "ok %d events, head %s\n", n, head)
+	if *deep {
+		at, err := replay.CheckCheckpoint(ctx, st)
+		if err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		if at > 0 {
+			fmt.Fprintf(c.m.Stdout, "ok checkpoint at position %d matches the log\n", at)
+		}
+	}
 	return nil
 }
 

@@ -55,7 +55,7 @@ commands:
   import [--historical] FILE|-   append JSON Lines events, all or nothing
   standings [--as-of DATE] [--known-at TIME] [--format table|json|csv]
   explain SECTION_ID [--as-of DATE] [--known-at TIME] [--format table|json]
-  verify                          re-derive every hash of the chain
+  verify [--deep]                 re-derive every hash of the chain (--deep: and the checkpoint)
   freeze-candidates --at TIME     append the candidate list computed as of TIME
   issue-credentials --group recipient|representative --count N --at TIME
   serve [--addr 127.0.0.1:8080] [--tokens FILE] [--clock TIME] [--demo] [--allow-broken-chain]
