@@ -29,6 +29,10 @@
 // stored (re-running an import whose events carry ids completes it, the
 // stored ones being idempotent repeats).
 //
+// Checkpoints of the ledger's fold go to a stream of their own
+// ("<stream>-checkpoint", see checkpoint.go), so that a process starts
+// without re-reading and decoding the whole ledger stream.
+//
 // Errors from the client are translated at this boundary with errors.As on
 // *esdb.Error; connection loss is reported as such, never as a panic.
 package esdb

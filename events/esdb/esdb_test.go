@@ -141,3 +141,36 @@ func TestLedgerFollowsTheSubscription(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return reader.Len() == 2 }, 10*time.Second, 10*time.Millisecond)
 }
+
+// TestCheckpointRoundTrip: a ledger on EventStoreDB saves its checkpoint in
+// a stream of its own, and the next one starts from it.
+func TestCheckpointRoundTrip(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	open := opener(f.URL())(t)
+	l, err := replay.Open(context.Background(), open(t), replay.Options{})
+	require.NoError(t, err)
+	var evs []events.Decoded
+	for i := 0; i < 50; i++ {
+		ev, ferr := events.Decode([]byte(fmt.Sprintf(`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U%d","name":"%s"}}`, i, strings.Repeat("名", 100))), events.DecodeOptions{})
+		require.Nil(t, ferr)
+		evs = append(evs, events.Decoded{Event: ev})
+	}
+	_, err = l.Append(context.Background(), func(yield func(events.Decoded) bool) {
+		for _, d := range evs {
+			if !yield(d) {
+				return
+			}
+		}
+	}, replay.AppendOptions{Replayable: true})
+	require.NoError(t, err)
+	require.NoError(t, l.SaveCheckpoint(context.Background()))
+	l2, err := replay.Open(context.Background(), open(t), replay.Options{})
+	require.NoError(t, err)
+	require.True(t, l2.FromCheckpoint())
+	require.Equal(t, int64(50), l2.Len())
+	at, err := replay.CheckCheckpoint(context.Background(), open(t))
+	require.NoError(t, err)
+	require.Equal(t, int64(50), at)
+}
