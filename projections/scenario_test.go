@@ -149,10 +149,12 @@ func TestServiceSmallSamplesAndPendingRounds(t *testing.T) {
 	require.Nil(t, x.Total)
 	require.Nil(t, x.Rank)
 	require.False(t, x.Candidate)
-	// Before any vote both rounds are pending: the service score is null.
+	// Before any vote both rounds are pending: both parts are null and the
+	// score, a total, counts them 0.
 	early := s.standings("2021-05-01")
 	require.Nil(t, row(t, early, "A").Service.H1)
-	require.Nil(t, row(t, early, "A").Service.Score)
+	require.Nil(t, row(t, early, "A").Service.H2)
+	near(t, 0, row(t, early, "A").Service.Score, "service score with both rounds pending")
 	near(t, 30, row(t, early, "A").DailyTotal, "daily total with service pending = 5 + 5 + 20")
 	// An exempt section takes no vote.
 	s.refuse("data.section_id", events.ServiceVoteRecorded, "2021-06-01", map[string]any{"section_id": "X", "round": "H1", "respondent": "r-abcd", "rating": "basic"})

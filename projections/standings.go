@@ -42,7 +42,7 @@ type Service struct {
 	H2      *float64 `json:"h2"`
 	VotesH1 int      `json:"votes_h1"`
 	VotesH2 int      `json:"votes_h2"`
-	Score   *float64 `json:"score"`
+	Score   *float64 `json:"score"` // never null for a scored section
 }
 
 // Row is one section's standing.
@@ -409,9 +409,8 @@ func (s *State) rows(c *calc) {
 			svc.H2 = fp(sc.part[1])
 			score += sc.part[1]
 		}
-		if svc.H1 != nil || svc.H2 != nil {
-			svc.Score = fp(score)
-		}
+		// The score is a total: a pending round's null part counts 0 in it.
+		svc.Score = fp(score)
 		r.Service = svc
 		hot := (math.Max(0, ConductBase-sc.conduct) + math.Max(0, HandlingBase-sc.handling)) / 100 * HotlineMax
 		r.Hotline = fp(hot)
