@@ -59,7 +59,7 @@ commands:
   freeze-candidates --at TIME     append the candidate list computed as of TIME
   issue-credentials --group recipient|representative --count N --at TIME
   serve [--addr 127.0.0.1:8080] [--tokens FILE] [--clock TIME] [--demo] [--allow-broken-chain]
-  demo [--seed N] [--out FILE]    write a realistic year of events
+  demo [--seed N] [--out FILE] [--historical] [--scale X]   write a realistic year of events
 
 --store URL (or LEDGER_STORE): sqlite:PATH (default sqlite:ledger.db) or esdb://HOST:PORT?tls=false
 `
