@@ -26,7 +26,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if !ok {
 			return -1, events.Invalid(field, "section %s is not registered", id)
 		}
-		sec := &s.Sections[i]
+		sec := &s.sections[i]
 		if sec.Occurred > at {
 			return -1, events.Invalid(field, "section %s is registered only from %s, after this event's occurred_at",
 				id, events.FormatCST(unixTime(sec.Occurred)))
@@ -41,9 +41,9 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if !ok {
 			return -1, events.Invalid(field, "unit %s is not registered", id)
 		}
-		if s.Facts[s.Units[i].Pos-1].Occurred > at {
+		if s.facts[s.units[i].Pos-1].Occurred > at {
 			return -1, events.Invalid(field, "unit %s is registered only from %s, after this event's occurred_at",
-				id, events.FormatCST(unixTime(s.Facts[s.Units[i].Pos-1].Occurred)))
+				id, events.FormatCST(unixTime(s.facts[s.units[i].Pos-1].Occurred)))
 		}
 		return i, nil
 	}
@@ -57,7 +57,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if !ok {
 			return 0, nil, events.Invalid("data.target_id", "no stored event has id %s", id)
 		}
-		return pos, &s.Facts[pos-1], nil
+		return pos, &s.facts[pos-1], nil
 	}
 	var err *events.FieldError
 	switch d := body.(type) {
@@ -72,7 +72,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		_, err = unit("data.unit_id", d.UnitID)
 	case *events.SectionExemptedData:
 		var i int32
-		if i, err = section("data.section_id", d.SectionID, false); err == nil && s.Sections[i].ExemptPos != 0 {
+		if i, err = section("data.section_id", d.SectionID, false); err == nil && s.sections[i].ExemptPos != 0 {
 			return events.Conflict("data.section_id", "section %s is already exempt", d.SectionID)
 		}
 	case *events.PriorYearUnsatisfiedMarkedData:
@@ -80,7 +80,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if i, err = section("data.section_id", d.SectionID, false); err != nil {
 			return err
 		}
-		if s.Sections[i].PriorPos != 0 {
+		if s.sections[i].PriorPos != 0 {
 			return events.Conflict("data.section_id", "section %s is already marked", d.SectionID)
 		}
 		if s.priorN >= MaxPriorYear {
@@ -160,7 +160,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if i, err = section("data.section_id", d.SectionID, false); err != nil {
 			return err
 		}
-		if (t == events.UnitDeduction && s.Sections[i].Unit != tf.Unit) || (t != events.UnitDeduction && tf.Sec != i) {
+		if (t == events.UnitDeduction && s.sections[i].Unit != tf.Unit) || (t != events.UnitDeduction && tf.Sec != i) {
 			return events.Invalid("data.section_id", "event %s does not affect section %s", d.TargetID, d.SectionID)
 		}
 	case *events.ContestResolvedData:
@@ -195,15 +195,15 @@ func (s *State) checkGrades(d *events.SupervisorGradesSubmittedData, at int64,
 		if err != nil {
 			return err
 		}
-		if s.Sections[i].Unit != u {
+		if s.sections[i].Unit != u {
 			return events.Invalid(f+".section_id", "section %s belongs to unit %s, not %s",
-				g.SectionID, s.Units[s.Sections[i].Unit].ID, d.UnitID)
+				g.SectionID, s.units[s.sections[i].Unit].ID, d.UnitID)
 		}
 		graded[i] = true
 		tiers[Tier(*g.Score)]++
 	}
-	for _, i := range s.Units[u].Sections {
-		sec := &s.Sections[i]
+	for _, i := range s.units[u].sections {
+		sec := &s.sections[i]
 		if sec.ExemptPos == 0 && sec.Occurred <= at && !graded[i] {
 			return events.Invalid("data.grades", "section %s of unit %s is not graded; a submission grades every non-exempt section", sec.ID, d.UnitID)
 		}
@@ -239,19 +239,19 @@ func (s *State) checkBallot(d *events.BallotCastData, at int64) *events.FieldErr
 	if s.frozenPos == 0 {
 		return events.Invalid("type", "no candidate list is frozen yet")
 	}
-	if s.Facts[s.frozenPos-1].Occurred > at {
+	if s.facts[s.frozenPos-1].Occurred > at {
 		return events.Invalid("occurred_at", "before the candidate list was frozen")
 	}
 	h, _ := events.ParseHash(d.CredentialHash)
 	c, ok := x.creds[h]
-	if !ok || s.Facts[c.pos-1].Occurred > at {
+	if !ok || s.facts[c.pos-1].Occurred > at {
 		return events.Invalid("data.credential_hash", "unknown credential")
 	}
 	if c.used != 0 {
 		return events.Conflict("data.credential_hash", "this credential has already voted")
 	}
-	on := make(map[int32]bool, len(s.Frozen))
-	for _, i := range s.Frozen {
+	on := make(map[int32]bool, len(s.frozen))
+	for _, i := range s.frozen {
 		on[i] = true
 	}
 	for _, l := range []struct {
@@ -263,7 +263,7 @@ func (s *State) checkBallot(d *events.BallotCastData, at int64) *events.FieldErr
 			if !ok || !on[i] {
 				return events.Invalid(l.f+"["+strconv.Itoa(k)+"]", "section %s is not on the frozen candidate list", id)
 			}
-			if s.Sections[i].ExemptPos != 0 {
+			if s.sections[i].ExemptPos != 0 {
 				return events.Invalid(l.f+"["+strconv.Itoa(k)+"]", "section %s is exempt (R-EXEMPT)", id)
 			}
 		}

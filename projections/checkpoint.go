@@ -20,18 +20,18 @@ const CheckpointFormat = "projections/v1"
 // validation needs are not saved; they are rebuilt from the facts on the
 // first append.
 func EncodeCheckpoint(s *State) []byte {
-	w := &writer{b: make([]byte, 0, 64+len(s.Facts)*72+len(s.Ballots)*4)}
+	w := &writer{b: make([]byte, 0, 64+len(s.facts)*72+len(s.ballots)*4)}
 	w.i64(s.Head.Position)
 	w.bytes(s.Head.Hash[:])
 	w.i64(s.Head.RecordedAt.UnixNano())
-	w.u32(len(s.Units))
-	for _, u := range s.Units {
+	w.u32(len(s.units))
+	for _, u := range s.units {
 		w.str(u.ID)
 		w.str(u.Name)
 		w.i64(u.Pos)
 	}
-	w.u32(len(s.Sections))
-	for _, x := range s.Sections {
+	w.u32(len(s.sections))
+	for _, x := range s.sections {
 		w.str(x.ID)
 		w.str(x.Name)
 		w.u32(int(x.Unit))
@@ -42,9 +42,9 @@ func EncodeCheckpoint(s *State) []byte {
 		w.i64(x.ExemptPos)
 		w.i64(x.PriorPos)
 	}
-	w.u32(len(s.Facts))
-	for i := range s.Facts {
-		f := &s.Facts[i]
+	w.u32(len(s.facts))
+	for i := range s.facts {
+		f := &s.facts[i]
 		w.i64(f.Occurred)
 		w.i64(f.Recorded)
 		w.bytes(f.ID[:])
@@ -55,30 +55,30 @@ func EncodeCheckpoint(s *State) []byte {
 		w.u32(int(f.Aux))
 		w.b = append(w.b, f.Type, f.A, f.B)
 		w.bool(f.Corr)
-		w.bytes(s.Digests[i][:])
+		w.bytes(s.digests[i][:])
 	}
-	w.u32(len(s.Texts))
-	for _, t := range s.Texts {
+	w.u32(len(s.texts))
+	for _, t := range s.texts {
 		w.str(t)
 	}
-	w.u32(len(s.Grades))
-	for _, gs := range s.Grades {
+	w.u32(len(s.grades))
+	for _, gs := range s.grades {
 		w.u32(len(gs))
 		for _, g := range gs {
 			w.u32(int(g.Sec))
 			w.u64(math.Float64bits(g.Score))
 		}
 	}
-	w.u32(len(s.Ballots))
-	for _, b := range s.Ballots {
+	w.u32(len(s.ballots))
+	for _, b := range s.ballots {
 		w.u32(int(b))
 	}
-	w.u32(len(s.Creds))
-	for _, c := range s.Creds {
+	w.u32(len(s.creds))
+	for _, c := range s.creds {
 		w.bytes(c[:])
 	}
-	w.u32(len(s.Frozen))
-	for _, f := range s.Frozen {
+	w.u32(len(s.frozen))
+	for _, f := range s.frozen {
 		w.u32(int(f))
 	}
 	w.i64(s.frozenPos)
@@ -94,31 +94,31 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 	copy(s.Head.Hash[:], r.take(32))
 	s.Head.RecordedAt = time.Unix(0, r.i64()).UTC()
 	n := r.count(16)
-	s.Units = make([]Unit, n)
-	for i := range s.Units {
-		u := &s.Units[i]
+	s.units = make([]Unit, n)
+	for i := range s.units {
+		u := &s.units[i]
 		u.ID, u.Name, u.Pos = r.str(), r.str(), r.i64()
 		s.unitIdx[u.ID] = int32(i)
 	}
 	n = r.count(40)
-	s.Sections = make([]Section, n)
-	for i := range s.Sections {
-		x := &s.Sections[i]
+	s.sections = make([]Section, n)
+	for i := range s.sections {
+		x := &s.sections[i]
 		x.ID, x.Name = r.str(), r.str()
 		x.Unit = int32(r.u32())
 		x.Enforcement, x.LateReported = r.bool(), r.bool()
 		x.Pos, x.Occurred, x.ExemptPos, x.PriorPos = r.i64(), r.i64(), r.i64(), r.i64()
-		if x.Unit < 0 || int(x.Unit) >= len(s.Units) {
+		if x.Unit < 0 || int(x.Unit) >= len(s.units) {
 			return nil, errors.New("checkpoint: section of an unknown unit")
 		}
 		s.secIdx[x.ID] = int32(i)
-		s.Units[x.Unit].Sections = append(s.Units[x.Unit].Sections, int32(i))
+		s.units[x.Unit].sections = append(s.units[x.Unit].sections, int32(i))
 	}
 	n = r.count(80) // the encoded size of a fact
-	s.Facts = make([]Fact, n)
-	s.Digests = make([][16]byte, n)
-	for i := range s.Facts {
-		f := &s.Facts[i]
+	s.facts = make([]Fact, n)
+	s.digests = make([][16]byte, n)
+	for i := range s.facts {
+		f := &s.facts[i]
 		f.Occurred, f.Recorded = r.i64(), r.i64()
 		f.ID = uuid.UUID(r.take(16))
 		f.Pts = math.Float64frombits(r.u64())
@@ -127,40 +127,40 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		t := r.take(3)
 		f.Type, f.A, f.B = t[0], t[1], t[2]
 		f.Corr = r.bool()
-		copy(s.Digests[i][:], r.take(16))
+		copy(s.digests[i][:], r.take(16))
 		if int(f.Type) >= len(events.Types) {
 			return nil, errors.New("checkpoint: unknown fact type")
 		}
 	}
 	n = r.count(4)
-	s.Texts = make([]string, n)
-	for i := range s.Texts {
-		s.Texts[i] = r.str()
-		s.textIdx[s.Texts[i]] = int32(i)
+	s.texts = make([]string, n)
+	for i := range s.texts {
+		s.texts[i] = r.str()
+		s.textIdx[s.texts[i]] = int32(i)
 	}
 	n = r.count(4)
-	s.Grades = make([][]Grade, n)
-	for i := range s.Grades {
+	s.grades = make([][]Grade, n)
+	for i := range s.grades {
 		gs := make([]Grade, r.count(12))
 		for k := range gs {
 			gs[k] = Grade{Sec: int32(r.u32()), Score: math.Float64frombits(r.u64())}
 		}
-		s.Grades[i] = gs
+		s.grades[i] = gs
 	}
 	n = r.count(4)
-	s.Ballots = make([]int32, n)
-	for i := range s.Ballots {
-		s.Ballots[i] = int32(r.u32())
+	s.ballots = make([]int32, n)
+	for i := range s.ballots {
+		s.ballots[i] = int32(r.u32())
 	}
 	n = r.count(32)
-	s.Creds = make([]events.Hash, n)
-	for i := range s.Creds {
-		copy(s.Creds[i][:], r.take(32))
+	s.creds = make([]events.Hash, n)
+	for i := range s.creds {
+		copy(s.creds[i][:], r.take(32))
 	}
 	n = r.count(4)
-	s.Frozen = make([]int32, n)
-	for i := range s.Frozen {
-		s.Frozen[i] = int32(r.u32())
+	s.frozen = make([]int32, n)
+	for i := range s.frozen {
+		s.frozen[i] = int32(r.u32())
 	}
 	s.frozenPos = r.i64()
 	s.priorN = r.u32()
@@ -174,13 +174,13 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		return nil, err
 	}
 	// Rebuild what is derived from the facts.
-	for i := range s.Facts {
-		f := &s.Facts[i]
+	for i := range s.facts {
+		f := &s.facts[i]
 		switch f.Type {
 		case cCred:
-			if f.Aux >= 0 && int(f.Aux) < len(s.Creds) {
-				if _, dup := s.credPos[s.Creds[f.Aux]]; !dup {
-					s.credPos[s.Creds[f.Aux]] = int64(i + 1)
+			if f.Aux >= 0 && int(f.Aux) < len(s.creds) {
+				if _, dup := s.credPos[s.creds[f.Aux]]; !dup {
+					s.credPos[s.creds[f.Aux]] = int64(i + 1)
 				}
 			}
 		case cRetract, cContest, cResolve:
@@ -199,7 +199,7 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 // index a fact holds must point inside the tables it indexes.
 func (s *State) bounds(f *Fact, pos int64) error {
 	in := func(i int32, n int) bool { return i >= -1 && int(i) < n }
-	ok := in(f.Sec, len(s.Sections)) && in(f.Unit, len(s.Units)) && in(f.Aux, len(s.Texts))
+	ok := in(f.Sec, len(s.sections)) && in(f.Unit, len(s.units)) && in(f.Aux, len(s.texts))
 	enum := func(a, b int) bool { return int(f.A) < a && int(f.B) < b }
 	switch f.Type {
 	case cVote:
@@ -217,11 +217,11 @@ func (s *State) bounds(f *Fact, pos int64) error {
 	case cResolve:
 		ok = ok && enum(len(outcomes), 1)
 	case cGrades:
-		ok = f.Aux >= 0 && int(f.Aux) < len(s.Grades) && in(f.Unit, len(s.Units))
+		ok = f.Aux >= 0 && int(f.Aux) < len(s.grades) && in(f.Unit, len(s.units))
 	case cBallot:
-		ok = f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.Ballots) && f.Target >= 0 && f.Target < pos
+		ok = f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.ballots) && f.Target >= 0 && f.Target < pos
 	case cCred:
-		ok = f.Aux >= 0 && int(f.Aux) < len(s.Creds)
+		ok = f.Aux >= 0 && int(f.Aux) < len(s.creds)
 	}
 	if f.Type == cRetract || f.Type == cContest || f.Type == cResolve {
 		ok = ok && f.Target >= 0 && f.Target < pos
@@ -234,29 +234,29 @@ func (s *State) bounds(f *Fact, pos int64) error {
 
 // tables checks the indexes the state's tables hold.
 func (s *State) tables() error {
-	for _, u := range s.Units {
-		if u.Pos < 1 || u.Pos > int64(len(s.Facts)) {
+	for _, u := range s.units {
+		if u.Pos < 1 || u.Pos > int64(len(s.facts)) {
 			return errors.New("checkpoint: unit position out of range")
 		}
 	}
-	for _, gs := range s.Grades {
+	for _, gs := range s.grades {
 		for _, g := range gs {
-			if g.Sec < 0 || int(g.Sec) >= len(s.Sections) {
+			if g.Sec < 0 || int(g.Sec) >= len(s.sections) {
 				return errors.New("checkpoint: grade of an unknown section")
 			}
 		}
 	}
-	for _, b := range s.Ballots {
-		if b < -1 || int(b) >= len(s.Sections) {
+	for _, b := range s.ballots {
+		if b < -1 || int(b) >= len(s.sections) {
 			return errors.New("checkpoint: ballot of an unknown section")
 		}
 	}
-	for _, x := range s.Frozen {
-		if x < 0 || int(x) >= len(s.Sections) {
+	for _, x := range s.frozen {
+		if x < 0 || int(x) >= len(s.sections) {
 			return errors.New("checkpoint: frozen list of an unknown section")
 		}
 	}
-	if s.frozenPos < 0 || s.frozenPos > int64(len(s.Facts)) {
+	if s.frozenPos < 0 || s.frozenPos > int64(len(s.facts)) {
 		return errors.New("checkpoint: frozen list position out of range")
 	}
 	return nil

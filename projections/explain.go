@@ -38,18 +38,18 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 	if !c.secs[si].visible {
 		return nil, fmt.Errorf("section %s is not registered as of %s: %w", sectionID, events.FormatCST(v.AsOf), events.ErrNotFound)
 	}
-	sec := &s.Sections[si]
+	sec := &s.sections[si]
 	out := &Explanation{Row: c.rows[si], Entries: []Entry{}}
 	a := v.AsOf.UnixNano()
 	// Bonus facts above the cap, in the order they count.
 	bonusLeft := BonusCap
 	for i := int64(0); i < c.n; i++ {
-		f := &s.Facts[i]
+		f := &s.facts[i]
 		visible := f.Occurred <= a
 		if f.Type == cRetract || f.Type == cContest || f.Type == cResolve {
 			// A correction acts (and is shown) wherever its target is
 			// visible, whatever its own date.
-			visible = f.Target > 0 && s.Facts[f.Target-1].Occurred <= a
+			visible = f.Target > 0 && s.facts[f.Target-1].Occurred <= a
 		}
 		if !visible {
 			continue
@@ -59,7 +59,7 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 			(f.Type == cSecReg && f.Sec == si)
 		var mark int // ballots: 1 satisfied, 2 unsatisfied
 		if f.Type == cBallot && f.Aux >= 0 {
-			b := s.Ballots[int(f.Aux)*2*events.BallotSize:][:2*events.BallotSize]
+			b := s.ballots[int(f.Aux)*2*events.BallotSize:][:2*events.BallotSize]
 			for k, x := range b {
 				if x == si {
 					mark = 1 + k/events.BallotSize
@@ -68,23 +68,23 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 			touches = mark > 0
 		}
 		if f.Type == cFrozen && pos == s.frozenPos {
-			for _, x := range s.Frozen {
+			for _, x := range s.frozen {
 				touches = touches || x == si
 			}
 		}
 		if f.Type == cGrades && f.Aux >= 0 {
 			touches = false
-			for _, g := range s.Grades[f.Aux] {
+			for _, g := range s.grades[f.Aux] {
 				touches = touches || g.Sec == si
 			}
 		}
 		if (f.Type == cRetract || f.Type == cContest || f.Type == cResolve) && f.Target > 0 {
-			t := &s.Facts[f.Target-1]
+			t := &s.facts[f.Target-1]
 			touches = t.Sec == si || (t.Type == cUnitDed && t.Unit == sec.Unit) ||
 				(t.Type == cBallot && f.Sec == si)
 			if t.Type == cBallot {
 				touches = false
-				tb := s.Ballots[int(t.Aux)*2*events.BallotSize:][:2*events.BallotSize]
+				tb := s.ballots[int(t.Aux)*2*events.BallotSize:][:2*events.BallotSize]
 				for _, x := range tb {
 					touches = touches || x == si
 				}
@@ -115,7 +115,7 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 		switch f.Type {
 		case cUnitReg, cSecReg:
 			e.Component, e.Clause = "roster", "R-ROSTER"
-			e.Note = fmt.Sprintf("section %s registered in unit %s", sec.ID, s.Units[sec.Unit].ID)
+			e.Note = fmt.Sprintf("section %s registered in unit %s", sec.ID, s.units[sec.Unit].ID)
 			if sec.LateReported {
 				e.Note += ", late reported (应报未报)"
 			}
@@ -182,16 +182,16 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 			setStatus(f.Pts, -1)
 		case cUnitDed:
 			e.Component, e.Clause = "inspection", "R-UNREP"
-			e.Note = fmt.Sprintf("unit %s: %s", s.Units[sec.Unit].ID, s.text1(f.Aux))
+			e.Note = fmt.Sprintf("unit %s: %s", s.units[sec.Unit].ID, s.text1(f.Aux))
 			setStatus(f.Pts, -1)
 		case cGrades:
 			e.Component, e.Clause = "supervisor", "R-SUP"
-			for _, g := range s.Grades[f.Aux] {
+			for _, g := range s.grades[f.Aux] {
 				if g.Sec == si {
 					e.Points = g.Score
 				}
 			}
-			e.Note = fmt.Sprintf("grade %s (%s) from unit %s", num(e.Points), TierNames[Tier(e.Points)], s.Units[sec.Unit].ID)
+			e.Note = fmt.Sprintf("grade %s (%s) from unit %s", num(e.Points), TierNames[Tier(e.Points)], s.units[sec.Unit].ID)
 			if st == Retracted {
 				e.Status, e.Points = st.String(), 0
 			} else if c.gradeSet[sec.Unit] != pos {
@@ -234,10 +234,10 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 			}
 		case cFrozen:
 			e.Component, e.Clause = "online", "R-ONL"
-			e.Note = fmt.Sprintf("candidate list frozen with %d sections", len(s.Frozen))
+			e.Note = fmt.Sprintf("candidate list frozen with %d sections", len(s.frozen))
 		case cRetract, cContest, cResolve:
 			e.Clause = "R-FIX"
-			t := &s.Facts[f.Target-1]
+			t := &s.facts[f.Target-1]
 			e.Component = componentOf(t.Type)
 			tid := t.ID.String()
 			switch f.Type {
@@ -258,10 +258,10 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 }
 
 func (s *State) text1(i int32) string {
-	if i < 0 || int(i) >= len(s.Texts) {
+	if i < 0 || int(i) >= len(s.texts) {
 		return ""
 	}
-	return s.Texts[i]
+	return s.texts[i]
 }
 
 func componentOf(t uint8) string {

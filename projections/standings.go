@@ -122,7 +122,7 @@ func (s Status) live() bool { return s == Counted || s == Contested || s == Redu
 // the prefix of n records: its status and effective points. A correction
 // acts from its target's occurred_at, so only its recording matters here.
 func (s *State) effect(t int64, n int64) (Status, float64) {
-	f := &s.Facts[t-1]
+	f := &s.facts[t-1]
 	if !f.Corr {
 		return Counted, f.Pts
 	}
@@ -131,7 +131,7 @@ func (s *State) effect(t int64, n int64) (Status, float64) {
 		if p > n {
 			break
 		}
-		c := &s.Facts[p-1]
+		c := &s.facts[p-1]
 		switch c.Type {
 		case cRetract:
 			return Retracted, 0
@@ -157,7 +157,7 @@ func (s *State) effect(t int64, n int64) (Status, float64) {
 // backwards along the log, so it is a binary search.
 func (s *State) prefix(k time.Time) int64 {
 	kn := k.UnixNano()
-	return int64(sort.Search(len(s.Facts), func(i int) bool { return s.Facts[i].Recorded > kn }))
+	return int64(sort.Search(len(s.facts), func(i int) bool { return s.facts[i].Recorded > kn }))
 }
 
 type bonusKey struct {
@@ -201,15 +201,15 @@ func (s *State) compute(v View) *calc {
 	c := &calc{
 		v:         v,
 		n:         s.prefix(v.KnownAt),
-		secs:      make([]secCalc, len(s.Sections)),
-		unitDed:   make([]float64, len(s.Units)),
-		gradeSet:  make([]int64, len(s.Units)),
+		secs:      make([]secCalc, len(s.sections)),
+		unitDed:   make([]float64, len(s.units)),
+		gradeSet:  make([]int64, len(s.units)),
 		bestBonus: map[bonusKey]int64{},
 	}
 	a := v.AsOf.UnixNano()
 	bonusPts := map[bonusKey]float64{}
 	for i := int64(0); i < c.n; i++ {
-		f := &s.Facts[i]
+		f := &s.facts[i]
 		if f.Occurred > a {
 			continue
 		}
@@ -217,7 +217,7 @@ func (s *State) compute(v View) *calc {
 		pos := i + 1
 		switch f.Type {
 		case cSecReg:
-			if f.Sec >= 0 && s.Sections[f.Sec].Pos == pos {
+			if f.Sec >= 0 && s.sections[f.Sec].Pos == pos {
 				c.secs[f.Sec].visible = true
 			}
 		case cExempt:
@@ -268,7 +268,7 @@ func (s *State) compute(v View) *calc {
 			}
 		case cGrades:
 			if f.Unit >= 0 {
-				if cur := c.gradeSet[f.Unit]; cur == 0 || replaces(&s.Facts[cur-1], f, cur, pos) {
+				if cur := c.gradeSet[f.Unit]; cur == 0 || replaces(&s.facts[cur-1], f, cur, pos) {
 					c.gradeSet[f.Unit] = pos
 				}
 			}
@@ -288,7 +288,7 @@ func (s *State) compute(v View) *calc {
 			} else {
 				c.voters.Recipient++
 			}
-			b := s.Ballots[int(f.Aux)*2*events.BallotSize:][:2*events.BallotSize]
+			b := s.ballots[int(f.Aux)*2*events.BallotSize:][:2*events.BallotSize]
 			for k, sec := range b {
 				if sec < 0 {
 					continue
@@ -308,7 +308,7 @@ func (s *State) compute(v View) *calc {
 		if p == 0 {
 			continue
 		}
-		for _, gr := range s.Grades[s.Facts[p-1].Aux] {
+		for _, gr := range s.grades[s.facts[p-1].Aux] {
 			c.secs[gr.Sec].grade = gr.Score
 			c.secs[gr.Sec].graded = true
 		}
@@ -389,12 +389,12 @@ func higher(a, b float64) int {
 }
 
 func (s *State) rows(c *calc) {
-	c.rows = make([]Row, len(s.Sections))
-	for i := range s.Sections {
-		sec := &s.Sections[i]
+	c.rows = make([]Row, len(s.sections))
+	for i := range s.sections {
+		sec := &s.sections[i]
 		sc := &c.secs[i]
 		r := &c.rows[i]
-		r.SectionID, r.UnitID, r.Name = sec.ID, s.Units[sec.Unit].ID, sec.Name
+		r.SectionID, r.UnitID, r.Name = sec.ID, s.units[sec.Unit].ID, sec.Name
 		if sc.exempt {
 			r.Exempt = true
 			continue
@@ -465,7 +465,7 @@ func total3(v [3]int) int { return v[0] + v[1] + v[2] }
 // preview of R-ONL.
 func (s *State) candidates(c *calc) {
 	if c.frozen {
-		for _, i := range s.Frozen {
+		for _, i := range s.frozen {
 			if c.secs[i].active() {
 				c.candidates = append(c.candidates, i)
 			}
@@ -478,7 +478,7 @@ func (s *State) candidates(c *calc) {
 // preview selects R-ONL's candidates from the daily totals of the view.
 func (s *State) preview(c *calc) []int32 {
 	var out, others []int32
-	for i := range s.Sections {
+	for i := range s.sections {
 		sc := &c.secs[i]
 		if !sc.active() {
 			continue
@@ -526,7 +526,7 @@ func (c *calc) standings(s *State) *Standings {
 	}
 	sort.Slice(st.Sections, func(a, b int) bool { return st.Sections[a].SectionID < st.Sections[b].SectionID })
 	for _, i := range c.candidates {
-		st.Candidates = append(st.Candidates, s.Sections[i].ID)
+		st.Candidates = append(st.Candidates, s.sections[i].ID)
 	}
 	sort.Strings(st.Candidates)
 	if c.frozen && len(c.candidates) >= 2*OutcomeSize {
@@ -540,23 +540,23 @@ func (c *calc) outcome(s *State) *Outcome {
 	o := &Outcome{}
 	adj := map[int32]int{}
 	for _, i := range r[:OutcomeSize] {
-		o.Satisfied = append(o.Satisfied, s.Sections[i].ID)
-		adj[s.Sections[i].Unit] += 5
+		o.Satisfied = append(o.Satisfied, s.sections[i].ID)
+		adj[s.sections[i].Unit] += 5
 	}
 	for k, i := range r[len(r)-OutcomeSize:] {
-		o.Unsatisfied = append(o.Unsatisfied, s.Sections[i].ID)
+		o.Unsatisfied = append(o.Unsatisfied, s.sections[i].ID)
 		if k >= OutcomeSize-MostUnsatisfed {
-			o.MostUnsatisfied = append(o.MostUnsatisfied, s.Sections[i].ID)
-			adj[s.Sections[i].Unit] -= 10
+			o.MostUnsatisfied = append(o.MostUnsatisfied, s.sections[i].ID)
+			adj[s.sections[i].Unit] -= 10
 		} else {
-			adj[s.Sections[i].Unit] -= 5
+			adj[s.sections[i].Unit] -= 5
 		}
 	}
 	for _, i := range r[:Top3] {
-		o.Top3 = append(o.Top3, s.Sections[i].ID)
+		o.Top3 = append(o.Top3, s.sections[i].ID)
 	}
 	for u, a := range adj {
-		o.Units = append(o.Units, UnitAdjustment{UnitID: s.Units[u].ID, Adjustment: a})
+		o.Units = append(o.Units, UnitAdjustment{UnitID: s.units[u].ID, Adjustment: a})
 	}
 	sort.Slice(o.Units, func(a, b int) bool { return o.Units[a].UnitID < o.Units[b].UnitID })
 	return o

@@ -74,7 +74,7 @@ type Fact struct {
 type Unit struct {
 	ID, Name string
 	Pos      int64
-	Sections []int32 // indexes of its sections, in registration order
+	sections []int32 // indexes of its sections, in registration order
 }
 
 // Section is a registered section.
@@ -99,18 +99,18 @@ type Grade struct {
 type State struct {
 	Head events.Head
 
-	Units    []Unit
-	Sections []Section
+	units    []Unit
+	sections []Section
 	unitIdx  map[string]int32
 	secIdx   map[string]int32
 
-	Facts   []Fact
-	Digests [][16]byte // content digest per position, for idempotent retries
-	Texts   []string   // reasons, grounds, deed and matter ids
-	Grades  [][]Grade
-	Ballots []int32 // BallotSize satisfied then BallotSize unsatisfied section indexes per ballot
-	Creds   []events.Hash
-	Frozen  []int32 // the frozen candidate list, if any
+	facts   []Fact
+	digests [][16]byte // content digest per position, for idempotent retries
+	texts   []string   // reasons, grounds, deed and matter ids
+	grades  [][]Grade
+	ballots []int32 // BallotSize satisfied then BallotSize unsatisfied section indexes per ballot
+	creds   []events.Hash
+	frozen  []int32 // the frozen candidate list, if any
 	corr    map[int64][]int64
 	textIdx map[string]int32
 	credPos map[events.Hash]int64 // credential hash -> issue position
@@ -157,7 +157,7 @@ func New() *State {
 }
 
 // Len is the number of records folded.
-func (s *State) Len() int64 { return int64(len(s.Facts)) }
+func (s *State) Len() int64 { return int64(len(s.facts)) }
 
 // Lookup returns the position of a stored event id and its content digest.
 func (s *State) Lookup(id uuid.UUID) (pos int64, digest [16]byte, ok bool) {
@@ -165,7 +165,7 @@ func (s *State) Lookup(id uuid.UUID) (pos int64, digest [16]byte, ok bool) {
 	if !ok {
 		return 0, digest, false
 	}
-	return pos, s.Digests[pos-1], true
+	return pos, s.digests[pos-1], true
 }
 
 func respondentKey(r string) uint64 {
@@ -178,8 +178,8 @@ func (s *State) text(t string) int32 {
 	if i, ok := s.textIdx[t]; ok {
 		return i
 	}
-	i := int32(len(s.Texts))
-	s.Texts = append(s.Texts, t)
+	i := int32(len(s.texts))
+	s.texts = append(s.texts, t)
 	s.textIdx[t] = i
 	s.undo(func() { delete(s.textIdx, t) })
 	return i
@@ -192,14 +192,14 @@ func (s *State) index() *index {
 		return s.idx
 	}
 	x := &index{
-		ids:       make(map[uuid.UUID]int64, len(s.Facts)),
+		ids:       make(map[uuid.UUID]int64, len(s.facts)),
 		votes:     map[voteKey]int64{},
-		creds:     make(map[events.Hash]credEntry, len(s.Creds)),
+		creds:     make(map[events.Hash]credEntry, len(s.creds)),
 		retracted: map[int64]int64{},
 		open:      map[int64]int64{},
 	}
-	for i := range s.Facts {
-		f := &s.Facts[i]
+	for i := range s.facts {
+		f := &s.facts[i]
 		pos := int64(i + 1)
 		x.ids[f.ID] = pos
 		switch f.Type {
@@ -209,19 +209,19 @@ func (s *State) index() *index {
 			}
 		case cCred:
 			if f.Aux >= 0 {
-				x.creds[s.Creds[f.Aux]] = credEntry{pos: pos}
+				x.creds[s.creds[f.Aux]] = credEntry{pos: pos}
 			}
 		case cBallot:
-			if t := f.Target; t > 0 && t <= int64(len(s.Facts)) && s.Facts[t-1].Aux >= 0 {
-				h := s.Creds[s.Facts[t-1].Aux]
+			if t := f.Target; t > 0 && t <= int64(len(s.facts)) && s.facts[t-1].Aux >= 0 {
+				h := s.creds[s.facts[t-1].Aux]
 				e := x.creds[h]
 				e.used = pos
 				x.creds[h] = e
 			}
 		case cRetract:
 			x.retracted[f.Target] = pos
-			if t := f.Target; t > 0 && t <= int64(len(s.Facts)) {
-				if tf := &s.Facts[t-1]; tf.Type == cVote {
+			if t := f.Target; t > 0 && t <= int64(len(s.facts)) {
+				if tf := &s.facts[t-1]; tf.Type == cVote {
 					delete(x.votes, voteKey{tf.Sec, tf.A, uint64(tf.Target)})
 				}
 			}
@@ -249,9 +249,9 @@ type journal struct {
 func (s *State) Begin() {
 	s.index()
 	s.batch = &journal{
-		units: len(s.Units), sections: len(s.Sections), facts: len(s.Facts), digests: len(s.Digests),
-		texts: len(s.Texts), grades: len(s.Grades), ballots: len(s.Ballots), cr: len(s.Creds),
-		frozen: s.Frozen, frozenPos: s.frozenPos, priorN: s.priorN, head: s.Head,
+		units: len(s.units), sections: len(s.sections), facts: len(s.facts), digests: len(s.digests),
+		texts: len(s.texts), grades: len(s.grades), ballots: len(s.ballots), cr: len(s.creds),
+		frozen: s.frozen, frozenPos: s.frozenPos, priorN: s.priorN, head: s.Head,
 	}
 }
 
@@ -272,8 +272,8 @@ func (s *State) Rollback() {
 	// facts themselves rather than kept in the journal: an import of a
 	// million events would otherwise hold two million undo closures.
 	if x := s.idx; x != nil {
-		for i := j.facts; i < len(s.Facts); i++ {
-			f, pos := &s.Facts[i], int64(i+1)
+		for i := j.facts; i < len(s.facts); i++ {
+			f, pos := &s.facts[i], int64(i+1)
 			if x.ids[f.ID] == pos {
 				delete(x.ids, f.ID)
 			}
@@ -283,20 +283,20 @@ func (s *State) Rollback() {
 					delete(x.votes, k)
 				}
 			case cCred:
-				if h := s.Creds[f.Aux]; x.creds[h].pos == pos {
+				if h := s.creds[f.Aux]; x.creds[h].pos == pos {
 					delete(x.creds, h)
 				}
 			}
 		}
 	}
-	for i := j.facts; i < len(s.Facts); i++ {
-		if f := &s.Facts[i]; f.Type == cCred && s.credPos[s.Creds[f.Aux]] == int64(i+1) {
-			delete(s.credPos, s.Creds[f.Aux])
+	for i := j.facts; i < len(s.facts); i++ {
+		if f := &s.facts[i]; f.Type == cCred && s.credPos[s.creds[f.Aux]] == int64(i+1) {
+			delete(s.credPos, s.creds[f.Aux])
 		}
 	}
-	s.Units, s.Sections, s.Facts, s.Digests = s.Units[:j.units], s.Sections[:j.sections], s.Facts[:j.facts], s.Digests[:j.digests]
-	s.Texts, s.Grades, s.Ballots, s.Creds = s.Texts[:j.texts], s.Grades[:j.grades], s.Ballots[:j.ballots], s.Creds[:j.cr]
-	s.Frozen, s.frozenPos, s.priorN, s.Head = j.frozen, j.frozenPos, j.priorN, j.head
+	s.units, s.sections, s.facts, s.digests = s.units[:j.units], s.sections[:j.sections], s.facts[:j.facts], s.digests[:j.digests]
+	s.texts, s.grades, s.ballots, s.creds = s.texts[:j.texts], s.grades[:j.grades], s.ballots[:j.ballots], s.creds[:j.cr]
+	s.frozen, s.frozenPos, s.priorN, s.Head = j.frozen, j.frozenPos, j.priorN, j.head
 }
 
 func (s *State) undo(f func()) {
@@ -311,8 +311,8 @@ func (s *State) undo(f func()) {
 // stored) it folds whatever it is given and never fails: facts it cannot
 // place are kept with no section, so positions stay aligned.
 func (s *State) Add(r *events.Record, body events.Data, check bool) *events.FieldError {
-	if r.Position != int64(len(s.Facts))+1 {
-		return events.Invalid("position", "record %d folded after %d", r.Position, len(s.Facts))
+	if r.Position != int64(len(s.facts))+1 {
+		return events.Invalid("position", "record %d folded after %d", r.Position, len(s.facts))
 	}
 	if check {
 		if err := s.check(r, body); err != nil {
@@ -345,8 +345,8 @@ func (s *State) apply(r *events.Record, body events.Data) {
 	switch d := body.(type) {
 	case *events.UnitRegisteredData:
 		if _, dup := s.unitIdx[d.UnitID]; !dup {
-			i := int32(len(s.Units))
-			s.Units = append(s.Units, Unit{ID: d.UnitID, Name: d.Name, Pos: pos})
+			i := int32(len(s.units))
+			s.units = append(s.units, Unit{ID: d.UnitID, Name: d.Name, Pos: pos})
 			s.unitIdx[d.UnitID] = i
 			s.undo(func() { delete(s.unitIdx, d.UnitID) })
 			f.Unit = i
@@ -355,28 +355,28 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		u := unit(d.UnitID)
 		f.Unit = u
 		if _, dup := s.secIdx[d.SectionID]; !dup && u >= 0 {
-			i := int32(len(s.Sections))
-			s.Sections = append(s.Sections, Section{ID: d.SectionID, Name: d.Name, Unit: u,
+			i := int32(len(s.sections))
+			s.sections = append(s.sections, Section{ID: d.SectionID, Name: d.Name, Unit: u,
 				Enforcement: d.Enforcement != nil && *d.Enforcement, LateReported: d.LateReported,
 				Pos: pos, Occurred: f.Occurred})
 			s.secIdx[d.SectionID] = i
-			old := s.Units[u].Sections
-			s.Units[u].Sections = append(old, i)
-			s.undo(func() { delete(s.secIdx, d.SectionID); s.Units[u].Sections = old })
+			old := s.units[u].sections
+			s.units[u].sections = append(old, i)
+			s.undo(func() { delete(s.secIdx, d.SectionID); s.units[u].sections = old })
 			f.Sec = i
 		}
 	case *events.SectionExemptedData:
 		f.Sec = sec(d.SectionID)
 		f.Aux = s.text(d.Reason)
-		if i := f.Sec; i >= 0 && s.Sections[i].ExemptPos == 0 {
-			s.Sections[i].ExemptPos = pos
-			s.undo(func() { s.Sections[i].ExemptPos = 0 })
+		if i := f.Sec; i >= 0 && s.sections[i].ExemptPos == 0 {
+			s.sections[i].ExemptPos = pos
+			s.undo(func() { s.sections[i].ExemptPos = 0 })
 		}
 	case *events.PriorYearUnsatisfiedMarkedData:
 		f.Sec = sec(d.SectionID)
-		if i := f.Sec; i >= 0 && s.Sections[i].PriorPos == 0 {
-			s.Sections[i].PriorPos = pos
-			s.undo(func() { s.Sections[i].PriorPos = 0 })
+		if i := f.Sec; i >= 0 && s.sections[i].PriorPos == 0 {
+			s.sections[i].PriorPos = pos
+			s.undo(func() { s.sections[i].PriorPos = 0 })
 			s.priorN++
 		}
 	case *events.ServiceVoteRecordedData:
@@ -405,8 +405,8 @@ func (s *State) apply(r *events.Record, body events.Data) {
 				gs = append(gs, Grade{Sec: i, Score: *g.Score})
 			}
 		}
-		f.Aux = int32(len(s.Grades))
-		s.Grades = append(s.Grades, gs)
+		f.Aux = int32(len(s.grades))
+		s.grades = append(s.grades, gs)
 	case *events.InspectionFindingData:
 		f.Sec = sec(d.SectionID)
 		f.Pts = 1
@@ -443,12 +443,12 @@ func (s *State) apply(r *events.Record, body events.Data) {
 					list = append(list, i)
 				}
 			}
-			s.Frozen, s.frozenPos = list, pos
+			s.frozen, s.frozenPos = list, pos
 		}
 	case *events.VoterCredentialIssuedData:
 		h, _ := events.ParseHash(d.CredentialHash)
-		f.Aux = int32(len(s.Creds))
-		s.Creds = append(s.Creds, h)
+		f.Aux = int32(len(s.creds))
+		s.creds = append(s.creds, h)
 		if d.Group == "representative" {
 			f.B = 1
 		}
@@ -464,7 +464,7 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		h, _ := events.ParseHash(d.CredentialHash)
 		if cp := s.credPos[h]; cp > 0 {
 			f.Target = cp
-			f.B = s.Facts[cp-1].B
+			f.B = s.facts[cp-1].B
 		}
 		if x != nil {
 			if e, ok := x.creds[h]; ok {
@@ -474,14 +474,14 @@ func (s *State) apply(r *events.Record, body events.Data) {
 				s.undo(func() { x.creds[h] = old })
 			}
 		}
-		f.Aux = int32(len(s.Ballots) / (2 * events.BallotSize))
+		f.Aux = int32(len(s.ballots) / (2 * events.BallotSize))
 		for _, l := range [][]string{d.Satisfied, d.Unsatisfied} {
 			for k := 0; k < events.BallotSize; k++ {
 				i := int32(-1)
 				if k < len(l) {
 					i = sec(l[k])
 				}
-				s.Ballots = append(s.Ballots, i)
+				s.ballots = append(s.ballots, i)
 			}
 		}
 	case *events.CommendationAwardedData:
@@ -500,7 +500,7 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		if x != nil && f.Target > 0 {
 			x.retracted[f.Target] = pos
 			s.undo(func() { delete(x.retracted, f.Target) })
-			if tf := &s.Facts[f.Target-1]; tf.Type == cVote {
+			if tf := &s.facts[f.Target-1]; tf.Type == cVote {
 				k := voteKey{tf.Sec, tf.A, uint64(tf.Target)}
 				if old, ok := x.votes[k]; ok && old == f.Target {
 					delete(x.votes, k)
@@ -536,8 +536,8 @@ func (s *State) apply(r *events.Record, body events.Data) {
 			}
 		}
 	}
-	s.Facts = append(s.Facts, f)
-	s.Digests = append(s.Digests, r.Digest())
+	s.facts = append(s.facts, f)
+	s.digests = append(s.digests, r.Digest())
 	if x != nil {
 		if _, dup := x.ids[r.ID]; !dup {
 			x.ids[r.ID] = pos // undone by Rollback's scan
@@ -557,7 +557,7 @@ func (s *State) correct(f *Fact, pos int64, target string) {
 		return
 	}
 	f.Target = t
-	tf := &s.Facts[t-1]
+	tf := &s.facts[t-1]
 	if f.Sec < 0 {
 		f.Sec = tf.Sec
 	}
@@ -568,7 +568,7 @@ func (s *State) correct(f *Fact, pos int64, target string) {
 	tf.Corr = true
 	s.corr[t] = append(s.corr[t], pos)
 	s.undo(func() {
-		s.Facts[t-1].Corr = was
+		s.facts[t-1].Corr = was
 		if l := s.corr[t]; len(l) <= 1 {
 			delete(s.corr, t)
 		} else {
@@ -583,8 +583,8 @@ func (s *State) positionOf(id uuid.UUID) int64 {
 	if s.idx != nil {
 		return s.idx.ids[id]
 	}
-	for i := len(s.Facts) - 1; i >= 0; i-- {
-		if s.Facts[i].ID == id {
+	for i := len(s.facts) - 1; i >= 0; i-- {
+		if s.facts[i].ID == id {
 			return int64(i + 1)
 		}
 	}
