@@ -125,7 +125,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		}
 	case *events.VoterCredentialIssuedData:
 		h, _ := events.ParseHash(d.CredentialHash)
-		if _, dup := x.creds[h]; dup {
+		if _, dup := s.credPos[h]; dup {
 			return events.Conflict("data.credential_hash", "this credential is already issued")
 		}
 	case *events.BallotCastData:
@@ -243,11 +243,11 @@ func (s *State) checkBallot(d *events.BallotCastData, at int64) *events.FieldErr
 		return events.Invalid("occurred_at", "before the candidate list was frozen")
 	}
 	h, _ := events.ParseHash(d.CredentialHash)
-	c, ok := x.creds[h]
-	if !ok || s.facts[c.pos-1].Occurred > at {
+	c, ok := s.credPos[h]
+	if !ok || s.facts[c-1].Occurred > at {
 		return events.Invalid("data.credential_hash", "unknown credential")
 	}
-	if c.used != 0 {
+	if x.used[c] != 0 {
 		return events.Conflict("data.credential_hash", "this credential has already voted")
 	}
 	on := make(map[int32]bool, len(s.frozen))

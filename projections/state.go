@@ -131,16 +131,11 @@ type voteKey struct {
 	resp  uint64
 }
 
-type credEntry struct {
-	pos  int64 // issue position
-	used int64 // ballot position, 0 if unused
-}
-
 // index holds the uniqueness state of events.md.
 type index struct {
 	ids       map[uuid.UUID]int64 // event id -> position
 	votes     map[voteKey]int64
-	creds     map[events.Hash]credEntry
+	used      map[int64]int64 // credential position -> the ballot that used it
 	retracted map[int64]int64 // target -> retraction position
 	open      map[int64]int64 // target -> open contest position
 }
@@ -194,7 +189,7 @@ func (s *State) index() *index {
 	x := &index{
 		ids:       make(map[uuid.UUID]int64, len(s.facts)),
 		votes:     map[voteKey]int64{},
-		creds:     make(map[events.Hash]credEntry, len(s.creds)),
+		used:      map[int64]int64{},
 		retracted: map[int64]int64{},
 		open:      map[int64]int64{},
 	}
@@ -207,16 +202,9 @@ func (s *State) index() *index {
 			if f.Sec >= 0 {
 				x.votes[voteKey{f.Sec, f.A, uint64(f.Target)}] = pos
 			}
-		case cCred:
-			if f.Aux >= 0 {
-				x.creds[s.creds[f.Aux]] = credEntry{pos: pos}
-			}
 		case cBallot:
-			if t := f.Target; t > 0 && t <= int64(len(s.facts)) && s.facts[t-1].Aux >= 0 {
-				h := s.creds[s.facts[t-1].Aux]
-				e := x.creds[h]
-				e.used = pos
-				x.creds[h] = e
+			if f.Target > 0 {
+				x.used[f.Target] = pos
 			}
 		case cRetract:
 			x.retracted[f.Target] = pos
@@ -282,9 +270,9 @@ func (s *State) Rollback() {
 				if k := (voteKey{f.Sec, f.A, uint64(f.Target)}); f.Sec >= 0 && x.votes[k] == pos {
 					delete(x.votes, k)
 				}
-			case cCred:
-				if h := s.creds[f.Aux]; x.creds[h].pos == pos {
-					delete(x.creds, h)
+			case cBallot:
+				if f.Target > 0 && x.used[f.Target] == pos {
+					delete(x.used, f.Target)
 				}
 			}
 		}
@@ -455,23 +443,13 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		if _, dup := s.credPos[h]; !dup {
 			s.credPos[h] = pos // undone by Rollback's scan
 		}
-		if x != nil {
-			if _, dup := x.creds[h]; !dup {
-				x.creds[h] = credEntry{pos: pos} // undone by Rollback's scan
-			}
-		}
 	case *events.BallotCastData:
 		h, _ := events.ParseHash(d.CredentialHash)
 		if cp := s.credPos[h]; cp > 0 {
 			f.Target = cp
 			f.B = s.facts[cp-1].B
-		}
-		if x != nil {
-			if e, ok := x.creds[h]; ok {
-				old := e
-				e.used = pos
-				x.creds[h] = e
-				s.undo(func() { x.creds[h] = old })
+			if x != nil {
+				x.used[cp] = pos // undone by Rollback's scan
 			}
 		}
 		f.Aux = int32(len(s.ballots) / (2 * events.BallotSize))
