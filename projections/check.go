@@ -138,7 +138,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if t := events.Types[tf.Type]; !t.Retractable() {
 			return events.Invalid("data.target_id", "a %s cannot be retracted", t)
 		}
-		if _, done := x.retracted[pos]; done {
+		if retracted, _ := s.disputed(pos); retracted {
 			return events.Conflict("data.target_id", "event %s is already retracted", d.TargetID)
 		}
 	case *events.DeductionContestedData:
@@ -150,10 +150,11 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if !t.IsDeduction() {
 			return events.Invalid("data.target_id", "a %s is not a deduction and cannot be contested", t)
 		}
-		if _, done := x.retracted[pos]; done {
+		retracted, open := s.disputed(pos)
+		if retracted {
 			return events.Invalid("data.target_id", "event %s is retracted", d.TargetID)
 		}
-		if _, open := x.open[pos]; open {
+		if open {
 			return events.Conflict("data.target_id", "event %s already has an open contest", d.TargetID)
 		}
 		var i int32
@@ -168,7 +169,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if e != nil {
 			return e
 		}
-		if _, open := x.open[pos]; !open {
+		if _, open := s.disputed(pos); !open {
 			return events.Invalid("data.target_id", "event %s has no open contest", d.TargetID)
 		}
 		if d.Outcome == "reduced" && !(*d.Points < tf.Pts) {

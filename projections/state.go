@@ -136,8 +136,6 @@ type index struct {
 	ids       map[uuid.UUID]int64 // event id -> position
 	votes     map[voteKey]int64
 	used      map[int64]int64 // credential position -> the ballot that used it
-	retracted map[int64]int64 // target -> retraction position
-	open      map[int64]int64 // target -> open contest position
 }
 
 // New returns the state of an empty log.
@@ -190,8 +188,6 @@ func (s *State) index() *index {
 		ids:       make(map[uuid.UUID]int64, len(s.facts)),
 		votes:     map[voteKey]int64{},
 		used:      map[int64]int64{},
-		retracted: map[int64]int64{},
-		open:      map[int64]int64{},
 	}
 	for i := range s.facts {
 		f := &s.facts[i]
@@ -207,16 +203,11 @@ func (s *State) index() *index {
 				x.used[f.Target] = pos
 			}
 		case cRetract:
-			x.retracted[f.Target] = pos
 			if t := f.Target; t > 0 && t <= int64(len(s.facts)) {
 				if tf := &s.facts[t-1]; tf.Type == cVote {
 					delete(x.votes, voteKey{tf.Sec, tf.A, uint64(tf.Target)})
 				}
 			}
-		case cContest:
-			x.open[f.Target] = pos
-		case cResolve:
-			delete(x.open, f.Target)
 		}
 	}
 	s.idx = x
@@ -476,8 +467,6 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		f.Aux = s.text(d.Reason)
 		s.correct(&f, pos, d.TargetID)
 		if x != nil && f.Target > 0 {
-			x.retracted[f.Target] = pos
-			s.undo(func() { delete(x.retracted, f.Target) })
 			if tf := &s.facts[f.Target-1]; tf.Type == cVote {
 				k := voteKey{tf.Sec, tf.A, uint64(tf.Target)}
 				if old, ok := x.votes[k]; ok && old == f.Target {
@@ -490,29 +479,12 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		f.Sec = sec(d.SectionID)
 		f.Aux = s.text(d.Grounds)
 		s.correct(&f, pos, d.TargetID)
-		if x != nil && f.Target > 0 {
-			old, had := x.open[f.Target]
-			x.open[f.Target] = pos
-			s.undo(func() {
-				if had {
-					x.open[f.Target] = old
-				} else {
-					delete(x.open, f.Target)
-				}
-			})
-		}
 	case *events.ContestResolvedData:
 		f.A = outcomeCode(d.Outcome)
 		if d.Points != nil {
 			f.Pts = *d.Points
 		}
 		s.correct(&f, pos, d.TargetID)
-		if x != nil && f.Target > 0 {
-			if old, had := x.open[f.Target]; had {
-				delete(x.open, f.Target)
-				s.undo(func() { x.open[f.Target] = old })
-			}
-		}
 	}
 	s.facts = append(s.facts, f)
 	s.digests = append(s.digests, r.Digest())
@@ -616,3 +588,19 @@ func mediaCode(v string) uint8       { return indexOf(medias, v) }
 func outcomeCode(v string) uint8     { return indexOf(outcomes, v) }
 
 func unixTime(ns int64) time.Time { return time.Unix(0, ns) }
+
+// disputed tells, from the corrections stored for the event at position t,
+// whether it is retracted and whether a contest of it is open.
+func (s *State) disputed(t int64) (retracted, open bool) {
+	for _, p := range s.corr[t] {
+		switch s.facts[p-1].Type {
+		case cRetract:
+			retracted = true
+		case cContest:
+			open = true
+		case cResolve:
+			open = false
+		}
+	}
+	return retracted, open
+}
