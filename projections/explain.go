@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/pingyang/ledger/events"
 )
@@ -24,6 +25,9 @@ type Entry struct {
 type Explanation struct {
 	Row
 	Entries []Entry `json:"entries"`
+	// Work is the arithmetic of each component with this view's numbers,
+	// for people (the table format); JSON readers have the entries.
+	Work []string `json:"-"`
 }
 
 // Explain lists, oldest first, every event visible in the view that touched
@@ -39,7 +43,7 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 		return nil, fmt.Errorf("section %s is not registered as of %s: %w", sectionID, events.FormatCST(v.AsOf), events.ErrNotFound)
 	}
 	sec := &s.sections[si]
-	out := &Explanation{Row: c.rows[si], Entries: []Entry{}}
+	out := &Explanation{Row: c.rows[si], Entries: []Entry{}, Work: s.work(c, si)}
 	a := v.AsOf.UnixNano()
 	// Bonus facts above the cap, in the order they count.
 	bonusLeft := BonusCap
@@ -282,4 +286,56 @@ func componentOf(t uint8) string {
 		return "bonus"
 	}
 	return "roster"
+}
+
+// work spells out each component's arithmetic for a section (rules.md).
+func (s *State) work(c *calc, si int32) []string {
+	sc := &c.secs[si]
+	if sc.exempt {
+		return []string{"exempt (免评, R-EXEMPT): no score, no rank"}
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	r2 := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+	var out []string
+	for r := 0; r < 2; r++ {
+		v := sc.votes[r]
+		n := total3(v)
+		line := fmt.Sprintf("service %s: ", rounds[r])
+		switch {
+		case c.pending[r]:
+			line += "pending (no section has a vote yet): null, counts 0"
+		case n == 0:
+			line += fmt.Sprintf("no vote: the average of the sections with votes, %s (R-SVC)", r2(c.avg[r]))
+		default:
+			raw := fmt.Sprintf("(%d + 0.6 x %d) / %d x 25 = %s", v[0], v[1], n, r2(sc.raw[r]))
+			if n < SmallSample {
+				line += fmt.Sprintf("%d votes < 30: avg %s x 0.7 + raw %s x 0.3 = %s, raw = %s (R-SVC-SMALL)",
+					n, r2(c.avg[r]), r2(sc.raw[r]), r2(sc.part[r]), raw)
+			} else {
+				line += raw + " (R-SVC)"
+			}
+		}
+		out = append(out, line)
+	}
+	if svc := c.rows[si].Service; svc != nil {
+		out = append(out, fmt.Sprintf("service: H1 + H2 = %s (a pending round counts 0)", r2(*svc.Score)))
+	}
+	out = append(out,
+		fmt.Sprintf("hotline: (max(0, 10 - %s) + max(0, 90 - %s)) / 100 x 5 = %s (R-HOT)", f(sc.conduct), f(sc.handling), r2(*c.rows[si].Hotline)),
+		fmt.Sprintf("qr: max(0, 5 - %s) = %s (R-QR)", f(sc.qr), r2(*c.rows[si].QR)))
+	if sc.graded {
+		out = append(out, fmt.Sprintf("supervisor: %s, the grade of the unit's submission in force (R-SUP)", f(sc.grade)))
+	} else {
+		out = append(out, "supervisor: no submission yet: null, counts 0 (R-SUP)")
+	}
+	out = append(out, fmt.Sprintf("inspection: max(0, 20 - %s - unit %s) = %s (R-INS, R-DISC, R-UNREP)",
+		f(sc.insp), f(c.unitDed[s.sections[si].Unit]), r2(*c.rows[si].Inspection)))
+	row := &c.rows[si]
+	if row.Online != nil {
+		b := c.ballots - sc.sat - sc.unsat
+		out = append(out, fmt.Sprintf("online: (%d + 0.6 x %d) / %d x 15 = %s (R-ONL)", sc.sat, b, c.ballots, r2(*row.Online)))
+	}
+	out = append(out, fmt.Sprintf("bonus: min(5, %s) = %s (R-BON)", f(sc.bonus), r2(*row.Bonus)),
+		fmt.Sprintf("daily total %s, total %s", r2(*row.DailyTotal), r2(*row.Total)))
+	return out
 }

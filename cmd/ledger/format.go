@@ -211,24 +211,12 @@ func writeExplainTable(w io.Writer, e *projections.Explanation) error {
 	if err := table(w, head, right, rows); err != nil {
 		return err
 	}
-	if e.Exempt {
-		_, err := fmt.Fprintln(w, "\nexempt (免评): no score, no rank")
-		return err
-	}
 	var b strings.Builder
-	b.WriteString("\ncomponents\n")
-	if s := e.Service; s != nil {
-		fmt.Fprintf(&b, "  service     %6s  = H1 %s (%d votes) + H2 %s (%d votes)   R-SVC, R-SVC-SMALL\n",
-			f2(s.Score, "null"), f2(s.H1, "null"), s.VotesH1, f2(s.H2, "null"), s.VotesH2)
+	b.WriteString("\nthe arithmetic\n")
+	for _, line := range e.Work {
+		b.WriteString("  " + line + "\n")
 	}
-	fmt.Fprintf(&b, "  hotline     %6s  = (max(0, 10 - conduct) + max(0, 90 - handling)) / 100 x 5   R-HOT\n", f2(e.Hotline, "null"))
-	fmt.Fprintf(&b, "  qr          %6s  = max(0, 5 - verified complaints)   R-QR\n", f2(e.QR, "null"))
-	fmt.Fprintf(&b, "  supervisor  %6s  R-SUP\n", f2(e.Supervisor, "null"))
-	fmt.Fprintf(&b, "  inspection  %6s  = max(0, 20 - deductions)   R-INS, R-DISC, R-UNREP\n", f2(e.Inspection, "null"))
-	fmt.Fprintf(&b, "  daily total %6s\n", f2(e.DailyTotal, "null"))
-	fmt.Fprintf(&b, "  online      %6s  (%s ballots)   R-ONL\n", f2(e.Online, "null"), itoa(e.OnlineBallots, "-"))
-	fmt.Fprintf(&b, "  bonus       %6s  = min(5, counted bonuses)   R-BON\n", f2(e.Bonus, "null"))
-	fmt.Fprintf(&b, "  total       %6s  rank %s\n", f2(e.Total, "null"), itoa(e.Rank, "-"))
+	fmt.Fprintf(&b, "  rank %s\n", itoa(e.Rank, "- (not a candidate)"))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
