@@ -166,6 +166,10 @@ func TestStandingsGolden(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "行政审批科")
 	require.Contains(t, out, "R-INS-FIND")
+	// The finding (city, serious: 4) was reduced to 2: 20 - 2 = 18.
+	require.Contains(t, out, "inspection: max(0, 20 - 2 - unit 0) = 18.00")
+	// 5 H1 votes (3 satisfied, 1 basic): raw (3 + 0.6)/5*25 = 18.
+	require.Contains(t, out, "raw = (3 + 0.6 x 1) / 5 x 25 = 18.00 (R-SVC-SMALL)")
 }
 
 func TestFreezeAndCredentials(t *testing.T) {
