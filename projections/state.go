@@ -133,9 +133,9 @@ type voteKey struct {
 
 // index holds the uniqueness state of events.md.
 type index struct {
-	ids       map[uuid.UUID]int64 // event id -> position
-	votes     map[voteKey]int64
-	used      map[int64]int64 // credential position -> the ballot that used it
+	ids   map[uuid.UUID]int64 // event id -> position
+	votes map[voteKey]int64
+	used  map[int64]int64 // credential position -> the ballot that used it
 }
 
 // New returns the state of an empty log.
@@ -185,9 +185,9 @@ func (s *State) index() *index {
 		return s.idx
 	}
 	x := &index{
-		ids:       make(map[uuid.UUID]int64, len(s.facts)),
-		votes:     map[voteKey]int64{},
-		used:      map[int64]int64{},
+		ids:   make(map[uuid.UUID]int64, len(s.facts)),
+		votes: map[voteKey]int64{},
+		used:  map[int64]int64{},
 	}
 	for i := range s.facts {
 		f := &s.facts[i]
