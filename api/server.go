@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -15,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -274,13 +276,7 @@ func (s *Server) postEvents(c echo.Context) error {
 		ev, ferr := events.Decode(raw, events.DecodeOptions{})
 		in[i] = events.Decoded{Event: ev, Err: ferr}
 	}
-	res, err := s.ledger.Append(c.Request().Context(), func(yield func(events.Decoded) bool) {
-		for _, d := range in {
-			if !yield(d) {
-				return
-			}
-		}
-	}, replay.AppendOptions{Keep: true, Replayable: true})
+	res, err := s.ledger.Append(c.Request().Context(), slices.Values(in), replay.AppendOptions{Keep: true, Replayable: true})
 	if err != nil {
 		return err
 	}
@@ -411,7 +407,7 @@ func (s *Server) ballot(c echo.Context) error {
 		return err
 	}
 	var b ballotBody
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
 		return invalidf("", "body must be {\"code\", \"satisfied\", \"unsatisfied\"}")
@@ -424,16 +420,13 @@ func (s *Server) ballot(c echo.Context) error {
 	if ferr := events.CheckBallotLists(b.Satisfied, b.Unsatisfied); ferr != nil {
 		return ferr
 	}
-	data, _ := json.Marshal(map[string]any{"credential_hash": hash, "satisfied": b.Satisfied, "unsatisfied": b.Unsatisfied})
-	raw := fmt.Sprintf(`{"type":"BallotCast","occurred_at":%q,"actor":"voter:qinglian","data":%s}`,
-		events.FormatCST(s.ballotT()), data)
-	ev, ferr := events.Decode([]byte(raw), events.DecodeOptions{})
+	ev, ferr := events.Build(events.BallotCast, s.ballotT(), "voter:qinglian",
+		map[string]any{"credential_hash": hash, "satisfied": b.Satisfied, "unsatisfied": b.Unsatisfied})
 	if ferr != nil {
 		return ferr
 	}
-	res, err := s.ledger.Append(c.Request().Context(), func(yield func(events.Decoded) bool) {
-		yield(events.Decoded{Event: ev})
-	}, replay.AppendOptions{Keep: true, Replayable: true})
+	res, err := s.ledger.Append(c.Request().Context(), slices.Values([]events.Decoded{{Event: ev}}),
+		replay.AppendOptions{Keep: true, Replayable: true})
 	if err != nil {
 		return err
 	}

@@ -437,3 +437,17 @@ func (e *Event) Digest() [16]byte {
 func (r *Record) Digest() [16]byte {
 	return ContentDigest(r.Type, r.OccurredAt, r.Actor, r.Ref, r.Data)
 }
+
+// Build makes an event the way a client would send it (type, occurred_at,
+// actor and a data object), through Decode, so that events the ledger
+// makes itself (candidate lists, credentials, ballots taken over HTTP) are
+// checked exactly like any other.
+func Build(t Type, occurred time.Time, actor string, data any) (*Event, *FieldError) {
+	d, err := json.Marshal(data)
+	if err != nil {
+		return nil, invalid("data", "not encodable: %v", err)
+	}
+	raw, _ := json.Marshal(map[string]any{"type": t, "occurred_at": FormatCST(occurred), "actor": actor,
+		"data": json.RawMessage(d)})
+	return Decode(raw, DecodeOptions{})
+}

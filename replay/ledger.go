@@ -44,7 +44,6 @@ type Ledger struct {
 	mu        sync.RWMutex // guards state
 	state     *projections.State
 	saved     int64 // position of the last checkpoint saved or loaded
-	newUUID   func() uuid.UUID
 	onAppend  []func(appended int)
 	fromCheck bool
 	cache     renderCache
@@ -55,7 +54,7 @@ type Ledger struct {
 
 // Open folds the store into a new Ledger.
 func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error) {
-	l := &Ledger{store: store, clock: opt.Clock, every: opt.CheckpointEvery, newUUID: uuid.New, allow: opt.AllowBroken}
+	l := &Ledger{store: store, clock: opt.Clock, every: opt.CheckpointEvery, allow: opt.AllowBroken}
 	if l.clock == nil {
 		l.clock = time.Now
 	}
@@ -207,8 +206,15 @@ func (l *Ledger) CatchUp(ctx context.Context) error {
 }
 
 func (l *Ledger) catchUp(ctx context.Context) error {
-	return l.store.Read(ctx, l.state.Head.Position, 0, func(r *events.Record) error {
-		if r.PrevHash != l.state.Head.Hash && !l.allow {
+	return fold(ctx, l.store, l.state, 0, l.allow)
+}
+
+// fold reads the records after st's head (at most limit, 0: all) and folds
+// them into st, unchecked: they are stored already. Unless allowBroken, a
+// record that does not follow the chain stops it.
+func fold(ctx context.Context, store events.Store, st *projections.State, limit int, allowBroken bool) error {
+	return store.Read(ctx, st.Head.Position, limit, func(r *events.Record) error {
+		if r.PrevHash != st.Head.Hash && !allowBroken {
 			return fmt.Errorf("replay: record %d does not follow the chain; run `ledger verify`: %w", r.Position, events.ErrBroken)
 		}
 		body, err := r.Body()
@@ -217,7 +223,7 @@ func (l *Ledger) catchUp(ctx context.Context) error {
 		}
 		// The state keeps no reference to r's slices except through the
 		// body, which owns its own memory.
-		if ferr := l.state.Add(r, body, false); ferr != nil {
+		if ferr := st.Add(r, body, false); ferr != nil {
 			return fmt.Errorf("replay: record %d: %v: %w", r.Position, ferr, events.ErrBroken)
 		}
 		return nil
@@ -318,7 +324,7 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 					OccurredAt: ev.OccurredAt, Actor: ev.Actor, Ref: ev.Ref, Data: ev.Data, PrevHash: head.Hash,
 				}
 				if rec.ID == uuid.Nil {
-					rec.ID = l.newUUID()
+					rec.ID = uuid.New()
 				}
 				switch {
 				case !ev.RecordedAt.IsZero() && opt.Historical:
@@ -485,17 +491,7 @@ func CheckCheckpoint(ctx context.Context, store events.Store) (int64, error) {
 		return 0, fmt.Errorf("replay: load checkpoint: %w", err)
 	}
 	st := projections.New()
-	err = store.Read(ctx, 0, int(c.Position), func(r *events.Record) error {
-		body, err := r.Body()
-		if err != nil {
-			return fmt.Errorf("replay: record %d: %v: %w", r.Position, err, events.ErrBroken)
-		}
-		if ferr := st.Add(r, body, false); ferr != nil {
-			return fmt.Errorf("replay: record %d: %v: %w", r.Position, ferr, events.ErrBroken)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := fold(ctx, store, st, int(c.Position), false); err != nil {
 		return c.Position, err
 	}
 	if c.Format != projections.CheckpointFormat || !bytes.Equal(projections.EncodeCheckpoint(st), c.Data) {

@@ -14,7 +14,7 @@ func (l *Ledger) View(asOf, knownAt *time.Time) (projections.View, error) {
 	v := projections.View{AsOf: events.WindowEnd, KnownAt: l.clock()}
 	if asOf != nil {
 		if !events.InWindow(*asOf) {
-			return v, &events.FieldError{Field: "as_of", Reason: "outside the evaluation window " + events.WindowText, Kind: events.ErrInvalid}
+			return v, events.Invalid("as_of", "outside the evaluation window %s", events.WindowText)
 		}
 		v.AsOf = *asOf
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"iter"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
@@ -171,33 +174,36 @@ func (c *command) verifyCmd(ctx context.Context, args []string) error {
 }
 
 // viewFlags are the replay flags of standings and explain.
-type viewFlags struct{ asOf, knownAt, format *string }
+type viewFlags struct {
+	asOf, knownAt, format *string
+	formats               []string
+}
 
-func addViewFlags(fs interface {
-	String(string, string, string) *string
-}, formats string) viewFlags {
+func addViewFlags(fs *flag.FlagSet, formats ...string) viewFlags {
 	return viewFlags{
 		asOf:    fs.String("as-of", "", "effective date (YYYY-MM-DD or RFC 3339)"),
 		knownAt: fs.String("known-at", "", "knowledge time (RFC 3339 or date)"),
-		format:  fs.String("format", "table", formats),
+		format:  fs.String("format", "table", strings.Join(formats, ", ")),
+		formats: formats,
 	}
 }
 
-func (v viewFlags) view(l *replay.Ledger) (projections.View, error) {
-	asOf, err := parseBoundFlag("as-of", *v.asOf)
-	if err != nil {
-		return projections.View{}, err
+// bounds checks the format and parses the bounds, before any store is
+// opened, so that a usage error (exit 2) touches nothing.
+func (v viewFlags) bounds(cmd string) (asOf, knownAt *time.Time, err error) {
+	if !slices.Contains(v.formats, *v.format) {
+		return nil, nil, usagef("%s: --format must be one of %s", cmd, strings.Join(v.formats, ", "))
 	}
-	knownAt, err := parseBoundFlag("known-at", *v.knownAt)
-	if err != nil {
-		return projections.View{}, err
+	if asOf, err = parseBoundFlag("as-of", *v.asOf); err != nil {
+		return nil, nil, err
 	}
-	return l.View(asOf, knownAt)
+	knownAt, err = parseBoundFlag("known-at", *v.knownAt)
+	return asOf, knownAt, err
 }
 
 func (c *command) standingsCmd(ctx context.Context, args []string) error {
 	fs := c.flags("standings")
-	vf := addViewFlags(fs, "table, json or csv")
+	vf := addViewFlags(fs, "table", "json", "csv")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -205,15 +211,8 @@ func (c *command) standingsCmd(ctx context.Context, args []string) error {
 	if len(pos) != 0 {
 		return usagef("standings takes no arguments")
 	}
-	switch *vf.format {
-	case "table", "json", "csv":
-	default:
-		return usagef("standings: --format must be table, json or csv")
-	}
-	if _, err := parseBoundFlag("as-of", *vf.asOf); err != nil {
-		return err
-	}
-	if _, err := parseBoundFlag("known-at", *vf.knownAt); err != nil {
+	asOf, knownAt, err := vf.bounds("standings")
+	if err != nil {
 		return err
 	}
 	l, closeFn, err := c.open(ctx)
@@ -221,7 +220,7 @@ func (c *command) standingsCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeFn()
-	v, err := vf.view(l)
+	v, err := l.View(asOf, knownAt)
 	if err != nil {
 		return err
 	}
@@ -243,7 +242,7 @@ func (c *command) standingsCmd(ctx context.Context, args []string) error {
 
 func (c *command) explainCmd(ctx context.Context, args []string) error {
 	fs := c.flags("explain")
-	vf := addViewFlags(fs, "table or json")
+	vf := addViewFlags(fs, "table", "json")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -251,13 +250,8 @@ func (c *command) explainCmd(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("explain: want exactly one SECTION_ID")
 	}
-	if *vf.format != "table" && *vf.format != "json" {
-		return usagef("explain: --format must be table or json")
-	}
-	if _, err := parseBoundFlag("as-of", *vf.asOf); err != nil {
-		return err
-	}
-	if _, err := parseBoundFlag("known-at", *vf.knownAt); err != nil {
+	asOf, knownAt, err := vf.bounds("explain")
+	if err != nil {
 		return err
 	}
 	l, closeFn, err := c.open(ctx)
@@ -265,7 +259,7 @@ func (c *command) explainCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeFn()
-	v, err := vf.view(l)
+	v, err := l.View(asOf, knownAt)
 	if err != nil {
 		return err
 	}
@@ -289,43 +283,23 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// appendEvents appends events built by the CLI itself, in one batch.
-func appendEvents(ctx context.Context, l *replay.Ledger, evs []*events.Event) (replay.Result, error) {
-	return l.Append(ctx, func(yield func(events.Decoded) bool) {
-		for _, ev := range evs {
-			if !yield(events.Decoded{Event: ev}) {
-				return
-			}
-		}
-	}, replay.AppendOptions{Keep: true, Replayable: true})
+// appendEvents appends events the CLI built itself, in one batch.
+func appendEvents(ctx context.Context, l *replay.Ledger, evs []events.Decoded) (replay.Result, error) {
+	return l.Append(ctx, slices.Values(evs), replay.AppendOptions{Keep: true, Replayable: true})
 }
 
-// newEvent builds an event the way a client would send it, so that it goes
-// through the same decoding and validation.
-func newEvent(typ events.Type, at, actor string, data any) (*events.Event, error) {
-	raw, err := json.Marshal(map[string]any{"type": typ, "occurred_at": at, "actor": actor, "data": data})
-	if err != nil {
-		return nil, err
-	}
-	ev, ferr := events.Decode(raw, events.DecodeOptions{})
-	if ferr != nil {
-		return nil, ferr
-	}
-	return ev, nil
-}
-
-func parseAt(v string) (string, error) {
+func parseAt(v string) (time.Time, error) {
 	if v == "" {
-		return "", usagef("--at is required")
+		return time.Time{}, usagef("--at is required")
 	}
 	t, err := events.ParseBound(v)
 	if err != nil {
-		return "", usagef("--at: %v", err)
+		return time.Time{}, usagef("--at: %v", err)
 	}
 	if !events.InWindow(t) {
-		return "", fmt.Errorf("--at: outside the evaluation window %s", events.WindowText)
+		return time.Time{}, fmt.Errorf("--at: outside the evaluation window %s", events.WindowText)
 	}
-	return events.FormatCST(t), nil
+	return t, nil
 }
 
 func (c *command) freezeCmd(ctx context.Context, args []string) error {
@@ -348,19 +322,18 @@ func (c *command) freezeCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeFn()
-	t, _ := events.ParseInstant(when)
-	s := l.Standings(projections.View{AsOf: t, KnownAt: l.Now()})
+	s := l.Standings(projections.View{AsOf: when, KnownAt: l.Now()})
 	if s.CandidatesFrozen {
 		return fmt.Errorf("freeze-candidates: a candidate list is already frozen")
 	}
 	if len(s.Candidates) == 0 {
-		return fmt.Errorf("freeze-candidates: no scored section as of %s", when)
+		return fmt.Errorf("freeze-candidates: no scored section as of %s", events.FormatCST(when))
 	}
-	ev, err := newEvent(events.OnlineCandidatesFrozen, when, *actor, map[string]any{"section_ids": s.Candidates})
-	if err != nil {
-		return fmt.Errorf("freeze-candidates: %w", err)
+	ev, ferr := events.Build(events.OnlineCandidatesFrozen, when, *actor, map[string]any{"section_ids": s.Candidates})
+	if ferr != nil {
+		return fmt.Errorf("freeze-candidates: %w", ferr)
 	}
-	res, err := appendEvents(ctx, l, []*events.Event{ev})
+	res, err := appendEvents(ctx, l, []events.Decoded{{Event: ev}})
 	if err != nil {
 		return fmt.Errorf("freeze-candidates: %w", err)
 	}
@@ -400,15 +373,15 @@ func (c *command) credentialsCmd(ctx context.Context, args []string) error {
 	}
 	defer closeFn()
 	codes := make([]string, *count)
-	evs := make([]*events.Event, *count)
+	evs := make([]events.Decoded, *count)
 	for i := range codes {
 		codes[i] = events.NewCode()
-		ev, err := newEvent(events.VoterCredentialIssued, when, *actor,
+		ev, ferr := events.Build(events.VoterCredentialIssued, when, *actor,
 			map[string]any{"credential_hash": events.CodeHash(codes[i]), "group": *group})
-		if err != nil {
-			return fmt.Errorf("issue-credentials: %w", err)
+		if ferr != nil {
+			return fmt.Errorf("issue-credentials: %w", ferr)
 		}
-		evs[i] = ev
+		evs[i] = events.Decoded{Event: ev}
 	}
 	if _, err := appendEvents(ctx, l, evs); err != nil {
 		return fmt.Errorf("issue-credentials: nothing issued: %w", err)
