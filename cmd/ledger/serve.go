@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/pingyang/ledger/api"
@@ -71,6 +72,20 @@ func (c *command) serveCmd(ctx context.Context, args []string) error {
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(c.m.Stderr, nil))
+	// Keep the checkpoint near the head while serving (every 50,000
+	// appended events), off the request path and one save at a time, so a
+	// restart after a crash folds only a short tail.
+	var saving atomic.Bool
+	l.OnAppend(func(int) {
+		if l.CheckpointDue() && saving.CompareAndSwap(false, true) {
+			go func() {
+				defer saving.Store(false)
+				if err := l.SaveCheckpoint(context.WithoutCancel(ctx)); err != nil {
+					log.Warn("checkpoint not saved", "err", err.Error())
+				}
+			}()
+		}
+	})
 	srv := api.New(api.Config{Ledger: l, Tokens: tokens, BallotClock: ballotClock, Now: c.m.Now, Logger: log})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
