@@ -495,3 +495,63 @@ func TestRollbackForgetsTheBatch(t *testing.T) {
 	s.head = s.st.Head
 	s.refuse("data.respondent", events.ServiceVoteRecorded, "2021-11-20", map[string]any{"section_id": "A", "round": "H2", "respondent": "r-abcd", "rating": "basic"})
 }
+
+// TestEveryFactValue: one fact on a fresh section, and the component it
+// moves, for every value in the tables of rules.md.
+func TestEveryFactValue(t *testing.T) {
+	cases := []struct {
+		name      string
+		typ       events.Type
+		data      map[string]any
+		component string
+		want      float64 // worked by hand, in the comment
+	}{
+		// R-HOT: (conduct + handling) / 100 * 5
+		{"conduct 3 lead", events.HotlineVerdict, map[string]any{"item": "conduct", "points": 3, "role": "lead"}, "hotline", 4.85},      // (7 + 90)/100*5
+		{"conduct 5 assist", events.HotlineVerdict, map[string]any{"item": "conduct", "points": 5, "role": "assist"}, "hotline", 4.875}, // (7.5 + 90)/100*5
+		{"late_feedback", events.HotlineVerdict, map[string]any{"item": "late_feedback", "points": 1, "role": "lead"}, "hotline", 4.95}, // (10 + 89)/100*5
+		{"contact_outdated", events.HotlineVerdict, map[string]any{"item": "contact_outdated", "points": 1, "role": "lead"}, "hotline", 4.95},
+		{"shirking", events.HotlineVerdict, map[string]any{"item": "shirking", "points": 2, "role": "lead"}, "hotline", 4.9},             // (10 + 88)/100*5
+		{"poor_handling 4", events.HotlineVerdict, map[string]any{"item": "poor_handling", "points": 4, "role": "lead"}, "hotline", 4.8}, // (10 + 86)/100*5
+		{"urgent_unhandled", events.HotlineVerdict, map[string]any{"item": "urgent_unhandled", "points": 5, "role": "lead"}, "hotline", 4.75},
+		// R-QR
+		{"qr", events.OnlineComplaintVerified, map[string]any{}, "qr", 4}, // 5 - 1
+		// R-INS-FIND, R-INS-CPL: 20 - deduction
+		{"county finding", events.InspectionFinding, map[string]any{"level": "county", "serious": false}, "inspection", 19},
+		{"county finding, serious", events.InspectionFinding, map[string]any{"level": "county", "serious": true}, "inspection", 18},
+		{"city finding", events.InspectionFinding, map[string]any{"level": "city", "serious": false}, "inspection", 18},
+		{"city finding, serious", events.InspectionFinding, map[string]any{"level": "city", "serious": true}, "inspection", 16},
+		{"complaint", events.ComplaintSubstantiated, map[string]any{"serious": false}, "inspection", 19},
+		{"complaint, serious", events.ComplaintSubstantiated, map[string]any{"serious": true}, "inspection", 18},
+		// R-INS-CASE: this year head 20 / deputy 10 / staff 5 / collective 20; earlier 6 / 4 / 2 / 10
+		{"case head, this year", events.DisciplinaryCaseFiled, map[string]any{"subject": "head", "violation": "current_year"}, "inspection", 0},
+		{"case deputy, this year", events.DisciplinaryCaseFiled, map[string]any{"subject": "deputy", "violation": "current_year"}, "inspection", 10},
+		{"case staff, this year", events.DisciplinaryCaseFiled, map[string]any{"subject": "staff", "violation": "current_year"}, "inspection", 15},
+		{"case collective, this year", events.DisciplinaryCaseFiled, map[string]any{"subject": "collective", "violation": "current_year"}, "inspection", 0},
+		{"case head, earlier", events.DisciplinaryCaseFiled, map[string]any{"subject": "head", "violation": "earlier_year"}, "inspection", 14},
+		{"case deputy, earlier", events.DisciplinaryCaseFiled, map[string]any{"subject": "deputy", "violation": "earlier_year"}, "inspection", 16},
+		{"case staff, earlier", events.DisciplinaryCaseFiled, map[string]any{"subject": "staff", "violation": "earlier_year"}, "inspection", 18},
+		{"case collective, earlier", events.DisciplinaryCaseFiled, map[string]any{"subject": "collective", "violation": "earlier_year"}, "inspection", 10},
+		// R-DISC
+		{"discretionary 2.25", events.DiscretionaryDeduction, map[string]any{"points": 2.25, "reason": "迟报"}, "inspection", 17.75},
+		// R-BON-COM, R-BON-MED
+		{"commendation national", events.CommendationAwarded, map[string]any{"level": "national", "deed_id": "D"}, "bonus", 5},
+		{"commendation provincial", events.CommendationAwarded, map[string]any{"level": "provincial", "deed_id": "D"}, "bonus", 3},
+		{"commendation municipal", events.CommendationAwarded, map[string]any{"level": "municipal", "deed_id": "D"}, "bonus", 1},
+		{"media central", events.MediaCoverageRecorded, map[string]any{"level": "central", "matter_id": "M"}, "bonus", 3},
+		{"media provincial", events.MediaCoverageRecorded, map[string]any{"level": "provincial", "matter_id": "M"}, "bonus", 2},
+		{"media municipal", events.MediaCoverageRecorded, map[string]any{"level": "municipal", "matter_id": "M"}, "bonus", 0.5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newScenario(t)
+			s.unit("U1")
+			s.section("A", "U1")
+			c.data["section_id"] = "A"
+			s.add(c.typ, "2021-05-01", c.data)
+			r := row(t, s.standings(end), "A")
+			got := map[string]*float64{"hotline": r.Hotline, "qr": r.QR, "inspection": r.Inspection, "bonus": r.Bonus}[c.component]
+			near(t, c.want, got, c.component)
+		})
+	}
+}
