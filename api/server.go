@@ -417,9 +417,7 @@ func (s *Server) ballot(c echo.Context) error {
 	}
 	hash := events.CodeHash(b.Code)
 	b.Code = ""
-	if ferr := events.CheckBallotLists(b.Satisfied, b.Unsatisfied); ferr != nil {
-		return ferr
-	}
+	// Build checks the lists like any BallotCast (exactly 10 and 10, disjoint, valid ids).
 	ev, ferr := events.Build(events.BallotCast, s.ballotT(), "voter:qinglian",
 		map[string]any{"credential_hash": hash, "satisfied": b.Satisfied, "unsatisfied": b.Unsatisfied})
 	if ferr != nil {

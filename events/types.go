@@ -401,12 +401,12 @@ func (d *BallotCastData) Check() *FieldError {
 	if err := checkHash("data.credential_hash", d.CredentialHash); err != nil {
 		return err
 	}
-	return CheckBallotLists(d.Satisfied, d.Unsatisfied)
+	return checkBallotLists(d.Satisfied, d.Unsatisfied)
 }
 
-// CheckBallotLists checks the two lists of a ballot: exactly BallotSize
+// checkBallotLists checks the two lists of a ballot: exactly BallotSize
 // valid ids each, no repeats, disjoint.
-func CheckBallotLists(sat, unsat []string) *FieldError {
+func checkBallotLists(sat, unsat []string) *FieldError {
 	for _, l := range []struct {
 		f   string
 		ids []string
