@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"math"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -272,9 +271,5 @@ func (s *State) checkBallot(d *events.BallotCastData, at int64) *events.FieldErr
 	return nil
 }
 
-func num(v float64) string {
-	if v == math.Trunc(v) {
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
-}
+// num shows a number in its shortest form (4, 0.6, 2.25).
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

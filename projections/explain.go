@@ -294,7 +294,7 @@ func (s *State) work(c *calc, si int32) []string {
 	if sc.exempt {
 		return []string{"exempt (免评, R-EXEMPT): no score, no rank"}
 	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	f := num
 	r2 := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 	var out []string
 	for r := 0; r < 2; r++ {
