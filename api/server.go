@@ -418,8 +418,8 @@ func (s *Server) ballot(c echo.Context) error {
 	hash := events.CodeHash(b.Code)
 	b.Code = ""
 	// Build checks the lists like any BallotCast (exactly 10 and 10, disjoint, valid ids).
-	ev, ferr := events.Build(events.BallotCast, s.ballotT(), "voter:qinglian",
-		map[string]any{"credential_hash": hash, "satisfied": b.Satisfied, "unsatisfied": b.Unsatisfied})
+	ev, ferr := events.Build(s.ballotT(), "voter:qinglian",
+		&events.BallotCastData{CredentialHash: hash, Satisfied: b.Satisfied, Unsatisfied: b.Unsatisfied})
 	if ferr != nil {
 		return ferr
 	}

@@ -25,6 +25,12 @@ var (
 	ErrBroken = errors.New("broken chain")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store closed")
+	// ErrPartial: a batch was stored only in part. A backend that cannot
+	// store a large batch in one atomic write (EventStoreDB) writes it in
+	// chunks; when it is cut between two chunks, a valid prefix of the batch
+	// is stored and the rest is not. Re-sending the batch with its ids
+	// completes it (the stored events are idempotent repeats).
+	ErrPartial = errors.New("batch stored in part")
 )
 
 // FieldError names the field of one event that is wrong and why. Field is a

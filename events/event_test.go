@@ -145,10 +145,8 @@ func TestRespondentNeverInErrors(t *testing.T) {
 func TestCanonicalIsSortedCompactJSON(t *testing.T) {
 	e, ferr := events.Decode([]byte(`{"type":"SectionRegistered","occurred_at":"2021-01-02T03:04:05.5Z","actor":"office:\"q\"","ref":"<A&B>","data":{"unit_id":"U1","section_id":"S1","name":"价格科 \\ x","enforcement":true}}`), events.DecodeOptions{})
 	require.Nil(t, ferr)
-	r := &events.Record{Position: 7, ID: uuid.MustParse("1b4e28ba-2fa1-11d2-883f-0016d3cca427"), Type: e.Type,
-		Stream: e.Body.Stream(), OccurredAt: e.OccurredAt, RecordedAt: time.Date(2021, 1, 2, 0, 0, 0, 0, time.UTC),
-		Actor: e.Actor, Ref: e.Ref, Data: e.Data}
-	r.Seal(nil)
+	e.ID = uuid.MustParse("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+	r, _ := events.Seal(events.Head{Position: 6}, e, time.Date(2021, 1, 2, 0, 0, 0, 0, time.UTC), nil)
 	canon := string(r.Canonical(nil))
 	require.Equal(t, `{"actor":"office:\"q\"","data":{"enforcement":true,"late_reported":false,"name":"价格科 \\ x","section_id":"S1","unit_id":"U1"},"id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","occurred_at":"2021-01-02T11:04:05.5+08:00","position":7,"recorded_at":"2021-01-02T00:00:00Z","ref":"<A&B>","stream":"section-S1","type":"SectionRegistered"}`, canon)
 
@@ -174,12 +172,8 @@ func TestHashRecipeWithJQ(t *testing.T) {
 	}
 	e, ferr := events.Decode([]byte(ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"迟报 \"x\""}`)), events.DecodeOptions{})
 	require.Nil(t, ferr)
-	r := &events.Record{Position: 1, ID: uuid.New(), Type: e.Type, Stream: e.Body.Stream(), OccurredAt: e.OccurredAt,
-		RecordedAt: time.Now(), Actor: e.Actor, Data: e.Data}
-	r.Seal(nil)
-	r2 := *r
-	r2.Position, r2.PrevHash, r2.ID = 2, r.Hash, uuid.New()
-	r2.Seal(nil)
+	r, _ := events.Seal(events.Head{}, e, time.Now(), nil)
+	r2, _ := events.Seal(r.Head(), e, time.Now(), nil)
 	input := string(r.AppendJSON(nil)) + "\n" + string(r2.AppendJSON(nil)) + "\n"
 	script := `prev=$(printf '0%.0s' $(seq 64))
 while IFS= read -r line; do

@@ -10,13 +10,6 @@ import (
 // CST is China Standard Time (UTC+08:00), the zone of every date in the rules.
 var CST = time.FixedZone("CST", 8*60*60)
 
-// The evaluation window (rules.md, Time). Every event's occurred_at and every
-// as_of lies inside it, bounds included.
-var (
-	WindowStart = time.Date(2020, 12, 1, 0, 0, 0, 0, CST)
-	WindowEnd   = time.Date(2021, 11, 30, 23, 59, 59, 999999999, CST)
-)
-
 // WindowText names the window in error messages.
 const WindowText = "2020-12-01T00:00:00+08:00 to 2021-11-30T23:59:59.999999999+08:00"
 

@@ -90,7 +90,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if i, err = section("data.section_id", d.SectionID, true); err != nil {
 			return err
 		}
-		if _, dup := x.votes[voteKey{i, roundCode(d.Round), respondentKey(d.Respondent)}]; dup {
+		if _, dup := x.votes[voteKey{i, roundCode(string(d.Round)), respondentKey(d.Respondent)}]; dup {
 			return events.Conflict("data.respondent", "this respondent already voted for section %s in round %s", d.SectionID, d.Round)
 		}
 	case *events.HotlineVerdictData:
@@ -134,7 +134,8 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if e != nil {
 			return e
 		}
-		if t := events.Types[tf.Type]; !t.Retractable() {
+		if sp, _ := events.SpecByCode(tf.Type); !sp.Retractable {
+			t := sp.Type
 			return events.Invalid("data.target_id", "a %s cannot be retracted", t)
 		}
 		if retracted, _ := s.disputed(pos); retracted {
@@ -145,8 +146,9 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if e != nil {
 			return e
 		}
-		t := events.Types[tf.Type]
-		if !t.IsDeduction() {
+		sp, _ := events.SpecByCode(tf.Type)
+		t := sp.Type
+		if !sp.Deduction {
 			return events.Invalid("data.target_id", "a %s is not a deduction and cannot be contested", t)
 		}
 		retracted, open := s.disputed(pos)
@@ -171,7 +173,7 @@ func (s *State) check(r *events.Record, body events.Data) *events.FieldError {
 		if _, open := s.disputed(pos); !open {
 			return events.Invalid("data.target_id", "event %s has no open contest", d.TargetID)
 		}
-		if d.Outcome == "reduced" && !(*d.Points < tf.Pts) {
+		if d.Outcome == events.OutcomeReduced && !(*d.Points < tf.Pts) {
 			return events.Invalid("data.points", "a reduction must be fewer than the original %s points", num(tf.Pts))
 		}
 	default:

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/projections"
 )
@@ -33,9 +32,7 @@ func FuzzValidate(f *testing.F) {
 			return
 		}
 		before := s.st.Len()
-		r := &events.Record{Position: s.head.Position + 1, ID: uuid.New(), Type: ev.Type, Stream: ev.Body.Stream(),
-			OccurredAt: ev.OccurredAt, RecordedAt: s.clock.Add(time.Minute), Actor: ev.Actor, Data: ev.Data, PrevHash: s.head.Hash}
-		r.Seal(nil)
+		r, _ := events.Seal(s.head, ev, s.clock.Add(time.Minute), nil)
 		s.st.Begin()
 		if err := s.st.Add(r, ev.Body, true); err != nil {
 			s.st.Rollback()

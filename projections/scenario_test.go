@@ -39,16 +39,14 @@ func (s *scenario) try(typ events.Type, occurred string, data any) (uuid.UUID, *
 		return uuid.Nil, ferr
 	}
 	s.clock = s.clock.Add(time.Minute)
-	r := &events.Record{Position: s.head.Position + 1, ID: uuid.New(), Type: ev.Type, Stream: ev.Body.Stream(),
-		OccurredAt: ev.OccurredAt, RecordedAt: s.clock, Actor: ev.Actor, Data: ev.Data, PrevHash: s.head.Hash}
-	r.Seal(nil)
+	r, _ := events.Seal(s.head, ev, s.clock, nil)
 	s.st.Begin()
 	if ferr := s.st.Add(r, ev.Body, true); ferr != nil {
 		s.st.Rollback()
 		return uuid.Nil, ferr
 	}
 	s.st.Commit()
-	s.head = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
+	s.head = r.Head()
 	return r.ID, nil
 }
 

@@ -19,16 +19,7 @@ import (
 	"github.com/pingyang/ledger/events"
 )
 
-// Type codes: the index of a type in events.Types, so a Fact stays small.
-var typeCode = func() map[events.Type]uint8 {
-	m := make(map[events.Type]uint8, len(events.Types))
-	for i, t := range events.Types {
-		m[t] = uint8(i)
-	}
-	return m
-}()
-
-func code(t events.Type) uint8 { return typeCode[t] }
+func code(t events.Type) uint8 { c, _ := t.Code(); return c }
 
 var (
 	cUnitReg    = code(events.UnitRegistered)
@@ -360,16 +351,16 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		}
 	case *events.ServiceVoteRecordedData:
 		f.Sec = sec(d.SectionID)
-		f.A = roundCode(d.Round)
-		f.B = ratingCode(d.Rating)
+		f.A = roundCode(string(d.Round))
+		f.B = ratingCode(string(d.Rating))
 		f.Target = int64(respondentKey(d.Respondent))
 		if x != nil && f.Sec >= 0 {
 			x.votes[voteKey{f.Sec, f.A, uint64(f.Target)}] = pos // undone by Rollback's scan
 		}
 	case *events.HotlineVerdictData:
 		f.Sec = sec(d.SectionID)
-		f.A = hotlineItemCode(d.Item)
-		if d.Role == "assist" {
+		f.A = hotlineItemCode(string(d.Item))
+		if d.Role == events.RoleAssist {
 			f.B = 1
 		}
 		f.Pts = d.Points
@@ -389,7 +380,7 @@ func (s *State) apply(r *events.Record, body events.Data) {
 	case *events.InspectionFindingData:
 		f.Sec = sec(d.SectionID)
 		f.Pts = 1
-		if d.Level == "city" {
+		if d.Level == events.FindingCity {
 			f.A, f.Pts = 1, 2
 		}
 		if d.Serious != nil && *d.Serious {
@@ -403,8 +394,8 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		}
 	case *events.DisciplinaryCaseFiledData:
 		f.Sec = sec(d.SectionID)
-		f.A = subjectCode(d.Subject)
-		f.B = violationCode(d.Violation)
+		f.A = subjectCode(string(d.Subject))
+		f.B = violationCode(string(d.Violation))
 		f.Pts = CasePoints[f.B][f.A]
 	case *events.DiscretionaryDeductionData:
 		f.Sec = sec(d.SectionID)
@@ -428,7 +419,7 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		h, _ := events.ParseHash(d.CredentialHash)
 		f.Aux = int32(len(s.creds))
 		s.creds = append(s.creds, h)
-		if d.Group == "representative" {
+		if d.Group == events.GroupRepresentative {
 			f.B = 1
 		}
 		if _, dup := s.credPos[h]; !dup {
@@ -455,12 +446,12 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		}
 	case *events.CommendationAwardedData:
 		f.Sec = sec(d.SectionID)
-		f.A = commendCode(d.Level)
+		f.A = commendCode(string(d.Level))
 		f.Pts = CommendPoints[f.A]
 		f.Aux = s.text(d.DeedID)
 	case *events.MediaCoverageRecordedData:
 		f.Sec = sec(d.SectionID)
-		f.A = mediaCode(d.Level)
+		f.A = mediaCode(string(d.Level))
 		f.Pts = MediaPoints[f.A]
 		f.Aux = s.text(d.MatterID)
 	case *events.EventRetractedData:
@@ -480,7 +471,7 @@ func (s *State) apply(r *events.Record, body events.Data) {
 		f.Aux = s.text(d.Grounds)
 		s.correct(&f, pos, d.TargetID)
 	case *events.ContestResolvedData:
-		f.A = outcomeCode(d.Outcome)
+		f.A = outcomeCode(string(d.Outcome))
 		if d.Points != nil {
 			f.Pts = *d.Points
 		}

@@ -319,13 +319,7 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 						continue
 					}
 				}
-				rec := &events.Record{
-					Position: head.Position + 1, ID: ev.ID, Type: ev.Type, Stream: ev.Body.Stream(),
-					OccurredAt: ev.OccurredAt, Actor: ev.Actor, Ref: ev.Ref, Data: ev.Data, PrevHash: head.Hash,
-				}
-				if rec.ID == uuid.Nil {
-					rec.ID = uuid.New()
-				}
+				var recordedAt time.Time
 				switch {
 				case !ev.RecordedAt.IsZero() && opt.Historical:
 					if ev.RecordedAt.Before(head.RecordedAt) {
@@ -337,20 +331,21 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 						bad(events.Invalid("recorded_at", "in the future (after %s)", events.FormatUTC(now)))
 						continue
 					}
-					rec.RecordedAt = ev.RecordedAt
+					recordedAt = ev.RecordedAt
 				case now.Before(head.RecordedAt):
 					// The clock stepped back: never let recorded_at go
 					// backwards along the log (known_at relies on it).
-					rec.RecordedAt = head.RecordedAt
+					recordedAt = head.RecordedAt
 				default:
-					rec.RecordedAt = now
+					recordedAt = now
 				}
-				buf = rec.Seal(buf)
+				var rec *events.Record
+				rec, buf = events.Seal(head, ev, recordedAt, buf)
 				if ferr := st.Add(rec, ev.Body, true); ferr != nil {
 					bad(ferr)
 					continue
 				}
-				head = events.Head{Position: rec.Position, Hash: rec.Hash, RecordedAt: rec.RecordedAt}
+				head = rec.Head()
 				res.Appended++
 				if opt.Keep {
 					res.Records = append(res.Records, rec)

@@ -28,8 +28,8 @@ import (
 
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
-	"github.com/pingyang/ledger/events/demo"
 	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/internal/demo"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 )

@@ -329,7 +329,7 @@ func (c *command) freezeCmd(ctx context.Context, args []string) error {
 	if len(s.Candidates) == 0 {
 		return fmt.Errorf("freeze-candidates: no scored section as of %s", events.FormatCST(when))
 	}
-	ev, ferr := events.Build(events.OnlineCandidatesFrozen, when, *actor, map[string]any{"section_ids": s.Candidates})
+	ev, ferr := events.Build(when, *actor, &events.OnlineCandidatesFrozenData{SectionIDs: s.Candidates})
 	if ferr != nil {
 		return fmt.Errorf("freeze-candidates: %w", ferr)
 	}
@@ -376,8 +376,8 @@ func (c *command) credentialsCmd(ctx context.Context, args []string) error {
 	evs := make([]events.Decoded, *count)
 	for i := range codes {
 		codes[i] = events.NewCode()
-		ev, ferr := events.Build(events.VoterCredentialIssued, when, *actor,
-			map[string]any{"credential_hash": events.CodeHash(codes[i]), "group": *group})
+		ev, ferr := events.Build(when, *actor,
+			&events.VoterCredentialIssuedData{CredentialHash: events.CodeHash(codes[i]), Group: events.VoterGroup(*group)})
 		if ferr != nil {
 			return fmt.Errorf("issue-credentials: %w", ferr)
 		}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/pingyang/ledger/events/demo"
+	"github.com/pingyang/ledger/internal/demo"
 )
 
 func (c *command) demoCmd(_ context.Context, args []string) error {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
-	"github.com/pingyang/ledger/events/demo"
+	"github.com/pingyang/ledger/internal/demo"
 	"github.com/pingyang/ledger/replay"
 )
 

@@ -75,15 +75,8 @@ func TestSubscriptionFollowsAndResubscribes(t *testing.T) {
 
 	head := events.Head{}
 	appendN := func(n int) {
-		var recs []*events.Record
-		for i := 0; i < n; i++ {
-			r := &events.Record{Position: head.Position + 1, ID: uuid.New(), Type: events.UnitRegistered,
-				Stream: fmt.Sprintf("unit-U%d", head.Position), OccurredAt: events.WindowStart, RecordedAt: time.Unix(1700000000, 0).UTC(),
-				Actor: "t", Data: []byte(fmt.Sprintf(`{"name":"n","unit_id":"U%d"}`, head.Position)), PrevHash: head.Hash}
-			r.Seal(nil)
-			recs = append(recs, r)
-			head = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
-		}
+		recs := eventstest.Sealed(head, n)
+		head = recs[len(recs)-1].Head()
 		_, err := s.Append(context.Background(), events.Head{Position: recs[0].Position - 1, Hash: recs[0].PrevHash, RecordedAt: time.Unix(1700000000, 0).UTC()},
 			func(yield func(*events.Record, error) bool) {
 				for _, r := range recs {
@@ -100,7 +93,7 @@ func TestSubscriptionFollowsAndResubscribes(t *testing.T) {
 	appendN(2)
 	require.Eventually(t, func() bool { return last.Load() == 5 }, 10*time.Second, 10*time.Millisecond)
 	// Each record is also linked into its own stream.
-	require.Equal(t, 1, f.Events("unit-U0"))
+	require.Equal(t, 1, f.Events("unit-U1000"))
 }
 
 func TestConnectionLossIsAnError(t *testing.T) {

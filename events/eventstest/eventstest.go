@@ -219,17 +219,16 @@ func testChainReopen(t *testing.T, open Opener) {
 	require.Equal(t, l2.Head().Hash, head)
 }
 
-// sealed builds records continuing h without the ledger.
-func sealed(h events.Head, n int) []*events.Record {
+// Sealed builds n records of unit registrations continuing h, without a
+// ledger: what a store test appends.
+func Sealed(h events.Head, n int) []*events.Record {
 	out := make([]*events.Record, n)
 	prev := h
 	for i := range out {
 		e := unitEvent(1000 + int(prev.Position))
-		r := &events.Record{Position: prev.Position + 1, ID: uuid.New(), Type: e.Type, Stream: e.Body.Stream(),
-			OccurredAt: e.OccurredAt, RecordedAt: clockBase, Actor: e.Actor, Data: e.Data, PrevHash: prev.Hash}
-		r.Seal(nil)
+		r, _ := events.Seal(prev, e, clockBase, nil)
+		prev = r.Head()
 		out[i] = r
-		prev = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
 	}
 	return out
 }
@@ -250,7 +249,7 @@ func recSeq(recs []*events.Record, tail error) iter.Seq2[*events.Record, error] 
 func testStale(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := context.Background()
-	recs := sealed(events.Head{}, 2)
+	recs := Sealed(events.Head{}, 2)
 	h, err := s.Append(ctx, events.Head{}, recSeq(recs, nil))
 	require.NoError(t, err)
 	require.Equal(t, int64(2), h.Position)
@@ -260,7 +259,7 @@ func testStale(t *testing.T, open Opener) {
 	require.False(t, pulled, "a stale append must not pull records")
 	// A refused iterator stores nothing.
 	boom := errors.New("refused batch")
-	_, err = s.Append(ctx, h, recSeq(sealed(h, 3), boom))
+	_, err = s.Append(ctx, h, recSeq(Sealed(h, 3), boom))
 	require.ErrorIs(t, err, boom)
 	got, err := s.Head(ctx)
 	require.NoError(t, err)
@@ -270,11 +269,11 @@ func testStale(t *testing.T, open Opener) {
 func testBroken(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := context.Background()
-	recs := sealed(events.Head{}, 3)
+	recs := Sealed(events.Head{}, 3)
 	recs[2].PrevHash = events.Hash{1}
 	_, err := s.Append(ctx, events.Head{}, recSeq(recs, nil))
 	require.ErrorIs(t, err, events.ErrBroken)
-	recs = sealed(events.Head{}, 3)
+	recs = Sealed(events.Head{}, 3)
 	recs[1].Position = 5
 	_, err = s.Append(ctx, events.Head{}, recSeq(recs, nil))
 	require.ErrorIs(t, err, events.ErrBroken)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
@@ -31,17 +29,7 @@ func fill(t *testing.T, path string, n int) {
 	s, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
 	defer s.Close()
-	prev := events.Head{}
-	recs := make([]*events.Record, n)
-	for i := range recs {
-		r := &events.Record{Position: int64(i + 1), Type: events.UnitRegistered, Stream: "unit-U" + strconv.Itoa(i),
-			OccurredAt: events.WindowStart, RecordedAt: time.Unix(1700000000, 0), Actor: "test",
-			Data: []byte(`{"name":"n","unit_id":"U` + strconv.Itoa(i) + `"}`), PrevHash: prev.Hash}
-		r.ID[0] = byte(i)
-		r.Seal(nil)
-		recs[i] = r
-		prev = events.Head{Position: r.Position, Hash: r.Hash}
-	}
+	recs := eventstest.Sealed(events.Head{}, n)
 	_, err = s.Append(context.Background(), events.Head{}, func(yield func(*events.Record, error) bool) {
 		for _, r := range recs {
 			if !yield(r, nil) {
@@ -77,7 +65,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		sql  []string
 		pos  int64
 	}{
-		{"one byte of data", []string{`UPDATE events SET data = CAST(replace(CAST(data AS TEXT), '"n"', '"m"') AS BLOB) WHERE position = 57`}, 57},
+		{"one byte of data", []string{`UPDATE events SET data = CAST(replace(CAST(data AS TEXT), '"unit ', '"uniT ') AS BLOB) WHERE position = 57`}, 57},
 		{"recorded_at", []string{`UPDATE events SET recorded_at = recorded_at + 1 WHERE position = 99`}, 99},
 		{"deleted row", []string{`DELETE FROM events WHERE position = 40`}, 40},
 		{"reordered rows", []string{`UPDATE events SET position = 1000 WHERE position = 10`, `UPDATE events SET position = 10 WHERE position = 11`, `UPDATE events SET position = 11 WHERE position = 1000`}, 10},

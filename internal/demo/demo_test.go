@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/pingyang/ledger/events/demo"
+	"github.com/pingyang/ledger/internal/demo"
 	"github.com/stretchr/testify/require"
 )
 

@@ -14,16 +14,14 @@ const MaxDepth = 16
 // its value when that is an object, or to the objects of an array.
 type schema map[string]schema
 
-// envelopeSchema is built once per type: the envelope's keys with data's
-// keys taken from the body struct's JSON tags.
-var envelopeSchemas = func() map[Type]schema {
-	out := make(map[Type]schema, len(newData))
-	for t, mk := range newData {
-		out[t] = schema{"id": nil, "type": nil, "occurred_at": nil, "recorded_at": nil, "actor": nil, "ref": nil,
-			"data": structSchema(reflect.TypeOf(mk()).Elem())}
-	}
-	return out
-}()
+// envelopeSchemas holds, per type, the envelope's keys with data's keys
+// taken from the body struct's JSON tags; register fills it.
+var envelopeSchemas = map[Type]schema{}
+
+func envelopeSchema(body Data) schema {
+	return schema{"id": nil, "type": nil, "occurred_at": nil, "recorded_at": nil, "actor": nil, "ref": nil,
+		"data": structSchema(reflect.TypeOf(body).Elem())}
+}
 
 func structSchema(t reflect.Type) schema {
 	s := schema{}
@@ -43,7 +41,7 @@ func structSchema(t reflect.Type) schema {
 	return s
 }
 
-// scan is a first pass over one event's JSON. It refuses duplicate keys
+// scanner is a first pass over one event's JSON. It refuses duplicate keys
 // (encoding/json silently keeps the last of two, which would let two readers
 // of one line disagree about what it says), unknown keys, and nesting deeper
 // than MaxDepth; and it finds the top-level "type" so that the event can be

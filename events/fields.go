@@ -1,0 +1,202 @@
+package events
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Field checks shared by the bodies of the catalogue.
+
+// Limits on free text and lists, so that no single event can be huge.
+const (
+	MaxNameLen  = 128
+	MaxTextLen  = 1024
+	MaxListLen  = 1000
+	MaxActorLen = 64
+	MaxRefLen   = 128
+)
+
+func sectionStream(id string) string { return "section-" + id }
+func unitStream(id string) string    { return "unit-" + id }
+
+// idChars reports whether every byte of v is A-Z a-z 0-9 - _ and its
+// length is within [min, max].
+func idChars(v string, min, max int) bool {
+	if len(v) < min || len(v) > max {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func first(errs ...*FieldError) *FieldError {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func checkID(field, v string) *FieldError {
+	if v == "" {
+		return invalid(field, "required")
+	}
+	if !idChars(v, 1, 32) {
+		return invalid(field, "must be 1-32 characters of A-Z a-z 0-9 - _")
+	}
+	return nil
+}
+
+func checkIDList(field string, ids []string) *FieldError {
+	if len(ids) > MaxListLen {
+		return invalid(field, "more than %d ids", MaxListLen)
+	}
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		if err := checkID(f, id); err != nil {
+			return err
+		}
+		if seen[id] {
+			return invalid(f, "section %s named twice", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+func checkString(field, v string, max int) *FieldError {
+	if v == "" {
+		return invalid(field, "required")
+	}
+	if !utf8.ValidString(v) {
+		return invalid(field, "not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return invalid(field, "at most %d characters, got %d", max, n)
+	}
+	if hasControl(v) {
+		return invalid(field, "must not contain control characters")
+	}
+	return nil
+}
+
+func checkName(field, v string) *FieldError { return checkString(field, v, MaxNameLen) }
+func checkText(field, v string) *FieldError { return checkString(field, v, MaxTextLen) }
+
+// hasControl reports C0/C1 controls, DEL and the line and paragraph
+// separators. Keeping them out of the ledger makes the canonical JSON of
+// every event identical whichever JSON tool an inspector re-derives it with.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == 0x2028 || r == 0x2029 {
+			return true
+		}
+	}
+	return false
+}
+
+func checkBool(field string, v *bool) *FieldError {
+	if v == nil {
+		return invalid(field, "required (true or false)")
+	}
+	return nil
+}
+
+func lowerHex(v string, n int) bool {
+	if len(v) != n {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkHash(field, v string) *FieldError {
+	if v == "" {
+		return invalid(field, "required")
+	}
+	if !lowerHex(v, 64) {
+		return invalid(field, "must be 64 lowercase hex characters (sha256 of the one-time code)")
+	}
+	return nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func checkUUID(field, v string) *FieldError {
+	if v == "" {
+		return invalid(field, "required")
+	}
+	if !uuidRE.MatchString(v) {
+		return invalid(field, "must be a UUID")
+	}
+	return nil
+}
+
+// checkRespondent never echoes the value: a pseudonym must not reach an
+// error message or a log line.
+func checkRespondent(field, v string) *FieldError {
+	if v == "" {
+		return invalid(field, "required")
+	}
+	if !idChars(v, 4, 64) {
+		return invalid(field, "must be 4-64 characters of A-Z a-z 0-9 - _")
+	}
+	if LooksLikePhone(v) {
+		return invalid(field, "looks like a phone number (7 or more digits); send a pseudonym")
+	}
+	return nil
+}
+
+// LooksLikePhone reports a run of 7 or more digits, ignoring the separators
+// - and _ (so "138-1234-5678" is caught while a hex digest that merely
+// contains digits here and there is not).
+func LooksLikePhone(v string) bool {
+	run := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			run++
+			if run >= 7 {
+				return true
+			}
+		case c == '-' || c == '_':
+		default:
+			run = 0
+		}
+	}
+	return false
+}
+
+func checkDeduction(field string, p float64) *FieldError {
+	if !(p > 0 && p <= DeductionMax) {
+		return invalid(field, "must be more than 0 and at most %s", num(DeductionMax))
+	}
+	if !decimals(p, DeductionDecimals) {
+		return invalid(field, "at most two decimals")
+	}
+	return nil
+}
+
+// decimals reports whether v has at most n decimals. JSON numbers arrive as
+// binary floats, so 4.1 is 4.0999…; compare within a tolerance far below the
+// last allowed decimal.
+func decimals(v float64, n int) bool {
+	s := math.Pow10(n) * v
+	return math.Abs(s-math.Round(s)) < 1e-6
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
