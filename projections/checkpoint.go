@@ -65,8 +65,8 @@ func EncodeCheckpoint(s *State) []byte {
 	for _, gs := range s.grades {
 		w.u32(len(gs))
 		for _, g := range gs {
-			w.u32(int(g.Sec))
-			w.u64(math.Float64bits(g.Score))
+			w.u32(int(g.sec))
+			w.u64(math.Float64bits(g.score))
 		}
 	}
 	w.u32(len(s.ballots))
@@ -128,7 +128,7 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		f.Type, f.A, f.B = t[0], t[1], t[2]
 		f.Corr = r.bool()
 		copy(s.digests[i][:], r.take(16))
-		if int(f.Type) >= len(events.Types) {
+		if kinds[f.Type] == nil {
 			return nil, errors.New("checkpoint: unknown fact type")
 		}
 	}
@@ -139,11 +139,11 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		s.textIdx[s.texts[i]] = int32(i)
 	}
 	n = r.count(4)
-	s.grades = make([][]Grade, n)
+	s.grades = make([][]grade, n)
 	for i := range s.grades {
-		gs := make([]Grade, r.count(12))
+		gs := make([]grade, r.count(12))
 		for k := range gs {
-			gs[k] = Grade{Sec: int32(r.u32()), Score: math.Float64frombits(r.u64())}
+			gs[k] = grade{sec: int32(r.u32()), score: math.Float64frombits(r.u64())}
 		}
 		s.grades[i] = gs
 	}
@@ -173,58 +173,29 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 	if err := s.tables(); err != nil {
 		return nil, err
 	}
-	// Rebuild what is derived from the facts.
+	// Check every fact's indexes, then rebuild what is derived from them.
+	for i := range s.facts {
+		if err := s.bounds(&s.facts[i], int64(i+1)); err != nil {
+			return nil, err
+		}
+	}
 	for i := range s.facts {
 		f := &s.facts[i]
-		switch f.Type {
-		case cCred:
-			if f.Aux >= 0 && int(f.Aux) < len(s.creds) {
-				if _, dup := s.credPos[s.creds[f.Aux]]; !dup {
-					s.credPos[s.creds[f.Aux]] = int64(i + 1)
-				}
-			}
-		case cRetract, cContest, cResolve:
-			if f.Target > 0 && f.Target <= int64(i) {
-				s.corr[f.Target] = append(s.corr[f.Target], int64(i+1))
-			}
-		}
-		if err := s.bounds(f, int64(i+1)); err != nil {
-			return nil, err
+		if k := kindAt(f); k.relink != nil {
+			k.relink(s, f, int64(i+1))
 		}
 	}
 	return s, nil
 }
 
 // bounds keeps a damaged checkpoint from indexing out of range later: every
-// index a fact holds must point inside the tables it indexes.
+// index a fact holds must point inside the tables it indexes, and its small
+// enums must be codes of their enums.
 func (s *State) bounds(f *Fact, pos int64) error {
 	in := func(i int32, n int) bool { return i >= -1 && int(i) < n }
-	ok := in(f.Sec, len(s.sections)) && in(f.Unit, len(s.units)) && in(f.Aux, len(s.texts))
-	enum := func(a, b int) bool { return int(f.A) < a && int(f.B) < b }
-	switch f.Type {
-	case cVote:
-		ok = ok && enum(len(rounds), len(ratings))
-	case cHotline:
-		ok = ok && enum(len(hotItems), 2)
-	case cFinding, cComplaint:
-		ok = ok && enum(2, 2)
-	case cCase:
-		ok = ok && enum(len(subjects), len(violations))
-	case cCommend:
-		ok = ok && enum(len(commends), 1)
-	case cMedia:
-		ok = ok && enum(len(medias), 1)
-	case cResolve:
-		ok = ok && enum(len(outcomes), 1)
-	case cGrades:
-		ok = f.Aux >= 0 && int(f.Aux) < len(s.grades) && in(f.Unit, len(s.units))
-	case cBallot:
-		ok = f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.ballots) && f.Target >= 0 && f.Target < pos
-	case cCred:
-		ok = f.Aux >= 0 && int(f.Aux) < len(s.creds)
-	}
-	if f.Type == cRetract || f.Type == cContest || f.Type == cResolve {
-		ok = ok && f.Target >= 0 && f.Target < pos
+	ok := in(f.Sec, len(s.sections)) && in(f.Unit, len(s.units)) && f.Aux >= -1
+	if k := kindAt(f); ok && k.valid != nil {
+		ok = k.valid(s, f, pos)
 	}
 	if !ok {
 		return fmt.Errorf("checkpoint: fact %d out of range", pos)
@@ -241,7 +212,7 @@ func (s *State) tables() error {
 	}
 	for _, gs := range s.grades {
 		for _, g := range gs {
-			if g.Sec < 0 || int(g.Sec) >= len(s.sections) {
+			if g.sec < 0 || int(g.sec) >= len(s.sections) {
 				return errors.New("checkpoint: grade of an unknown section")
 			}
 		}

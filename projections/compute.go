@@ -1,0 +1,340 @@
+package projections
+
+import (
+	"math"
+	"sort"
+
+	"github.com/pingyang/ledger/events"
+)
+
+// secCalc is one section's sums in a view.
+type secCalc struct {
+	visible, exempt, prior bool
+	votes                  [2][3]int // by round and rating code
+	conduct, handling      float64   // R-HOT pools' deductions
+	qr, insp               float64
+	bonus                  float64
+	sat, unsat             int // ballot marks
+	grade                  float64
+	graded                 bool
+	part                   [2]float64 // R-SVC parts, valid when the round is not pending
+	raw                    [2]float64
+}
+
+// active reports whether a section is scored in the view.
+func (sc *secCalc) active() bool { return sc.visible && !sc.exempt }
+
+// calc is one view folded: the per-section sums every output is made of.
+type calc struct {
+	s          *State
+	v          View
+	n          int64 // records known
+	events     int64 // records visible
+	secs       []secCalc
+	unitDed    []float64
+	gradeSet   []int64 // per unit: position of the submission in force, 0 if none
+	pending    [2]bool
+	avg        [2]float64
+	frozen     bool
+	ballots    int
+	voters     Voters
+	bonusPts   map[bonusKey]float64
+	bestBonus  map[bonusKey]int64 // the one fact that counts for a deed or matter
+	candidates []int32
+	rows       []Row // indexed by section
+}
+
+// compute folds the view: one pass over the known prefix, each visible
+// fact handed to its kind's score hook with the points its corrections
+// leave in force, then the rules that need every sum (averages, floors,
+// candidates, ranks).
+func (s *State) compute(v View) *calc {
+	c := &calc{
+		s:         s,
+		v:         v,
+		n:         s.Known(v.KnownAt),
+		secs:      make([]secCalc, len(s.sections)),
+		unitDed:   make([]float64, len(s.units)),
+		gradeSet:  make([]int64, len(s.units)),
+		bonusPts:  map[bonusKey]float64{},
+		bestBonus: map[bonusKey]int64{},
+	}
+	a := v.AsOf.UnixNano()
+	for i := int64(0); i < c.n; i++ {
+		f := &s.facts[i]
+		if f.Occurred > a {
+			continue
+		}
+		c.events++
+		k := kinds[f.Type]
+		if k.score == nil {
+			continue
+		}
+		pos, pts := i+1, f.Pts
+		if f.Corr {
+			var st Status
+			if st, pts = s.effect(pos, c.n); !st.live() {
+				continue
+			}
+		}
+		k.score(c, f, pos, pts)
+	}
+	for k, p := range c.bonusPts {
+		c.secs[k.sec].bonus += p
+	}
+	for _, p := range c.gradeSet {
+		if p == 0 {
+			continue
+		}
+		for _, g := range s.grades[s.facts[p-1].Aux] {
+			c.secs[g.sec].grade = g.score
+			c.secs[g.sec].graded = true
+		}
+	}
+	if !c.frozen {
+		c.ballots = 0
+		c.voters = Voters{}
+	}
+	c.serviceParts()
+	c.fillRows()
+	return c
+}
+
+// serviceParts computes R-SVC and R-SVC-SMALL: each round's raw score,
+// the average of the sections with votes, and each section's part.
+func (c *calc) serviceParts() {
+	for r := 0; r < 2; r++ {
+		sum, k := 0.0, 0
+		for i := range c.secs {
+			sc := &c.secs[i]
+			if !sc.active() {
+				continue
+			}
+			v := sc.votes[r]
+			n := total(v)
+			if n == 0 {
+				continue
+			}
+			sc.raw[r] = rated(v) / float64(n) * events.ServiceRoundMax
+			sum += sc.raw[r]
+			k++
+		}
+		if k == 0 {
+			c.pending[r] = true
+			continue
+		}
+		c.avg[r] = sum / float64(k)
+		for i := range c.secs {
+			sc := &c.secs[i]
+			if !sc.active() {
+				continue
+			}
+			switch n := total(sc.votes[r]); {
+			case n == 0:
+				sc.part[r] = c.avg[r]
+			case n < events.SmallSample:
+				sc.part[r] = c.avg[r]*events.SmallAverageWeight + sc.raw[r]*events.SmallRawWeight
+			default:
+				sc.part[r] = sc.raw[r]
+			}
+		}
+	}
+}
+
+func fp(v float64) *float64 { return &v }
+func ip(v int) *int         { return &v }
+
+// higher orders by a number, higher first, within 1e-9 counting as a tie.
+func higher(a, b float64) int {
+	if math.Abs(a-b) < 1e-9 {
+		return 0
+	}
+	if a > b {
+		return -1
+	}
+	return 1
+}
+
+// fillRows turns the sums into each section's row (the component floors,
+// daily total, online score, bonus cap and total), then picks and ranks
+// the candidates.
+func (c *calc) fillRows() {
+	s := c.s
+	c.rows = make([]Row, len(s.sections))
+	for i := range s.sections {
+		sec := &s.sections[i]
+		sc := &c.secs[i]
+		r := &c.rows[i]
+		r.SectionID, r.UnitID, r.Name = sec.ID, s.units[sec.Unit].ID, sec.Name
+		if sc.exempt {
+			r.Exempt = true
+			continue
+		}
+		svc := &Service{VotesH1: total(sc.votes[0]), VotesH2: total(sc.votes[1])}
+		score := 0.0
+		if !c.pending[0] {
+			svc.H1 = fp(sc.part[0])
+			score += sc.part[0]
+		}
+		if !c.pending[1] {
+			svc.H2 = fp(sc.part[1])
+			score += sc.part[1]
+		}
+		// The score is a total: a pending round's null part counts 0 in it.
+		svc.Score = fp(score)
+		r.Service = svc
+		hot := (math.Max(0, events.ConductPool-sc.conduct) + math.Max(0, events.HandlingPool-sc.handling)) /
+			(events.ConductPool + events.HandlingPool) * events.HotlineMax
+		r.Hotline = fp(hot)
+		r.QR = fp(math.Max(0, events.QRMax-sc.qr))
+		daily := score + hot + *r.QR
+		if sc.graded {
+			r.Supervisor = fp(sc.grade)
+			daily += sc.grade
+		}
+		insp := math.Max(0, events.InspectionMax-sc.insp-c.unitDed[sec.Unit])
+		r.Inspection = fp(insp)
+		daily += insp
+		r.DailyTotal = fp(daily)
+		r.Bonus = fp(math.Min(events.BonusCap, sc.bonus))
+		r.Total = fp(daily + *r.Bonus)
+	}
+	c.pickCandidates()
+	for _, i := range c.candidates {
+		r := &c.rows[i]
+		r.Candidate = true
+		if c.frozen {
+			r.OnlineBallots = ip(c.ballots)
+			if c.ballots > 0 {
+				sc := &c.secs[i]
+				basic := c.ballots - sc.sat - sc.unsat
+				on := rated([3]int{sc.sat, basic, sc.unsat}) / float64(c.ballots) * events.OnlineMax
+				r.Online = fp(on)
+				r.Total = fp(*r.DailyTotal + on + *r.Bonus)
+			}
+		}
+	}
+	// R-RANK: by total, then daily total, then section id.
+	ranked := append([]int32(nil), c.candidates...)
+	sort.SliceStable(ranked, func(x, y int) bool {
+		a, b := &c.rows[ranked[x]], &c.rows[ranked[y]]
+		if h := higher(*a.Total, *b.Total); h != 0 {
+			return h < 0
+		}
+		if h := higher(*a.DailyTotal, *b.DailyTotal); h != 0 {
+			return h < 0
+		}
+		return a.SectionID < b.SectionID
+	})
+	c.candidates = ranked
+	for k, i := range ranked {
+		c.rows[i].Rank = ip(k + 1)
+	}
+}
+
+// pickCandidates fills c.candidates: the frozen list once frozen, else the
+// preview of R-ONL.
+func (c *calc) pickCandidates() {
+	if c.frozen {
+		for _, i := range c.s.frozen {
+			if c.secs[i].active() {
+				c.candidates = append(c.candidates, i)
+			}
+		}
+		return
+	}
+	c.candidates = c.preview()
+}
+
+// preview selects R-ONL's candidates from the daily totals of the view:
+// the prior year's unsatisfied first, then the top and the bottom of the
+// others.
+func (c *calc) preview() []int32 {
+	var out, others []int32
+	for i := range c.secs {
+		sc := &c.secs[i]
+		if !sc.active() {
+			continue
+		}
+		if sc.prior {
+			out = append(out, int32(i))
+		} else {
+			others = append(others, int32(i))
+		}
+	}
+	if len(others) <= events.CandidatesTop+events.CandidatesBottom {
+		return append(out, others...)
+	}
+	sort.SliceStable(others, func(x, y int) bool {
+		a, b := &c.rows[others[x]], &c.rows[others[y]]
+		if h := higher(*a.DailyTotal, *b.DailyTotal); h != 0 {
+			return h < 0
+		}
+		return a.SectionID < b.SectionID
+	})
+	out = append(out, others[:events.CandidatesTop]...)
+	return append(out, others[len(others)-events.CandidatesBottom:]...)
+}
+
+// Standings answers a view.
+func (s *State) Standings(v View) *Standings {
+	return s.compute(v).standings()
+}
+
+func (c *calc) standings() *Standings {
+	s := c.s
+	st := &Standings{
+		Rulebook:         events.Rulebook,
+		AsOf:             events.FormatCST(c.v.AsOf),
+		KnownAt:          events.FormatUTC(c.v.KnownAt),
+		Events:           c.events,
+		Sections:         make([]Row, 0, len(c.rows)),
+		CandidatesFrozen: c.frozen,
+		OnlineVoters:     c.voters,
+		Candidates:       []string{},
+	}
+	for i := range c.rows {
+		if c.secs[i].visible {
+			st.Sections = append(st.Sections, c.rows[i])
+		}
+	}
+	sort.Slice(st.Sections, func(a, b int) bool { return st.Sections[a].SectionID < st.Sections[b].SectionID })
+	for _, i := range c.candidates {
+		st.Candidates = append(st.Candidates, s.sections[i].ID)
+	}
+	sort.Strings(st.Candidates)
+	if c.frozen && len(c.candidates) >= 2*events.OutcomeSize {
+		st.Outcome = c.outcome()
+	}
+	return st
+}
+
+// outcome is R-OUT: the top and bottom of the ranked candidates and each
+// unit's consequence.
+func (c *calc) outcome() *Outcome {
+	s := c.s
+	r := c.candidates // in rank order
+	o := &Outcome{}
+	adj := map[int32]int{}
+	for _, i := range r[:events.OutcomeSize] {
+		o.Satisfied = append(o.Satisfied, s.sections[i].ID)
+		adj[s.sections[i].Unit] += events.AdjustSatisfied
+	}
+	for k, i := range r[len(r)-events.OutcomeSize:] {
+		o.Unsatisfied = append(o.Unsatisfied, s.sections[i].ID)
+		if k >= events.OutcomeSize-events.MostUnsatisfiedSize {
+			o.MostUnsatisfied = append(o.MostUnsatisfied, s.sections[i].ID)
+			adj[s.sections[i].Unit] += events.AdjustMostUnsatisfied
+		} else {
+			adj[s.sections[i].Unit] += events.AdjustUnsatisfied
+		}
+	}
+	for _, i := range r[:events.Top3Size] {
+		o.Top3 = append(o.Top3, s.sections[i].ID)
+	}
+	for u, a := range adj {
+		o.Units = append(o.Units, UnitAdjustment{UnitID: s.units[u].ID, Adjustment: a})
+	}
+	sort.Slice(o.Units, func(a, b int) bool { return o.Units[a].UnitID < o.Units[b].UnitID })
+	return o
+}

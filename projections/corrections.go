@@ -1,0 +1,260 @@
+package projections
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+)
+
+// Corrections and disputes (R-FIX). A correction changes its target's
+// effect from the target's own occurred_at on, in every view that knows
+// the correction: effect() is the one place that reads them for scoring,
+// disputed() for validation.
+
+var _ = define(events.EventRetracted, kindOf[*events.EventRetractedData]{
+	clause: "R-FIX",
+	fold: func(s *State, f *Fact, pos int64, d *events.EventRetractedData) *events.FieldError {
+		f.Aux = s.text(d.Reason)
+		return s.correct(f, pos, d.TargetID)
+	},
+	check: func(c *checker, d *events.EventRetractedData) *events.FieldError {
+		pos, tf, err := c.target(d.TargetID)
+		if err != nil {
+			return err
+		}
+		if k := kindAt(tf); !k.spec.Retractable {
+			return events.Invalid("data.target_id", "a %s cannot be retracted", k.spec.Type)
+		}
+		if retracted, _ := c.s.disputed(pos); retracted {
+			return events.Conflict("data.target_id", "event %s is already retracted", d.TargetID)
+		}
+		return nil
+	},
+	unscored: "acts on its target (effect)",
+	touches:  touchesTarget,
+	explain: func(x *explainer, e *Entry) {
+		e.Note = fmt.Sprintf("retracts event %s: %s", x.s.facts[x.f.Target-1].ID, x.s.textAt(x.f.Aux))
+	},
+	valid: func(s *State, f *Fact, pos int64) bool {
+		return correctionValid(s, f, pos) && f.Aux >= 0 && int(f.Aux) < len(s.texts)
+	},
+	// A retracted vote no longer stands in the way of the respondent's
+	// corrected vote.
+	index: func(s *State, x *index, f *Fact, pos int64) {
+		if tf := &s.facts[f.Target-1]; tf.Type == voteCode {
+			k := voteOf(tf)
+			if old, ok := x.votes[k]; ok && old == f.Target {
+				delete(x.votes, k)
+				s.undo(func() { x.votes[k] = old })
+			}
+		}
+	},
+	relink: relinkCorrection,
+})
+
+var _ = define(events.DeductionContested, kindOf[*events.DeductionContestedData]{
+	clause: "R-FIX",
+	fold: func(s *State, f *Fact, pos int64, d *events.DeductionContestedData) *events.FieldError {
+		var err *events.FieldError
+		if f.Sec, err = s.sectionOf("data.section_id", d.SectionID); err != nil {
+			return err
+		}
+		f.Aux = s.text(d.Grounds)
+		return s.correct(f, pos, d.TargetID)
+	},
+	check: func(c *checker, d *events.DeductionContestedData) *events.FieldError {
+		pos, tf, err := c.target(d.TargetID)
+		if err != nil {
+			return err
+		}
+		k := kindAt(tf)
+		if !k.spec.Deduction {
+			return events.Invalid("data.target_id", "a %s is not a deduction and cannot be contested", k.spec.Type)
+		}
+		retracted, open := c.s.disputed(pos)
+		if retracted {
+			return events.Invalid("data.target_id", "event %s is retracted", d.TargetID)
+		}
+		if open {
+			return events.Conflict("data.target_id", "event %s already has an open contest", d.TargetID)
+		}
+		i, err := c.section("data.section_id", d.SectionID, false)
+		if err != nil {
+			return err
+		}
+		if !k.touchesSection(c.s, tf, i) {
+			return events.Invalid("data.section_id", "event %s does not affect section %s", d.TargetID, d.SectionID)
+		}
+		return nil
+	},
+	unscored: "acts on its target (effect)",
+	touches:  touchesTarget,
+	explain: func(x *explainer, e *Entry) {
+		e.Note = fmt.Sprintf("contests event %s: %s", x.s.facts[x.f.Target-1].ID, x.s.textAt(x.f.Aux))
+	},
+	valid: func(s *State, f *Fact, pos int64) bool {
+		return correctionValid(s, f, pos) && f.Sec >= 0 && f.Aux >= 0 && int(f.Aux) < len(s.texts)
+	},
+	relink: relinkCorrection,
+})
+
+var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
+	clause: "R-FIX",
+	fold: func(s *State, f *Fact, pos int64, d *events.ContestResolvedData) *events.FieldError {
+		var err *events.FieldError
+		if f.A, err = enumCode("data.outcome", events.ContestOutcomes, d.Outcome); err != nil {
+			return err
+		}
+		if d.Points != nil {
+			f.Pts = *d.Points
+		}
+		return s.correct(f, pos, d.TargetID)
+	},
+	check: func(c *checker, d *events.ContestResolvedData) *events.FieldError {
+		pos, tf, err := c.target(d.TargetID)
+		if err != nil {
+			return err
+		}
+		if _, open := c.s.disputed(pos); !open {
+			return events.Invalid("data.target_id", "event %s has no open contest", d.TargetID)
+		}
+		if d.Outcome == events.OutcomeReduced && !(*d.Points < tf.Pts) {
+			return events.Invalid("data.points", "a reduction must be fewer than the original %s points", num(tf.Pts))
+		}
+		return nil
+	},
+	unscored: "acts on its target (effect)",
+	touches:  touchesTarget,
+	explain: func(x *explainer, e *Entry) {
+		f := x.f
+		e.Note = fmt.Sprintf("resolves the contest of event %s: %s", x.s.facts[f.Target-1].ID, events.ContestOutcomes[f.A])
+		if events.ContestOutcomes[f.A] == events.OutcomeReduced {
+			e.Note += " to " + num(f.Pts)
+		}
+	},
+	valid: func(s *State, f *Fact, pos int64) bool {
+		return correctionValid(s, f, pos) && has(events.ContestOutcomes, f.A)
+	},
+	relink: relinkCorrection,
+})
+
+var voteCode, _ = events.ServiceVoteRecorded.Code()
+
+// correct links a correction to its target.
+func (s *State) correct(f *Fact, pos int64, target string) *events.FieldError {
+	id, err := uuid.Parse(target)
+	if err != nil {
+		return events.Invalid("data.target_id", "must be a UUID")
+	}
+	t := s.positionOf(id)
+	if t <= 0 {
+		return events.Invalid("data.target_id", "no stored event has id %s", target)
+	}
+	f.Target = t
+	tf := &s.facts[t-1]
+	if f.Sec < 0 {
+		f.Sec = tf.Sec
+	}
+	if tf.Type == unitDedCode {
+		f.Unit = tf.Unit
+	}
+	was := tf.Corr
+	tf.Corr = true
+	s.corr[t] = append(s.corr[t], pos)
+	s.undo(func() {
+		s.facts[t-1].Corr = was
+		if l := s.corr[t]; len(l) <= 1 {
+			delete(s.corr, t)
+		} else {
+			s.corr[t] = l[:len(l)-1]
+		}
+	})
+	return nil
+}
+
+var unitDedCode, _ = events.UnitDeduction.Code()
+
+func relinkCorrection(s *State, f *Fact, pos int64) { s.corr[f.Target] = append(s.corr[f.Target], pos) }
+
+// correctionValid: a restored correction targets an earlier fact that is
+// not itself a correction.
+func correctionValid(s *State, f *Fact, pos int64) bool {
+	return f.Target >= 1 && f.Target < pos && kinds[s.facts[f.Target-1].Type].spec.Class != events.Correction
+}
+
+// Status of a fact in a view (explain's status).
+type Status uint8
+
+const (
+	Counted Status = iota
+	Contested
+	Retracted
+	Overturned
+	Reduced
+	NotCounted
+)
+
+var statusNames = [...]string{"counted", "contested", "retracted", "overturned", "reduced", "not_counted"}
+
+func (s Status) String() string { return statusNames[s] }
+
+// live reports whether a fact with this status still moves the score.
+func (s Status) live() bool { return s == Counted || s == Contested || s == Reduced }
+
+// effect resolves the corrections of the fact at position t known within
+// the prefix of n records: its status and effective points. A correction
+// acts from its target's occurred_at, so only its recording matters here.
+func (s *State) effect(t int64, n int64) (Status, float64) {
+	f := &s.facts[t-1]
+	if !f.Corr {
+		return Counted, f.Pts
+	}
+	base, pts, open := Counted, f.Pts, false
+	for _, p := range s.corr[t] {
+		if p > n {
+			break
+		}
+		c := &s.facts[p-1]
+		switch kinds[c.Type].spec.Type {
+		case events.EventRetracted:
+			return Retracted, 0
+		case events.DeductionContested:
+			open = true
+		case events.ContestResolved:
+			open = false
+			switch events.ContestOutcomes[c.A] {
+			case events.OutcomeOverturned:
+				base, pts = Overturned, 0
+			case events.OutcomeReduced:
+				base, pts = Reduced, c.Pts
+			}
+		}
+	}
+	if open {
+		return Contested, pts
+	}
+	return base, pts
+}
+
+// disputed tells, from the corrections stored for the event at position t,
+// whether it is retracted and whether a contest of it is open.
+func (s *State) disputed(t int64) (retracted, open bool) {
+	for _, p := range s.corr[t] {
+		switch kinds[s.facts[p-1].Type].spec.Type {
+		case events.EventRetracted:
+			retracted = true
+		case events.DeductionContested:
+			open = true
+		case events.ContestResolved:
+			open = false
+		}
+	}
+	return retracted, open
+}
+
+// touchesTarget: a correction concerns the sections its target concerns.
+func touchesTarget(s *State, f *Fact, si int32) bool {
+	t := &s.facts[f.Target-1]
+	return kindAt(t).touchesSection(s, t, si)
+}
