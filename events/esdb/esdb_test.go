@@ -15,6 +15,7 @@ import (
 	"github.com/pingyang/ledger/events/esdb/esdbfake"
 	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,13 +32,14 @@ func opener(url string) eventstest.NewBacking {
 	}
 }
 
-// TestContractOnProtocolFake runs the core's contract suite against the
-// in-process protocol fake, always.
+// TestContractOnProtocolFake runs the store's and the ledger's contract
+// suites against the in-process protocol fake, always.
 func TestContractOnProtocolFake(t *testing.T) {
 	f, err := esdbfake.Start()
 	require.NoError(t, err)
 	defer f.Stop()
-	eventstest.Run(t, opener(f.URL()))
+	t.Run("Store", func(t *testing.T) { eventstest.Run(t, opener(f.URL())) })
+	t.Run("Ledger", func(t *testing.T) { replaytest.Run(t, opener(f.URL())) })
 }
 
 // TestContractOnRealServer runs the suite against a real EventStoreDB or
@@ -50,7 +52,8 @@ func TestContractOnRealServer(t *testing.T) {
 	if !containsQuery(url) {
 		url += "?"
 	}
-	eventstest.Run(t, opener(url))
+	t.Run("Store", func(t *testing.T) { eventstest.Run(t, opener(url)) })
+	t.Run("Ledger", func(t *testing.T) { replaytest.Run(t, opener(url)) })
 }
 
 func containsQuery(u string) bool {
@@ -73,24 +76,10 @@ func TestSubscriptionFollowsAndResubscribes(t *testing.T) {
 	defer cancel()
 	go s.Subscribe(ctx, 0, func(p int64) { last.Store(p) })
 
-	head := events.Head{}
-	appendN := func(n int) {
-		recs := eventstest.Sealed(head, n)
-		head = recs[len(recs)-1].Head()
-		_, err := s.Append(context.Background(), events.Head{Position: recs[0].Position - 1, Hash: recs[0].PrevHash, RecordedAt: time.Unix(1700000000, 0).UTC()},
-			func(yield func(*events.Record, error) bool) {
-				for _, r := range recs {
-					if !yield(r, nil) {
-						return
-					}
-				}
-			})
-		require.NoError(t, err)
-	}
-	appendN(3)
+	eventstest.Append(t, s, 3)
 	require.Eventually(t, func() bool { return last.Load() == 3 }, 5*time.Second, 10*time.Millisecond)
 	f.DropSubscriptions()
-	appendN(2)
+	eventstest.Append(t, s, 2)
 	require.Eventually(t, func() bool { return last.Load() == 5 }, 10*time.Second, 10*time.Millisecond)
 	// Each record is also linked into its own stream.
 	require.Equal(t, 1, f.Events("unit-U1000"))
@@ -122,15 +111,11 @@ func TestLedgerFollowsTheSubscription(t *testing.T) {
 	go replay.Follow(ctx, reader, time.Hour) // the hour proves it is not polling
 	writer, err := replay.Open(context.Background(), open(t), replay.Options{})
 	require.NoError(t, err)
-	line := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"n"}}`
-	ev, ferr := events.Decode([]byte(line), events.DecodeOptions{})
-	require.Nil(t, ferr)
-	_, err = writer.Append(context.Background(), func(yield func(events.Decoded) bool) { yield(events.Decoded{Event: ev}) }, replay.AppendOptions{Replayable: true})
+	_, err = writer.Append(context.Background(), replaytest.Decoded(eventstest.UnitEvent(1)), replay.AppendOptions{Replayable: true})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return reader.Len() == 1 }, 5*time.Second, 10*time.Millisecond)
 	f.DropSubscriptions()
-	ev2, _ := events.Decode([]byte(strings.Replace(line, `"U1"`, `"U2"`, 1)), events.DecodeOptions{})
-	_, err = writer.Append(context.Background(), func(yield func(events.Decoded) bool) { yield(events.Decoded{Event: ev2}) }, replay.AppendOptions{Replayable: true})
+	_, err = writer.Append(context.Background(), replaytest.Decoded(eventstest.UnitEvent(2)), replay.AppendOptions{Replayable: true})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return reader.Len() == 2 }, 10*time.Second, 10*time.Millisecond)
 }
