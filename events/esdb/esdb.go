@@ -46,6 +46,7 @@ import (
 	"io"
 	"iter"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -63,6 +64,7 @@ const maxChunk = 768 << 10
 type Store struct {
 	client *esdb.Client
 	stream string
+	closed atomic.Bool
 }
 
 var _ events.Store = (*Store)(nil)
@@ -102,13 +104,35 @@ func Open(ctx context.Context, conn string) (*Store, error) {
 // Stream is the ledger stream's name.
 func (s *Store) Stream() string { return s.stream }
 
-// Close closes the connection.
-func (s *Store) Close() error { return s.client.Close() }
+// Close closes the connection. Every later call returns events.ErrClosed;
+// closing again does nothing.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("esdb: close: %w", err)
+	}
+	return nil
+}
 
-// translate maps client errors to the core's sentinels.
-func translate(op string, err error) error {
+// isClosed is the error of a call made after Close.
+func (s *Store) isClosed(op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("esdb: %s: %w", op, events.ErrClosed)
+	}
+	return nil
+}
+
+// translate maps client errors to the core's sentinels. A call that Close
+// cut short fails in the client with whatever the torn connection gave it;
+// the cause the caller can act on is that the store was closed.
+func (s *Store) translate(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if cerr := s.isClosed(op); cerr != nil {
+		return cerr
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("esdb: %s: %w", op, err)
@@ -166,9 +190,12 @@ func decode(ev *esdb.RecordedEvent) (*events.Record, error) {
 
 // Head implements events.Store.
 func (s *Store) Head(ctx context.Context) (events.Head, error) {
+	if err := s.isClosed("head"); err != nil {
+		return events.Head{}, err
+	}
 	rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1)
 	if err != nil {
-		return events.Head{}, translate("head", err)
+		return events.Head{}, s.translate("head", err)
 	}
 	defer rs.Close()
 	ev, err := rs.Recv()
@@ -176,7 +203,7 @@ func (s *Store) Head(ctx context.Context) (events.Head, error) {
 		return events.Head{}, nil
 	}
 	if err != nil {
-		if err = translate("head", err); errors.Is(err, events.ErrNotFound) {
+		if err = s.translate("head", err); errors.Is(err, events.ErrNotFound) {
 			return events.Head{}, nil // no stream yet: an empty ledger
 		}
 		return events.Head{}, err
@@ -197,6 +224,9 @@ func expected(pos int64) esdb.ExpectedRevision {
 
 // Append implements events.Store.
 func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*events.Record, error]) (events.Head, error) {
+	if err := s.isClosed("append"); err != nil {
+		return events.Head{}, err
+	}
 	cur, err := s.Head(ctx)
 	if err != nil {
 		return events.Head{}, err
@@ -233,7 +263,7 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		}
 		_, err := s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected(pos)}, batch[start:end]...)
 		if err != nil {
-			err = translate("append", err)
+			err = s.translate("append", err)
 			if pos > expect.Position && errors.Is(err, events.ErrStale) {
 				// Another writer got in between two chunks of one batch:
 				// what was written is a valid prefix; say so plainly.
@@ -278,13 +308,16 @@ func (s *Store) link(ctx context.Context, links []link) {
 
 // Read implements events.Store.
 func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*events.Record) error) error {
+	if err := s.isClosed("read"); err != nil {
+		return err
+	}
 	count := uint64(1 << 62)
 	if limit > 0 {
 		count = uint64(limit)
 	}
 	rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{Direction: esdb.Forwards, From: esdb.Revision(uint64(after))}, count)
 	if err != nil {
-		return translate("read", err)
+		return s.translate("read", err)
 	}
 	defer rs.Close()
 	for {
@@ -293,7 +326,7 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 			return nil
 		}
 		if err != nil {
-			if err = translate("read", err); errors.Is(err, events.ErrNotFound) {
+			if err = s.translate("read", err); errors.Is(err, events.ErrNotFound) {
 				return nil
 			}
 			return err
@@ -314,10 +347,16 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 // Subscribe calls notify with the position of every record appended after
 // position after, following the ledger stream with a catch-up
 // subscription. When the subscription drops, it resubscribes from the last
-// position it saw, with a growing pause, until ctx ends.
+// position it saw, with a growing pause, until ctx ends (ctx.Err()) or the
+// store is closed (events.ErrClosed).
 func (s *Store) Subscribe(ctx context.Context, after int64, notify func(position int64)) error {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
+		// A closed client refuses every subscription: resubscribing would
+		// spin until ctx ends.
+		if err := s.isClosed("subscribe"); err != nil {
+			return err
+		}
 		from := esdb.StreamPosition(esdb.Start{})
 		if after > 0 {
 			from = esdb.Revision(uint64(after - 1))
@@ -336,6 +375,9 @@ func (s *Store) Subscribe(ctx context.Context, after int64, notify func(position
 				}
 			}
 			sub.Close()
+		}
+		if err := s.isClosed("subscribe"); err != nil {
+			return err // Close dropped it: no pause, no retry
 		}
 		select {
 		case <-ctx.Done():

@@ -44,6 +44,7 @@ func Run(t *testing.T, newBacking NewBacking) {
 		{"CancelBeforeCommitStoresNothing", testCancel},
 		{"BrokenChainRefused", testBroken},
 		{"CloseAndReopenContinuesTheChain", testReopen},
+		{"ErrClosedAfterClose", testClosed},
 		{"Checkpoints", testCheckpoints},
 		{"Subscription", testSubscription},
 		{"RacingWriters", testRacingWriters},
@@ -336,6 +337,53 @@ func testReopen(t *testing.T, open Opener) {
 	require.NoError(t, err)
 	require.Equal(t, int64(20), n)
 	require.Equal(t, h.Hash, head)
+}
+
+func testClosed(t *testing.T, open Opener) {
+	s := open(t)
+	h := Append(t, s, 2)
+	ctx := context.Background()
+	sub, subscriber := s.(events.Subscriber)
+	running := make(chan error, 1)
+	if subscriber {
+		subscribed := make(chan struct{}, 1)
+		go func() {
+			running <- sub.Subscribe(ctx, 0, func(p int64) {
+				select {
+				case subscribed <- struct{}{}:
+				default:
+				}
+			})
+		}()
+		<-subscribed // the subscription is live when Close comes
+	}
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "a second Close")
+
+	_, err := s.Head(ctx)
+	require.ErrorIs(t, err, events.ErrClosed, "Head")
+	pulled := false
+	_, err = s.Append(ctx, h, untouched(&pulled, Sealed(h, 1)))
+	require.ErrorIs(t, err, events.ErrClosed, "Append")
+	require.False(t, pulled, "Append pulled records from a closed store")
+	err = s.Read(ctx, 0, 0, func(*events.Record) error { return errors.New("a record from a closed store") })
+	require.ErrorIs(t, err, events.ErrClosed, "Read")
+	if cp, ok := s.(events.Checkpointer); ok {
+		require.ErrorIs(t, cp.SaveCheckpoint(ctx, events.Checkpoint{Position: 2, Hash: h.Hash, Format: "f", Data: []byte("x")}), events.ErrClosed, "SaveCheckpoint")
+		_, err = cp.LoadCheckpoint(ctx)
+		require.ErrorIs(t, err, events.ErrClosed, "LoadCheckpoint")
+	}
+	if subscriber {
+		select {
+		case err := <-running:
+			require.ErrorIs(t, err, events.ErrClosed, "a live subscription when the store closes")
+		case <-time.After(10 * time.Second):
+			t.Fatal("a live subscription did not end when the store closed")
+		}
+		require.ErrorIs(t, sub.Subscribe(ctx, 0, func(int64) {}), events.ErrClosed, "Subscribe")
+	}
+	// Closing a handle closes nothing of the backing store.
+	require.Equal(t, span(1, 2), positions(ReadAll(t, open(t), 0, 0)))
 }
 
 func testCheckpoints(t *testing.T, open Opener) {
