@@ -212,7 +212,7 @@ func (s *Store) Head(ctx context.Context) (events.Head, error) {
 	if err != nil {
 		return events.Head{}, err
 	}
-	return events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}, nil
+	return r.Head(), nil
 }
 
 func expected(pos int64) esdb.ExpectedRevision {
@@ -242,14 +242,12 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		if err != nil {
 			return cur, err
 		}
-		if r.Position != next.Position+1 || r.PrevHash != next.Hash {
-			return cur, fmt.Errorf("esdb: append: record at position %d does not continue the chain at %d: %w",
-				r.Position, next.Position, events.ErrBroken)
+		if next, err = next.Extend(r); err != nil {
+			return cur, fmt.Errorf("esdb: append: %w", err)
 		}
 		batch = append(batch, esdb.EventData{EventID: r.ID, EventType: string(r.Type), ContentType: esdb.ContentTypeJson,
 			Data: r.AppendJSON(nil)})
 		links = append(links, link{stream: r.Stream, position: r.Position})
-		next = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
 	}
 	if err := ctx.Err(); err != nil {
 		return cur, fmt.Errorf("esdb: append: %w", err)

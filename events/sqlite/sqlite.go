@@ -232,9 +232,8 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		if err != nil {
 			return cur, err
 		}
-		if r.Position != next.Position+1 || r.PrevHash != next.Hash {
-			return cur, fmt.Errorf("sqlite: append: record at position %d does not continue the chain at %d: %w",
-				r.Position, next.Position, events.ErrBroken)
+		if next, err = next.Extend(r); err != nil {
+			return cur, fmt.Errorf("sqlite: append: %w", err)
 		}
 		// The caller may reuse r's memory after the next pull, and rows are
 		// bound only at flush: copy the slices.
@@ -242,7 +241,6 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 			r.OccurredAt.UnixNano(), r.RecordedAt.UnixNano(), r.Actor, r.Ref, clone(r.Data),
 			clone(r.PrevHash[:]), clone(r.Hash[:]))
 		n++
-		next = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
 		if n == rowsPerInsert {
 			if err := flush(); err != nil {
 				return cur, err
