@@ -8,7 +8,8 @@
 // position p is stream revision p-1. An append states the revision it
 // expects (NoStream for an empty ledger); a writer that lost the race gets
 // WrongExpectedVersion, which this package reports as events.ErrStale, and
-// the ledger catches up and retries. Every EventStoreDB event carries the
+// the ledger catches up and retries (when it can iterate its input again:
+// the server checks the revision after the batch was pulled). Every EventStoreDB event carries the
 // ledger's own event id, so a retried append of the same records is
 // acknowledged by the server as idempotent, and its data is the stored
 // envelope (the same JSON as GET /v1/events: position, hashes and all), so
@@ -22,12 +23,15 @@
 // is the record.
 //
 // Atomicity. One AppendToStream is atomic. A batch larger than the server's
-// maximum append size (1 MiB by default) is written in chunks, each atomic
-// and each with its exact expected revision; the ledger validates the whole
-// batch before the first chunk, so bad input never appends anything, but a
-// connection lost between two chunks leaves a valid prefix of the batch
-// stored (re-running an import whose events carry ids completes it, the
-// stored ones being idempotent repeats).
+// maximum append size (1 MiB by default) is written in chunks of up to
+// maxChunk bytes, each atomic and each with its exact expected revision, so
+// such a batch as a whole is not atomic. The ledger validates the whole
+// batch before the first chunk, so bad input never appends anything; but
+// when the batch is cut between two chunks (another writer got in, the
+// connection dropped, the context ended, the store was closed), a valid
+// prefix of it stays stored and Append returns an error wrapping
+// events.ErrPartial. Re-sending the batch completes it when its events carry
+// ids (the stored ones are idempotent repeats, which the ledger skips).
 //
 // Checkpoints of the ledger's fold go to a stream of their own
 // ("<stream>-checkpoint", see checkpoint.go), so that a process starts
@@ -222,7 +226,9 @@ func expected(pos int64) esdb.ExpectedRevision {
 	return esdb.Revision(uint64(pos - 1))
 }
 
-// Append implements events.Store.
+// Append implements events.Store. The head check before the pull is only
+// a cheap early refusal: the decisive one is the expected revision the
+// server checks at each commit, after the batch was pulled.
 func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*events.Record, error]) (events.Head, error) {
 	if err := s.isClosed("append"); err != nil {
 		return events.Head{}, err
@@ -235,8 +241,11 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		return cur, fmt.Errorf("esdb: append after position %d, head is at %d: %w", expect.Position, cur.Position, events.ErrStale)
 	}
 	// Pull the whole batch first: nothing is sent unless all of it is good.
-	var batch []esdb.EventData
-	var links []link
+	var (
+		batch []esdb.EventData
+		links []link
+		heads []events.Head // after each record: what a cut batch left stored
+	)
 	next := expect
 	for r, err := range recs {
 		if err != nil {
@@ -248,28 +257,35 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		batch = append(batch, esdb.EventData{EventID: r.ID, EventType: string(r.Type), ContentType: esdb.ContentTypeJson,
 			Data: r.AppendJSON(nil)})
 		links = append(links, link{stream: r.Stream, position: r.Position})
+		heads = append(heads, next)
 	}
 	if err := ctx.Err(); err != nil {
 		return cur, fmt.Errorf("esdb: append: %w", err)
 	}
-	pos := expect.Position
+	stored := expect
 	for start := 0; start < len(batch); {
 		end, size := start, 0
 		for end < len(batch) && (end == start || size+len(batch[end].Data) <= maxChunk) {
 			size += len(batch[end].Data)
 			end++
 		}
-		_, err := s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected(pos)}, batch[start:end]...)
+		_, err := s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected(stored.Position)}, batch[start:end]...)
 		if err != nil {
 			err = s.translate("append", err)
-			if pos > expect.Position && errors.Is(err, events.ErrStale) {
-				// Another writer got in between two chunks of one batch:
-				// what was written is a valid prefix; say so plainly.
-				return events.Head{}, fmt.Errorf("esdb: append: batch cut after position %d by another writer: %w", pos, events.ErrBroken)
+			if start == 0 {
+				return cur, err
 			}
-			return cur, err
+			// Earlier chunks are committed and cannot be taken back. The
+			// cause is kept as text only: wrapping ErrStale would tell the
+			// caller to catch up and send the whole batch again.
+			cause := err.Error()
+			if errors.Is(err, events.ErrStale) {
+				cause = "another writer appended in between"
+			}
+			return stored, fmt.Errorf("esdb: append: batch cut after position %d: %d of its %d records stored, then %s: %w",
+				stored.Position, start, len(batch), cause, events.ErrPartial)
 		}
-		pos += int64(end - start)
+		stored = heads[end-1]
 		start = end
 	}
 	s.link(ctx, links)

@@ -17,6 +17,8 @@ import (
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 func opener(url string) eventstest.NewBacking {
@@ -151,4 +153,114 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	at, err := replay.CheckCheckpoint(context.Background(), open(t))
 	require.NoError(t, err)
 	require.Equal(t, int64(50), at)
+}
+
+// interfere runs do in the fake when the nth append to stream arrives
+// (counting from now), before the server checks its expected revision; do's
+// error fails that append.
+func interfere(t *testing.T, f *esdbfake.ProtocolFake, stream string, nth int32, do func() error) {
+	var calls atomic.Int32
+	f.OnAppend(func(name string) error {
+		if name != stream || calls.Add(1) != nth {
+			return nil
+		}
+		return do()
+	})
+	t.Cleanup(func() { f.OnAppend(nil) })
+}
+
+// interloper appends one record to s's stream through another handle, as
+// another process would.
+func interloper(t *testing.T, other events.Store) func() error {
+	return func() error {
+		ctx := context.Background()
+		h, err := other.Head(ctx)
+		if err == nil {
+			_, err = other.Append(ctx, h, eventstest.Records(eventstest.Sealed(h, 1)))
+		}
+		require.NoError(t, err, "the interloper's append")
+		return nil
+	}
+}
+
+// chunked is a batch size that takes at least three appends.
+func chunked() int {
+	size := len(eventstest.Sealed(events.Head{}, 1)[0].AppendJSON(nil))
+	return 2*esdb.MaxChunk/size + 10
+}
+
+// TestBatchCutBetweenChunksIsPartial: a batch written in several appends
+// and cut after the first leaves that first append stored, and says so
+// with ErrPartial, whatever cut it.
+func TestBatchCutBetweenChunksIsPartial(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	cases := []struct {
+		name  string
+		cut   func(other events.Store) func() error
+		extra int // records the cut itself stored
+	}{
+		{"another writer got in", func(other events.Store) func() error { return interloper(t, other) }, 1},
+		{"connection dropped", func(events.Store) func() error {
+			return func() error { return status.Error(codes.Unavailable, "connection dropped by the test") }
+		}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			open := opener(f.URL())(t)
+			s := open(t).(*esdb.Store)
+			h := eventstest.Append(t, s, 2)
+			recs := eventstest.Sealed(h, chunked())
+			interfere(t, f, s.Stream(), 2, c.cut(open(t)))
+			got, err := s.Append(ctx, h, eventstest.Records(recs))
+			require.ErrorIs(t, err, events.ErrPartial)
+			require.NotErrorIs(t, err, events.ErrStale, "ErrStale would have the caller send the whole batch again")
+			require.NotErrorIs(t, err, events.ErrBroken)
+			require.ErrorContains(t, err, "batch cut after position")
+
+			// The head returned is the end of the first append, which is
+			// what is stored of the batch, in order.
+			k := int(got.Position - h.Position)
+			require.True(t, k > 0 && k < len(recs), "first append of %d records out of %d", k, len(recs))
+			require.Equal(t, recs[k-1].Head().Hash, got.Hash)
+			stored := eventstest.ReadAll(t, open(t), 0, 0)
+			require.Len(t, stored, 2+k+c.extra)
+			for i, r := range recs[:k] {
+				require.Equal(t, r.ID, stored[2+i].ID)
+			}
+			_, _, err = events.Verify(ctx, open(t))
+			require.NoError(t, err)
+		})
+	}
+}
+
+// TestStaleAtCommitAfterPull: the head check before the pull passes, and
+// another writer gets in before the server commits: ErrStale, after the
+// records were pulled (the contract's EventStoreDB caveat), none stored.
+func TestStaleAtCommitAfterPull(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	open := opener(f.URL())(t)
+	s := open(t).(*esdb.Store)
+	h := eventstest.Append(t, s, 2)
+	interfere(t, f, s.Stream(), 1, interloper(t, open(t)))
+	pulled := 0
+	recs := eventstest.Sealed(h, 3)
+	_, err = s.Append(context.Background(), h, func(yield func(*events.Record, error) bool) {
+		for _, r := range recs {
+			pulled++
+			if !yield(r, nil) {
+				return
+			}
+		}
+	})
+	require.ErrorIs(t, err, events.ErrStale)
+	require.NotErrorIs(t, err, events.ErrPartial)
+	require.Equal(t, len(recs), pulled)
+	stored := eventstest.ReadAll(t, s, 0, 0)
+	require.Len(t, stored, 3, "the two records and the interloper's")
+	require.NotEqual(t, recs[0].ID, stored[2].ID)
 }
