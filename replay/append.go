@@ -33,7 +33,7 @@ type Result struct {
 }
 
 // Append validates every input against the state, seals the good ones into
-// the chain and stores them in one atomic batch. If any input is bad,
+// the chain and hands them to the store as one batch. If any input is bad,
 // nothing is stored and the error is an *events.BatchError naming every bad
 // input. An input whose id is stored with the same content is an idempotent
 // retry: it is reported as unchanged with its stored position.
@@ -42,6 +42,13 @@ type Result struct {
 // events.ErrStale; the ledger catches up and tries again if the store had
 // not pulled any input yet, or if opt.Replayable says the input can be
 // iterated again.
+//
+// A store that writes a large batch in several appends (events/esdb) may
+// be cut between two of them: then the error wraps events.ErrPartial, a
+// prefix of the batch is stored, and the ledger has folded it. It is never
+// retried, even with opt.Replayable: inputs without an id would be stored
+// twice. Sending the same input again completes the batch when its events
+// carry ids.
 func (l *Ledger) Append(ctx context.Context, in iter.Seq[events.Decoded], opt AppendOptions) (Result, error) {
 	l.mu.Lock()
 	res, err := l.appendLocked(ctx, in, opt)
@@ -76,6 +83,9 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 			if errors.As(err, &be) {
 				return Result{}, be
 			}
+			if errors.Is(err, events.ErrPartial) {
+				return Result{}, l.partial(ctx, err)
+			}
 			return Result{}, err
 		}
 		st.Commit()
@@ -87,6 +97,21 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 		}
 		return b.res, nil
 	}
+}
+
+// partial explains a batch the store kept only part of. The rolled-back
+// state no longer matches the store, which kept a prefix of the batch (and
+// perhaps another writer's records after it): fold them now, so that the
+// ledger answers what is stored. If that fails, the next append catches up
+// first anyway.
+func (l *Ledger) partial(ctx context.Context, err error) error {
+	where := "; the ledger could not catch up with the store yet"
+	if cerr := l.catchUp(ctx); cerr == nil {
+		where = fmt.Sprintf("; the log now ends at position %d", l.state.Head.Position)
+	}
+	return fmt.Errorf("replay: append: only the first part of the batch was stored%s. "+
+		"Sending the same events again completes it if every event has an id (stored ones are skipped as repeats); "+
+		"events without an id would be stored twice: %w", where, err)
 }
 
 // batch is one attempt at appending an input: it validates and seals the

@@ -2,6 +2,7 @@ package esdb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -263,4 +264,58 @@ func TestStaleAtCommitAfterPull(t *testing.T) {
 	stored := eventstest.ReadAll(t, s, 0, 0)
 	require.Len(t, stored, 3, "the two records and the interloper's")
 	require.NotEqual(t, recs[0].ID, stored[2].ID)
+}
+
+// TestLedgerReportsAPartialBatch: the ledger surfaces ErrPartial as it is
+// (not a refused batch, not retried although the input is replayable),
+// folds what was stored, and the same input sent again completes it.
+func TestLedgerReportsAPartialBatch(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	ctx := context.Background()
+	open := opener(f.URL())(t)
+	s := open(t).(*esdb.Store)
+	l := replaytest.Open(t, s)
+	_, err = l.Append(ctx, replaytest.Decoded(replaytest.Units(1, 2)...), replay.AppendOptions{})
+	require.NoError(t, err)
+	evs := replaytest.Units(100_000, chunked())
+	for _, e := range evs {
+		e.ID = uuid.New()
+	}
+	other := open(t)
+	interfere(t, f, s.Stream(), 2, interloper(t, other))
+
+	_, cut := l.Append(ctx, replaytest.Decoded(evs...), replay.AppendOptions{Replayable: true})
+	require.ErrorIs(t, cut, events.ErrPartial)
+	var be *events.BatchError
+	require.False(t, errors.As(cut, &be), "a cut batch is not a refused one: %v", cut)
+	for _, kind := range []error{events.ErrInvalid, events.ErrConflict, events.ErrStale, events.ErrBroken} {
+		require.NotErrorIs(t, cut, kind)
+	}
+	require.ErrorContains(t, cut, "only the first part of the batch was stored")
+
+	stored, err := other.Head(ctx)
+	require.NoError(t, err)
+	require.Equal(t, stored.Position, l.Head().Position, "the ledger folded what the store kept")
+	require.Equal(t, stored.Position, l.Len())
+	require.ErrorContains(t, cut, fmt.Sprintf("the log now ends at position %d", stored.Position))
+	k := int(stored.Position) - 2 - 1 // the batch's records, without the interloper's
+	require.True(t, k > 0 && k < len(evs), "%d of %d stored", k, len(evs))
+
+	f.OnAppend(nil)
+	res, err := l.Append(ctx, replaytest.Decoded(evs...), replay.AppendOptions{Replayable: true})
+	require.NoError(t, err)
+	require.Equal(t, k, res.Unchanged)
+	require.Equal(t, len(evs)-k, res.Appended)
+	n, _, err := events.Verify(ctx, other)
+	require.NoError(t, err)
+	require.Equal(t, int64(2+len(evs)+1), n)
+	seen := map[uuid.UUID]int{}
+	for _, r := range eventstest.ReadAll(t, other, 0, 0) {
+		seen[r.ID]++
+	}
+	for _, e := range evs {
+		require.Equal(t, 1, seen[e.ID], "event %s stored once", e.ID)
+	}
 }
