@@ -319,3 +319,24 @@ func TestLedgerReportsAPartialBatch(t *testing.T) {
 		require.Equal(t, 1, seen[e.ID], "event %s stored once", e.ID)
 	}
 }
+
+// TestCutCheckpointSaveKeepsThePrevious: a checkpoint save that fails after
+// some of its chunks were written leaves readers the previous checkpoint.
+func TestCutCheckpointSaveKeepsThePrevious(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	ctx := context.Background()
+	s := opener(f.URL())(t)(t).(*esdb.Store)
+	first := events.Checkpoint{Position: 1, Format: "f", Data: []byte("first")}
+	require.NoError(t, s.SaveCheckpoint(ctx, first))
+	// 1.3 MB is three chunks and a marker: fail the third chunk.
+	interfere(t, f, s.Stream()+"-checkpoint", 3, func() error {
+		return status.Error(codes.Unavailable, "connection dropped by the test")
+	})
+	err = s.SaveCheckpoint(ctx, events.Checkpoint{Position: 2, Format: "f", Data: make([]byte, 1300<<10)})
+	require.Error(t, err)
+	got, err := s.LoadCheckpoint(ctx)
+	require.NoError(t, err)
+	require.Equal(t, first, got)
+}
