@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -132,19 +131,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	open := opener(f.URL())(t)
 	l, err := replay.Open(context.Background(), open(t), replay.Options{})
 	require.NoError(t, err)
-	var evs []events.Decoded
-	for i := 0; i < 50; i++ {
-		ev, ferr := events.Decode([]byte(fmt.Sprintf(`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U%d","name":"%s"}}`, i, strings.Repeat("名", 100))), events.DecodeOptions{})
-		require.Nil(t, ferr)
-		evs = append(evs, events.Decoded{Event: ev})
-	}
-	_, err = l.Append(context.Background(), func(yield func(events.Decoded) bool) {
-		for _, d := range evs {
-			if !yield(d) {
-				return
-			}
-		}
-	}, replay.AppendOptions{Replayable: true})
+	_, err = l.Append(context.Background(), replaytest.Decoded(replaytest.Units(1, 50)...), replay.AppendOptions{Replayable: true})
 	require.NoError(t, err)
 	require.NoError(t, l.SaveCheckpoint(context.Background()))
 	l2, err := replay.Open(context.Background(), open(t), replay.Options{})
