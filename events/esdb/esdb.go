@@ -9,11 +9,11 @@
 // expects (NoStream for an empty ledger); a writer that lost the race gets
 // WrongExpectedVersion, which this package reports as events.ErrStale, and
 // the ledger catches up and retries (when it can iterate its input again:
-// the server checks the revision after the batch was pulled). Every EventStoreDB event carries the
-// ledger's own event id, so a retried append of the same records is
-// acknowledged by the server as idempotent, and its data is the stored
-// envelope (the same JSON as GET /v1/events: position, hashes and all), so
-// the chain can be verified from the server alone.
+// the server checks the revision after the batch was pulled). Every
+// EventStoreDB event carries the ledger's own event id, so a retried append
+// of the same records is acknowledged by the server as idempotent, and its
+// data is the stored envelope (the same JSON as GET /v1/events: position,
+// hashes and all), so the chain can be verified from the server alone.
 //
 // For EventStoreDB-native consumers, each appended record is also linked
 // ("$>" link events) into the stream its envelope names (section-U06-S12,
