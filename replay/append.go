@@ -115,14 +115,14 @@ func (l *Ledger) partial(ctx context.Context, err error) error {
 }
 
 // batch is one attempt at appending an input: it validates and seals the
-// inputs as the store pulls them, so that a large import is never held in
-// memory as events and as records at once.
+// inputs as the store pulls them, so that a store that streams its writes
+// (SQLite) never holds a large import in memory.
 type batch struct {
 	ctx context.Context
 	in  iter.Seq[events.Decoded]
 	opt AppendOptions
 	st  *projections.State // between Begin and Commit or Rollback
-	now time.Time          // recorded_at of every record of the batch
+	now time.Time          // the clock, read once: one recorded_at for the batch
 
 	head   events.Head // the end of the chain after the records sealed so far
 	pulled int         // inputs taken from in: none means the attempt can be retried
