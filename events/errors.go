@@ -25,11 +25,16 @@ var (
 	ErrBroken = errors.New("broken chain")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store closed")
-	// ErrPartial: a batch was stored only in part. A backend that cannot
-	// store a large batch in one atomic write (EventStoreDB) writes it in
-	// chunks; when it is cut between two chunks, a valid prefix of the batch
-	// is stored and the rest is not. Re-sending the batch with its ids
-	// completes it (the stored events are idempotent repeats).
+	// ErrPartial: an append stored only the first part of its batch. A
+	// backend that cannot store a large batch in one atomic write
+	// (EventStoreDB) writes it as several; when it is cut between two of
+	// them (another writer got in, the connection dropped, the context
+	// ended, the store was closed), a prefix of the batch that continues
+	// the chain is stored and the rest is not. Only Store.Append returns
+	// it, and never together with ErrStale: catching up and sending the
+	// batch again would store the prefix twice wherever an event has no
+	// id. Sending the same events again completes the batch when each of
+	// them carries an id (the stored ones are idempotent repeats).
 	ErrPartial = errors.New("batch stored in part")
 )
 

@@ -21,30 +21,65 @@ type Head struct {
 // backend keeps the same positions and hashes.
 //
 // Implementations are safe for concurrent use, by several goroutines and by
-// several processes sharing the same backing store.
+// several processes sharing the same backing store. Where the backends do
+// not guarantee the same thing, the method says what each one does; a
+// caller that must work on both relies on the weaker. events/eventstest
+// checks what every backend promises; events/esdb's tests check, on a
+// protocol fake, what happens only there.
 type Store interface {
-	// Head returns the current end of the chain.
+	// Head returns the current end of the chain: Head{} for an empty store.
 	//
 	// Errors: ErrClosed after Close; ErrBroken when the stored head cannot
-	// be read as a record.
+	// be read as a record. Never ErrPartial: Head stores nothing.
 	Head(ctx context.Context) (Head, error)
 
-	// Append stores the records that recs yields, atomically, right after
-	// expect, and returns the new head. Records must continue the chain:
-	// positions expect.Position+1, +2, … without gaps, the first PrevHash
-	// equal to expect.Hash and every later PrevHash equal to the Hash before
-	// it.
+	// Append stores the records that recs yields right after expect and
+	// returns the new head. Each record must continue the chain as
+	// Head.Extend checks it: positions expect.Position+1, +2, … without
+	// gaps, the first PrevHash equal to expect.Hash and every later one
+	// equal to the Hash before it. Hashes are not recomputed (Verify does
+	// that).
 	//
-	// Append compares expect with the stored head before it pulls the first
-	// record, so on ErrStale recs has not been touched and may be offered
-	// again after the caller has caught up.
+	// Both backends compare expect with the stored head before they pull
+	// the first record, and refuse a stale expect without touching recs.
+	// Past that point they differ:
 	//
-	// Errors (nothing is stored on any of them):
-	//   - ErrStale: the stored head is not expect (another writer appended).
-	//   - ErrBroken: a record does not continue the chain.
-	//   - the error recs yields, returned as it is (a refused batch);
-	//   - ctx.Err() when ctx ends before the commit;
-	//   - ErrClosed after Close.
+	//   - SQLite compares inside its write transaction, which no other
+	//     writer can enter, and stores the whole batch in that one
+	//     transaction: all of it or nothing.
+	//   - EventStoreDB's comparison is only an early refusal. The decisive
+	//     check is the server's: it compares the stream revision that expect
+	//     stands for at commit, after every record was pulled. So ErrStale
+	//     may come after recs was consumed, and a caller that retries must
+	//     be able to iterate its input again. A batch is sent as one atomic append
+	//     when its envelopes fit in about 768 KiB; a larger one is split
+	//     into several appends, each atomic, and is not atomic as a whole:
+	//     when it is cut between two of them, its first part stays stored
+	//     (ErrPartial).
+	//
+	// Errors:
+	//   - ErrStale: the stored head is not expect (another writer appended
+	//     first). Nothing of the batch is stored. recs is untouched when the
+	//     early comparison saw it; on EventStoreDB it may have been consumed.
+	//   - ErrBroken: a record does not continue the chain. Nothing is stored.
+	//   - the error recs yields, returned as it is (a refused batch). Nothing
+	//     is stored.
+	//   - ctx.Err() when ctx ends before the commit (before the first append
+	//     on EventStoreDB). Nothing is stored.
+	//   - ErrClosed after Close. recs is untouched; nothing is stored.
+	//   - ErrPartial (EventStoreDB only): the batch was cut between two of its
+	//     appends, by another writer, a dropped connection, the end of ctx or
+	//     Close. The records up to the returned head are stored and continue
+	//     the chain; the rest are not (but see lost replies below). The
+	//     cause is given as text only, never also wrapped: a caller that saw
+	//     ErrStale or ctx.Err() would take it that nothing was stored.
+	//
+	// On EventStoreDB, a connection that drops while the server commits
+	// leaves that append's outcome unknown: a connection error may hide a
+	// stored first append, and an ErrPartial that a dropped connection
+	// caused may hide one more stored append. Read Head before deciding what
+	// to send again. Apart from ErrPartial, the head returned with an error
+	// is not the store's: read Head.
 	Append(ctx context.Context, expect Head, recs iter.Seq2[*Record, error]) (Head, error)
 
 	// Read calls fn for each record whose position is greater than after, in
@@ -52,12 +87,18 @@ type Store interface {
 	// must not keep r or its slices after it returns. Read stops at the
 	// first error of fn and returns it.
 	//
-	// Errors: fn's error; ctx.Err(); ErrClosed; ErrBroken when a stored row
-	// cannot be read as a record.
+	// Errors: fn's error; ctx.Err(); ErrClosed after Close; ErrBroken when a
+	// stored record cannot be read as one. Never ErrPartial: Read stores
+	// nothing.
 	Read(ctx context.Context, after int64, limit int, fn func(r *Record) error) error
 
-	// Close releases the store. Appends that returned without error are
-	// durable.
+	// Close releases this handle (the backing store and other handles on it
+	// are not affected). Appends that returned without error are durable.
+	// After Close every method returns ErrClosed, including the checkpoint
+	// and subscription methods, and a live subscription ends with it.
+	// Closing again does nothing and returns nil. Close never returns
+	// ErrPartial; an EventStoreDB append that Close cuts between two of its
+	// appends does (see Append).
 	Close() error
 }
 
@@ -71,11 +112,21 @@ type Checkpoint struct {
 	Data     []byte
 }
 
-// Checkpointer is implemented by stores that can keep one checkpoint.
+// Checkpointer is implemented by stores that can keep one checkpoint (both
+// backends). A checkpoint is outside the chain: saving one never moves the
+// head.
 type Checkpointer interface {
-	// SaveCheckpoint replaces the saved checkpoint.
+	// SaveCheckpoint replaces the saved checkpoint. Readers see a whole
+	// checkpoint, never a mix of two: a save that fails leaves the previous
+	// one, or none (or the new one, when only the reply was lost).
+	//
+	// Errors: ctx.Err(); ErrClosed after Close. Never ErrPartial.
 	SaveCheckpoint(ctx context.Context, c Checkpoint) error
-	// LoadCheckpoint returns the saved checkpoint, or ErrNotFound.
+
+	// LoadCheckpoint returns the saved checkpoint.
+	//
+	// Errors: ErrNotFound when there is none (a fresh store, or one the
+	// backend lost); ctx.Err(); ErrClosed after Close. Never ErrPartial.
 	LoadCheckpoint(ctx context.Context) (Checkpoint, error)
 }
 
@@ -83,6 +134,8 @@ type Checkpointer interface {
 // (events/esdb, through a catch-up subscription); others are polled.
 type Subscriber interface {
 	// Subscribe calls notify with the position of each record appended
-	// after position after, until ctx ends, resubscribing after drops.
+	// after position after, once each and in order, resubscribing after
+	// drops, until ctx ends (it returns ctx.Err()) or the store is closed
+	// (ErrClosed). Never ErrPartial.
 	Subscribe(ctx context.Context, after int64, notify func(position int64)) error
 }

@@ -37,6 +37,9 @@ func (s *Store) checkpointStream() string { return s.stream + "-checkpoint" }
 
 // SaveCheckpoint implements events.Checkpointer.
 func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
+	if err := s.isClosed("save checkpoint"); err != nil {
+		return err
+	}
 	name := s.checkpointStream()
 	var batch []esdb.EventData
 	for off := 0; off < len(c.Data); off += chunkSize {
@@ -49,7 +52,7 @@ func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 	for i := 0; i < len(batch); i++ {
 		res, err := s.client.AppendToStream(ctx, name, esdb.AppendToStreamOptions{ExpectedRevision: esdb.Any{}}, batch[i])
 		if err != nil {
-			return translate("save checkpoint", err)
+			return s.translate("save checkpoint", err)
 		}
 		if i == 0 {
 			first = res.NextExpectedVersion
@@ -64,12 +67,15 @@ func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 
 // LoadCheckpoint implements events.Checkpointer.
 func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
+	if err := s.isClosed("load checkpoint"); err != nil {
+		return events.Checkpoint{}, err
+	}
 	name := s.checkpointStream()
 	var c events.Checkpoint
 	// Find the last marker, reading back over any chunks of a cut save.
 	rs, err := s.client.ReadStream(ctx, name, esdb.ReadStreamOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1<<20)
 	if err != nil {
-		return c, translate("load checkpoint", err)
+		return c, s.translate("load checkpoint", err)
 	}
 	var m marker
 	var at uint64
@@ -81,7 +87,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
 		}
 		if err != nil {
 			rs.Close()
-			if err = translate("load checkpoint", err); errors.Is(err, events.ErrNotFound) {
+			if err = s.translate("load checkpoint", err); errors.Is(err, events.ErrNotFound) {
 				return c, events.ErrNotFound
 			}
 			return c, err
@@ -98,7 +104,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
 	if m.Chunks > 0 {
 		rs, err = s.client.ReadStream(ctx, name, esdb.ReadStreamOptions{Direction: esdb.Forwards, From: esdb.Revision(at - uint64(m.Chunks))}, uint64(m.Chunks))
 		if err != nil {
-			return c, translate("load checkpoint", err)
+			return c, s.translate("load checkpoint", err)
 		}
 		defer rs.Close()
 		for {
@@ -107,7 +113,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
 				break
 			}
 			if err != nil {
-				return c, translate("load checkpoint", err)
+				return c, s.translate("load checkpoint", err)
 			}
 			if ev.Event == nil || ev.Event.EventType != "CheckpointChunk" {
 				return c, events.ErrNotFound // scavenged or overwritten: rebuild

@@ -8,11 +8,12 @@
 // position p is stream revision p-1. An append states the revision it
 // expects (NoStream for an empty ledger); a writer that lost the race gets
 // WrongExpectedVersion, which this package reports as events.ErrStale, and
-// the ledger catches up and retries. Every EventStoreDB event carries the
-// ledger's own event id, so a retried append of the same records is
-// acknowledged by the server as idempotent, and its data is the stored
-// envelope (the same JSON as GET /v1/events: position, hashes and all), so
-// the chain can be verified from the server alone.
+// the ledger catches up and retries (when it can iterate its input again:
+// the server checks the revision after the batch was pulled). Every
+// EventStoreDB event carries the ledger's own event id, so a retried append
+// of the same records is acknowledged by the server as idempotent, and its
+// data is the stored envelope (the same JSON as GET /v1/events: position,
+// hashes and all), so the chain can be verified from the server alone.
 //
 // For EventStoreDB-native consumers, each appended record is also linked
 // ("$>" link events) into the stream its envelope names (section-U06-S12,
@@ -22,12 +23,15 @@
 // is the record.
 //
 // Atomicity. One AppendToStream is atomic. A batch larger than the server's
-// maximum append size (1 MiB by default) is written in chunks, each atomic
-// and each with its exact expected revision; the ledger validates the whole
-// batch before the first chunk, so bad input never appends anything, but a
-// connection lost between two chunks leaves a valid prefix of the batch
-// stored (re-running an import whose events carry ids completes it, the
-// stored ones being idempotent repeats).
+// maximum append size (1 MiB by default) is written in chunks of up to
+// maxChunk bytes, each atomic and each with its exact expected revision, so
+// such a batch as a whole is not atomic. The ledger validates the whole
+// batch before the first chunk, so bad input never appends anything; but
+// when the batch is cut between two chunks (another writer got in, the
+// connection dropped, the context ended, the store was closed), a valid
+// prefix of it stays stored and Append returns an error wrapping
+// events.ErrPartial. Re-sending the batch completes it when its events carry
+// ids (the stored ones are idempotent repeats, which the ledger skips).
 //
 // Checkpoints of the ledger's fold go to a stream of their own
 // ("<stream>-checkpoint", see checkpoint.go), so that a process starts
@@ -46,6 +50,7 @@ import (
 	"io"
 	"iter"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -63,6 +68,7 @@ const maxChunk = 768 << 10
 type Store struct {
 	client *esdb.Client
 	stream string
+	closed atomic.Bool
 }
 
 var _ events.Store = (*Store)(nil)
@@ -102,13 +108,35 @@ func Open(ctx context.Context, conn string) (*Store, error) {
 // Stream is the ledger stream's name.
 func (s *Store) Stream() string { return s.stream }
 
-// Close closes the connection.
-func (s *Store) Close() error { return s.client.Close() }
+// Close closes the connection. Every later call returns events.ErrClosed;
+// closing again does nothing.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("esdb: close: %w", err)
+	}
+	return nil
+}
 
-// translate maps client errors to the core's sentinels.
-func translate(op string, err error) error {
+// isClosed is the error of a call made after Close.
+func (s *Store) isClosed(op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("esdb: %s: %w", op, events.ErrClosed)
+	}
+	return nil
+}
+
+// translate maps client errors to the core's sentinels. A call that Close
+// cut short fails in the client with whatever the torn connection gave it;
+// the cause the caller can act on is that the store was closed.
+func (s *Store) translate(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if cerr := s.isClosed(op); cerr != nil {
+		return cerr
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("esdb: %s: %w", op, err)
@@ -166,9 +194,12 @@ func decode(ev *esdb.RecordedEvent) (*events.Record, error) {
 
 // Head implements events.Store.
 func (s *Store) Head(ctx context.Context) (events.Head, error) {
+	if err := s.isClosed("head"); err != nil {
+		return events.Head{}, err
+	}
 	rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1)
 	if err != nil {
-		return events.Head{}, translate("head", err)
+		return events.Head{}, s.translate("head", err)
 	}
 	defer rs.Close()
 	ev, err := rs.Recv()
@@ -176,7 +207,7 @@ func (s *Store) Head(ctx context.Context) (events.Head, error) {
 		return events.Head{}, nil
 	}
 	if err != nil {
-		if err = translate("head", err); errors.Is(err, events.ErrNotFound) {
+		if err = s.translate("head", err); errors.Is(err, events.ErrNotFound) {
 			return events.Head{}, nil // no stream yet: an empty ledger
 		}
 		return events.Head{}, err
@@ -185,7 +216,7 @@ func (s *Store) Head(ctx context.Context) (events.Head, error) {
 	if err != nil {
 		return events.Head{}, err
 	}
-	return events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}, nil
+	return r.Head(), nil
 }
 
 func expected(pos int64) esdb.ExpectedRevision {
@@ -195,8 +226,13 @@ func expected(pos int64) esdb.ExpectedRevision {
 	return esdb.Revision(uint64(pos - 1))
 }
 
-// Append implements events.Store.
+// Append implements events.Store. The head check before the pull is only
+// a cheap early refusal: the decisive one is the expected revision the
+// server checks at each commit, after the batch was pulled.
 func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*events.Record, error]) (events.Head, error) {
+	if err := s.isClosed("append"); err != nil {
+		return events.Head{}, err
+	}
 	cur, err := s.Head(ctx)
 	if err != nil {
 		return events.Head{}, err
@@ -205,43 +241,51 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		return cur, fmt.Errorf("esdb: append after position %d, head is at %d: %w", expect.Position, cur.Position, events.ErrStale)
 	}
 	// Pull the whole batch first: nothing is sent unless all of it is good.
-	var batch []esdb.EventData
-	var links []link
+	var (
+		batch []esdb.EventData
+		links []link
+		heads []events.Head // after each record: what a cut batch left stored
+	)
 	next := expect
 	for r, err := range recs {
 		if err != nil {
 			return cur, err
 		}
-		if r.Position != next.Position+1 || r.PrevHash != next.Hash {
-			return cur, fmt.Errorf("esdb: append: record at position %d does not continue the chain at %d: %w",
-				r.Position, next.Position, events.ErrBroken)
+		if next, err = next.Extend(r); err != nil {
+			return cur, fmt.Errorf("esdb: append: %w", err)
 		}
 		batch = append(batch, esdb.EventData{EventID: r.ID, EventType: string(r.Type), ContentType: esdb.ContentTypeJson,
 			Data: r.AppendJSON(nil)})
 		links = append(links, link{stream: r.Stream, position: r.Position})
-		next = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
+		heads = append(heads, next)
 	}
 	if err := ctx.Err(); err != nil {
 		return cur, fmt.Errorf("esdb: append: %w", err)
 	}
-	pos := expect.Position
+	stored := expect
 	for start := 0; start < len(batch); {
 		end, size := start, 0
 		for end < len(batch) && (end == start || size+len(batch[end].Data) <= maxChunk) {
 			size += len(batch[end].Data)
 			end++
 		}
-		_, err := s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected(pos)}, batch[start:end]...)
+		_, err := s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected(stored.Position)}, batch[start:end]...)
 		if err != nil {
-			err = translate("append", err)
-			if pos > expect.Position && errors.Is(err, events.ErrStale) {
-				// Another writer got in between two chunks of one batch:
-				// what was written is a valid prefix; say so plainly.
-				return events.Head{}, fmt.Errorf("esdb: append: batch cut after position %d by another writer: %w", pos, events.ErrBroken)
+			err = s.translate("append", err)
+			if start == 0 {
+				return cur, err
 			}
-			return cur, err
+			// Earlier chunks are committed and cannot be taken back. The
+			// cause is kept as text only: wrapping ErrStale would tell the
+			// caller to catch up and send the whole batch again.
+			cause := err.Error()
+			if errors.Is(err, events.ErrStale) {
+				cause = "another writer appended in between"
+			}
+			return stored, fmt.Errorf("esdb: append: batch cut after position %d: %d of its %d records stored, then %s: %w",
+				stored.Position, start, len(batch), cause, events.ErrPartial)
 		}
-		pos += int64(end - start)
+		stored = heads[end-1]
 		start = end
 	}
 	s.link(ctx, links)
@@ -278,13 +322,16 @@ func (s *Store) link(ctx context.Context, links []link) {
 
 // Read implements events.Store.
 func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*events.Record) error) error {
+	if err := s.isClosed("read"); err != nil {
+		return err
+	}
 	count := uint64(1 << 62)
 	if limit > 0 {
 		count = uint64(limit)
 	}
 	rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{Direction: esdb.Forwards, From: esdb.Revision(uint64(after))}, count)
 	if err != nil {
-		return translate("read", err)
+		return s.translate("read", err)
 	}
 	defer rs.Close()
 	for {
@@ -293,7 +340,7 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 			return nil
 		}
 		if err != nil {
-			if err = translate("read", err); errors.Is(err, events.ErrNotFound) {
+			if err = s.translate("read", err); errors.Is(err, events.ErrNotFound) {
 				return nil
 			}
 			return err
@@ -314,10 +361,16 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 // Subscribe calls notify with the position of every record appended after
 // position after, following the ledger stream with a catch-up
 // subscription. When the subscription drops, it resubscribes from the last
-// position it saw, with a growing pause, until ctx ends.
+// position it saw, with a growing pause, until ctx ends (ctx.Err()) or the
+// store is closed (events.ErrClosed).
 func (s *Store) Subscribe(ctx context.Context, after int64, notify func(position int64)) error {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
+		// A closed client refuses every subscription: resubscribing would
+		// spin until ctx ends.
+		if err := s.isClosed("subscribe"); err != nil {
+			return err
+		}
 		from := esdb.StreamPosition(esdb.Start{})
 		if after > 0 {
 			from = esdb.Revision(uint64(after - 1))
@@ -336,6 +389,9 @@ func (s *Store) Subscribe(ctx context.Context, after int64, notify func(position
 				}
 			}
 			sub.Close()
+		}
+		if err := s.isClosed("subscribe"); err != nil {
+			return err // Close dropped it: no pause, no retry
 		}
 		select {
 		case <-ctx.Done():

@@ -127,6 +127,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// isClosed is the error of a call made after Close.
+func (s *Store) isClosed(op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("sqlite: %s: %w", op, events.ErrClosed)
+	}
+	return nil
+}
+
 type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
@@ -153,8 +161,8 @@ func head(ctx context.Context, q querier) (events.Head, error) {
 
 // Head implements events.Store.
 func (s *Store) Head(ctx context.Context) (events.Head, error) {
-	if s.closed.Load() {
-		return events.Head{}, events.ErrClosed
+	if err := s.isClosed("head"); err != nil {
+		return events.Head{}, err
 	}
 	return head(ctx, s.read)
 }
@@ -183,17 +191,20 @@ var insertSQL = func() [rowsPerInsert + 1]string {
 
 // Append implements events.Store.
 func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*events.Record, error]) (events.Head, error) {
-	if s.closed.Load() {
-		return events.Head{}, events.ErrClosed
+	if err := s.isClosed("append"); err != nil {
+		return events.Head{}, err
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		if s.closed.Load() {
-			return events.Head{}, events.ErrClosed
+		if cerr := s.isClosed("append"); cerr != nil {
+			return events.Head{}, cerr
 		}
 		return events.Head{}, fmt.Errorf("sqlite: append: begin: %w", err)
 	}
 	defer tx.Rollback()
+	// BEGIN IMMEDIATE holds the write lock from here to commit: the head
+	// compared now is the one the batch lands on, and nothing is pulled
+	// from recs for a stale expect.
 	cur, err := head(ctx, tx)
 	if err != nil {
 		return events.Head{}, err
@@ -232,9 +243,8 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		if err != nil {
 			return cur, err
 		}
-		if r.Position != next.Position+1 || r.PrevHash != next.Hash {
-			return cur, fmt.Errorf("sqlite: append: record at position %d does not continue the chain at %d: %w",
-				r.Position, next.Position, events.ErrBroken)
+		if next, err = next.Extend(r); err != nil {
+			return cur, fmt.Errorf("sqlite: append: %w", err)
 		}
 		// The caller may reuse r's memory after the next pull, and rows are
 		// bound only at flush: copy the slices.
@@ -242,7 +252,6 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 			r.OccurredAt.UnixNano(), r.RecordedAt.UnixNano(), r.Actor, r.Ref, clone(r.Data),
 			clone(r.PrevHash[:]), clone(r.Hash[:]))
 		n++
-		next = events.Head{Position: r.Position, Hash: r.Hash, RecordedAt: r.RecordedAt}
 		if n == rowsPerInsert {
 			if err := flush(); err != nil {
 				return cur, err
@@ -271,8 +280,8 @@ var typeNames = func() map[string]events.Type {
 
 // Read implements events.Store.
 func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*events.Record) error) error {
-	if s.closed.Load() {
-		return events.ErrClosed
+	if err := s.isClosed("read"); err != nil {
+		return err
 	}
 	q := `SELECT position, id, type, stream, occurred_at, recorded_at, actor, ref, data, prev_hash, hash
 		FROM events WHERE position > ? ORDER BY position`
@@ -326,8 +335,8 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 		}
 	}
 	if err := rows.Err(); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("sqlite: read: %w", cerr)
 		}
 		return fmt.Errorf("sqlite: read: %w", err)
 	}
@@ -336,8 +345,8 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 
 // SaveCheckpoint implements events.Checkpointer.
 func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
-	if s.closed.Load() {
-		return events.ErrClosed
+	if err := s.isClosed("save checkpoint"); err != nil {
+		return err
 	}
 	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoint (slot, position, hash, format, data) VALUES (1, ?, ?, ?, ?)`,
 		c.Position, c.Hash[:], c.Format, c.Data)
@@ -349,8 +358,8 @@ func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 
 // LoadCheckpoint implements events.Checkpointer.
 func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
-	if s.closed.Load() {
-		return events.Checkpoint{}, events.ErrClosed
+	if err := s.isClosed("load checkpoint"); err != nil {
+		return events.Checkpoint{}, err
 	}
 	var c events.Checkpoint
 	var hash []byte

@@ -9,35 +9,32 @@ import (
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
 )
 
-func TestContract(t *testing.T) {
-	eventstest.Run(t, func(t *testing.T) eventstest.Opener {
-		path := filepath.Join(t.TempDir(), "ledger.db")
-		return func(t *testing.T) events.Store {
-			s, err := sqlite.Open(context.Background(), path)
-			require.NoError(t, err)
-			t.Cleanup(func() { s.Close() })
-			return s
-		}
-	})
+// backing is a fresh SQLite file; each handle is its own sqlite.Store on it,
+// as separate processes would open it.
+func backing(t *testing.T) eventstest.Opener {
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	return func(t *testing.T) events.Store {
+		s, err := sqlite.Open(context.Background(), path)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
 }
+
+func TestContract(t *testing.T) { eventstest.Run(t, backing) }
+
+func TestLedgerContract(t *testing.T) { replaytest.Run(t, backing) }
 
 func fill(t *testing.T, path string, n int) {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
 	defer s.Close()
-	recs := eventstest.Sealed(events.Head{}, n)
-	_, err = s.Append(context.Background(), events.Head{}, func(yield func(*events.Record, error) bool) {
-		for _, r := range recs {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	})
-	require.NoError(t, err)
+	eventstest.Append(t, s, n)
 }
 
 func raw(t *testing.T, path string) *sql.DB {

@@ -44,8 +44,9 @@ type ProtocolFake struct {
 	mu      sync.Mutex
 	streams map[string][]*event
 	commit  uint64
-	changed chan struct{} // closed and replaced on every append
-	drop    chan struct{} // closed to drop every subscription
+	changed chan struct{}             // closed and replaced on every append
+	drop    chan struct{}             // closed to drop every subscription
+	hook    func(stream string) error // see OnAppend
 
 	grpc *grpc.Server
 	ln   net.Listener
@@ -78,6 +79,20 @@ func (f *ProtocolFake) DropSubscriptions() {
 	defer f.mu.Unlock()
 	close(f.drop)
 	f.drop = make(chan struct{})
+}
+
+// OnAppend makes the fake call fn with the stream's name for every append
+// request, once its events are received and before its expected revision
+// is checked. fn runs without the fake's lock, so it may append through
+// another client, as a writer getting in between two appends of one batch
+// would, or between a client's read of the head and its append. When fn
+// returns an error, the request fails with it and stores nothing; a status
+// with codes.Unavailable is what a dropped connection looks like to the
+// client. A nil fn removes the hook.
+func (f *ProtocolFake) OnAppend(fn func(stream string) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hook = fn
 }
 
 // Events returns how many events a stream holds.
@@ -135,6 +150,14 @@ func (f *ProtocolFake) Append(srv api.Streams_AppendServer) error {
 			}
 		}
 		proposed = append(proposed, p)
+	}
+	f.mu.Lock()
+	hook := f.hook
+	f.mu.Unlock()
+	if hook != nil {
+		if err := hook(name); err != nil {
+			return err
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -1,0 +1,307 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/projections"
+)
+
+// AppendOptions shape one append.
+type AppendOptions struct {
+	// Historical accepts recorded_at from the input (import --historical).
+	Historical bool
+	// Keep returns the stored records (new and unchanged) in the result.
+	Keep bool
+	// Replayable says the input may be iterated again, so that an append
+	// that lost a race with another writer after pulling it (a backend that
+	// checks the head only at commit, like EventStoreDB) is retried.
+	Replayable bool
+}
+
+// Result of an append.
+type Result struct {
+	Appended  int
+	Unchanged int
+	Records   []*events.Record // with Keep: one per input event, in order
+	Head      events.Head
+}
+
+// Append validates every input against the state, seals the good ones into
+// the chain and hands them to the store as one batch. If any input is bad,
+// nothing is stored and the error is an *events.BatchError naming every bad
+// input. An input whose id is stored with the same content is an idempotent
+// retry: it is reported as unchanged with its stored position.
+//
+// When another writer appended first, the store refuses the attempt with
+// events.ErrStale; the ledger catches up and tries again if the store had
+// not pulled any input yet, or if opt.Replayable says the input can be
+// iterated again.
+//
+// A store that writes a large batch in several appends (events/esdb) may
+// be cut between two of them: then the error wraps events.ErrPartial, a
+// prefix of the batch is stored, and the ledger has folded it. It is never
+// retried, even with opt.Replayable: inputs without an id would be stored
+// twice. Sending the same input again completes the batch when its events
+// carry ids.
+func (l *Ledger) Append(ctx context.Context, in iter.Seq[events.Decoded], opt AppendOptions) (Result, error) {
+	l.mu.Lock()
+	res, err := l.appendLocked(ctx, in, opt)
+	l.mu.Unlock()
+	if err == nil && res.Appended > 0 {
+		for _, f := range l.onAppend {
+			f(res.Appended)
+		}
+	}
+	return res, err
+}
+
+func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], opt AppendOptions) (Result, error) {
+	for attempt := 0; ; attempt++ {
+		if err := l.catchUp(ctx); err != nil {
+			return Result{}, err
+		}
+		st := l.state
+		// Records are folded into the state as they are sealed, so that
+		// each input is checked against the ones before it in the batch;
+		// a batch the store refuses is undone by Rollback.
+		st.Begin()
+		b := &batch{ctx: ctx, in: in, opt: opt, st: st, now: l.clock().UTC(), head: st.Head}
+		newHead, err := l.store.Append(ctx, st.Head, pipelined(b.records))
+		if errors.Is(err, events.ErrStale) && (b.pulled == 0 || opt.Replayable) && attempt < 100 {
+			st.Rollback()
+			continue
+		}
+		if err != nil {
+			st.Rollback()
+			var be *events.BatchError
+			if errors.As(err, &be) {
+				return Result{}, be
+			}
+			if errors.Is(err, events.ErrPartial) {
+				return Result{}, l.partial(ctx, err)
+			}
+			return Result{}, err
+		}
+		st.Commit()
+		b.res.Head = newHead
+		if opt.Keep {
+			if err := l.fillUnchanged(ctx, b.res.Records); err != nil {
+				return b.res, err
+			}
+		}
+		return b.res, nil
+	}
+}
+
+// partial explains a batch the store kept only part of. The rolled-back
+// state no longer matches the store, which kept a prefix of the batch (and
+// perhaps another writer's records after it): fold them now, so that the
+// ledger answers what is stored. If that fails, the next append catches up
+// first anyway.
+func (l *Ledger) partial(ctx context.Context, err error) error {
+	where := "; the ledger could not catch up with the store yet"
+	if cerr := l.catchUp(ctx); cerr == nil {
+		where = fmt.Sprintf("; the log now ends at position %d", l.state.Head.Position)
+	}
+	return fmt.Errorf("replay: append: only the first part of the batch was stored%s. "+
+		"Sending the same events again completes it if every event has an id (stored ones are skipped as repeats); "+
+		"events without an id would be stored twice: %w", where, err)
+}
+
+// batch is one attempt at appending an input: it validates and seals the
+// inputs as the store pulls them, so that a store that streams its writes
+// (SQLite) never holds a large import in memory.
+type batch struct {
+	ctx context.Context
+	in  iter.Seq[events.Decoded]
+	opt AppendOptions
+	st  *projections.State // between Begin and Commit or Rollback
+	now time.Time          // the clock, read once: one recorded_at for the batch
+
+	head   events.Head // the end of the chain after the records sealed so far
+	pulled int         // inputs taken from in: none means the attempt can be retried
+	res    Result
+	items  []events.ItemError
+	buf    []byte // scratch for Seal
+}
+
+// records yields the batch's sealed records. After the first bad input it
+// stops yielding but goes on checking the rest, so that one refusal names
+// every bad input; it then ends with the *events.BatchError, which makes the
+// store refuse the whole batch.
+func (b *batch) records(yield func(*events.Record, error) bool) {
+	for x := range b.in {
+		i := b.pulled
+		b.pulled++
+		// Checking ctx on every input would cost more than sealing it.
+		if i%1024 == 0 {
+			if err := b.ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+		}
+		rec, ferr := b.seal(x)
+		if ferr != nil {
+			b.items = append(b.items, events.ItemError{Index: i, Line: x.Line, Err: ferr})
+			continue
+		}
+		if rec != nil && len(b.items) == 0 && !yield(rec, nil) {
+			return
+		}
+	}
+	if len(b.items) > 0 {
+		yield(nil, &events.BatchError{Items: b.items})
+	}
+}
+
+// seal checks one input against the state and, when it is good, seals it
+// after b.head and folds it. It returns a nil record for an idempotent
+// repeat of a stored event, which is counted but not stored again.
+func (b *batch) seal(x events.Decoded) (*events.Record, *events.FieldError) {
+	if x.Err != nil {
+		return nil, x.Err
+	}
+	ev := x.Event
+	if ev.ID != uuid.Nil {
+		if pos, digest, ok := b.st.Lookup(ev.ID); ok {
+			if digest != ev.Digest() {
+				return nil, events.Conflict("id", "event %s is already stored (position %d) with other content", ev.ID, pos)
+			}
+			b.res.Unchanged++
+			if b.opt.Keep {
+				// fillUnchanged reads the rest once the append is done.
+				b.res.Records = append(b.res.Records, &events.Record{Position: pos, ID: ev.ID})
+			}
+			return nil, nil
+		}
+	}
+	recordedAt, ferr := b.recordedAt(ev)
+	if ferr != nil {
+		return nil, ferr
+	}
+	var rec *events.Record
+	rec, b.buf = events.Seal(b.head, ev, recordedAt, b.buf)
+	if ferr := b.st.Add(rec, ev.Body, true); ferr != nil {
+		return nil, ferr
+	}
+	b.head = rec.Head()
+	b.res.Appended++
+	if b.opt.Keep {
+		b.res.Records = append(b.res.Records, rec)
+	}
+	return rec, nil
+}
+
+// recordedAt is the batch's clock, or the input's own recorded_at for a
+// historical import. Either way it never goes backwards along the log:
+// known_at replays rely on it.
+func (b *batch) recordedAt(ev *events.Event) (time.Time, *events.FieldError) {
+	switch {
+	case !ev.RecordedAt.IsZero() && b.opt.Historical:
+		if ev.RecordedAt.Before(b.head.RecordedAt) {
+			return time.Time{}, events.Invalid("recorded_at", "goes backwards: before %s, the recorded_at of the event before it",
+				events.FormatUTC(b.head.RecordedAt))
+		}
+		if ev.RecordedAt.After(b.now) {
+			return time.Time{}, events.Invalid("recorded_at", "in the future (after %s)", events.FormatUTC(b.now))
+		}
+		return ev.RecordedAt, nil
+	case b.now.Before(b.head.RecordedAt):
+		// The clock stepped back.
+		return b.head.RecordedAt, nil
+	default:
+		return b.now, nil
+	}
+}
+
+// fillUnchanged reads the stored envelopes of idempotent repeats, which the
+// append only knew by position.
+func (l *Ledger) fillUnchanged(ctx context.Context, recs []*events.Record) error {
+	for _, r := range recs {
+		if r.Hash != (events.Hash{}) {
+			continue
+		}
+		pos := r.Position
+		err := l.store.Read(ctx, pos-1, 1, func(s *events.Record) error {
+			*r = *s
+			r.Data = append([]byte(nil), s.Data...)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("replay: read stored event %d: %w", pos, err)
+		}
+	}
+	return nil
+}
+
+// pipelined runs a record sequence in its own goroutine, handing records
+// over in groups of 256, so that validating and sealing the next records overlaps
+// with the store writing the last ones. The producer starts only when the
+// store starts pulling.
+func pipelined(seq iter.Seq2[*events.Record, error]) iter.Seq2[*events.Record, error] {
+	const size = 256
+	type handoff struct {
+		recs []*events.Record
+		err  error
+	}
+	return func(yield func(*events.Record, error) bool) {
+		ch := make(chan handoff, 16)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer close(ch)
+			send := func(b handoff) bool {
+				select {
+				case ch <- b:
+					return true
+				case <-stop:
+					return false
+				}
+			}
+			var cur []*events.Record
+			ok := true
+			seq(func(r *events.Record, err error) bool {
+				if err != nil {
+					if len(cur) > 0 && !send(handoff{recs: cur}) {
+						return false
+					}
+					cur = nil
+					send(handoff{err: err})
+					ok = false
+					return false
+				}
+				cur = append(cur, r)
+				if len(cur) == size {
+					ok = send(handoff{recs: cur})
+					cur = make([]*events.Record, 0, size)
+				}
+				return ok
+			})
+			if ok && len(cur) > 0 {
+				send(handoff{recs: cur})
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-done
+		}()
+		for b := range ch {
+			if b.err != nil {
+				yield(nil, b.err)
+				return
+			}
+			for _, r := range b.recs {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
+}
