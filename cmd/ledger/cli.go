@@ -46,7 +46,10 @@ func (c *command) root() *cobra.Command {
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.store, "store", "", "")
-	c.lang = english
+	c.lang = langFromEnv(c.m.Getenv)
+	pf.Var(&c.lang, "lang", "")
+	pf.Lookup("lang").DefValue = "" // the environment's: its description says so
+	c.complete(root, "lang", string(english), string(chinese))
 
 	root.AddCommand(
 		c.importCmd(),
@@ -253,7 +256,9 @@ func version() string {
 	return v
 }
 
-// localize sets every command's and flag's description in c.lang.
+// localize sets every command's and flag's description in c.lang. The
+// tree is made in the environment's language; help runs it again, once
+// --lang has been parsed.
 func (c *command) localize(root *cobra.Command) {
 	var walk func(cmd *cobra.Command)
 	walk = func(cmd *cobra.Command) {

@@ -90,7 +90,7 @@ type reportedError struct{ error }
 type command struct {
 	m           *Main
 	store       string
-	lang        lang // of the help
+	lang        lang // --lang, else the environment's
 	allowBroken bool // serve --allow-broken-chain: open a tampered store for inspection
 	started     bool // flags and arguments parsed, a command body runs (c.run)
 	completing  bool // the shell asks for completions (cobra's __complete)
