@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"iter"
@@ -18,6 +17,7 @@ import (
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
+	"github.com/spf13/cobra"
 )
 
 // openStore opens the store a URL names.
@@ -59,52 +59,54 @@ func (c *command) open(ctx context.Context) (*replay.Ledger, func(), error) {
 	return l, closeFn, nil
 }
 
-func (c *command) importCmd(ctx context.Context, args []string) error {
-	fs := c.flags("import")
-	historical := fs.Bool("historical", false, "accept recorded_at from the file")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (c *command) importCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:  "import FILE|-",
+		Args: exactArgs(1, "import: want exactly one FILE (or - for stdin)"),
+		Example: "  ledger import --historical testdata/scenario.jsonl\n" +
+			"  ledger demo | ledger import -",
 	}
-	if len(pos) != 1 {
-		return usagef("import: want exactly one FILE (or - for stdin)")
-	}
-	var in io.Reader = c.m.Stdin
-	if pos[0] != "-" {
-		f, err := os.Open(pos[0])
+	fs := cmd.Flags()
+	historical := fs.Bool("historical", false, "")
+	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		var in io.Reader = c.m.Stdin
+		if pos[0] != "-" {
+			f, err := os.Open(pos[0])
+			if err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+			defer f.Close()
+			in = f
+		}
+		// An import allocates per event: collecting garbage less often (GOGC
+		// 400) buys ~20% of throughput, and a soft memory limit makes the
+		// collector work harder once the heap passes 200 MiB instead of letting
+		// it grow five-fold. Measured on the demo year: 2.0 s and 287 MB peak
+		// RSS, against 2.4 s / 388 MB with the defaults.
+		debug.SetGCPercent(400)
+		debug.SetMemoryLimit(200 << 20)
+		l, closeFn, err := c.open(ctx)
 		if err != nil {
-			return fmt.Errorf("import: %w", err)
+			return err
 		}
-		defer f.Close()
-		in = f
-	}
-	// An import allocates per event: collecting garbage less often (GOGC
-	// 400) buys ~20% of throughput, and a soft memory limit makes the
-	// collector work harder once the heap passes 200 MiB instead of letting
-	// it grow five-fold. Measured on the demo year: 2.0 s and 287 MB peak
-	// RSS, against 2.4 s / 388 MB with the defaults.
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(200 << 20)
-	l, closeFn, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	seq, _ := events.ReadLines(in, events.DecodeOptions{Historical: *historical})
-	res, err := l.Append(ctx, withProgress(seq, c.m.Stderr, false), replay.AppendOptions{Historical: *historical})
-	if err != nil {
-		var be *events.BatchError
-		if errors.As(err, &be) {
-			writeItems(c.m.Stderr, be, "line")
-			return reportedError{err}
+		defer closeFn()
+		seq, _ := events.ReadLines(in, events.DecodeOptions{Historical: *historical})
+		res, err := l.Append(ctx, withProgress(seq, c.m.Stderr, false), replay.AppendOptions{Historical: *historical})
+		if err != nil {
+			var be *events.BatchError
+			if errors.As(err, &be) {
+				writeItems(c.m.Stderr, be, "line")
+				return reportedError{err}
+			}
+			return fmt.Errorf("import: nothing appended: %w", err)
 		}
-		return fmt.Errorf("import: nothing appended: %w", err)
-	}
-	fmt.Fprintf(c.m.Stdout, "appended %d, unchanged %d\n", res.Appended, res.Unchanged)
-	if res.Appended > 0 {
-		_ = l.SaveCheckpoint(context.WithoutCancel(ctx))
-	}
-	return nil
+		fmt.Fprintf(c.m.Stdout, "appended %d, unchanged %d\n", res.Appended, res.Unchanged)
+		if res.Appended > 0 {
+			_ = l.SaveCheckpoint(context.WithoutCancel(ctx))
+		}
+		return nil
+	})
+	return cmd
 }
 
 // writeItems reports the bad events of a refused batch, at most
@@ -137,40 +139,37 @@ func withProgress(seq iter.Seq[events.Decoded], w io.Writer, plain bool) iter.Se
 	}
 }
 
-func (c *command) verifyCmd(ctx context.Context, args []string) error {
-	fs := c.flags("verify")
-	deep := fs.Bool("deep", false, "also re-derive the saved checkpoint from the log and compare")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("verify takes no arguments")
-	}
-	st, err := openStore(ctx, c.storeURL())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	n, head, err := events.Verify(ctx, st)
-	if err != nil {
-		var ve *events.VerifyError
-		if errors.As(err, &ve) {
-			return fmt.Errorf("verify: FAILED at %s (%d events before it are intact)", ve, n)
-		}
-		return fmt.Errorf("verify: %w", err)
-	}
-	fmt.Fprintf(c.m.Stdout, "ok %d events, head %s\n", n, head)
-	if *deep {
-		at, err := replay.CheckCheckpoint(ctx, st)
+func (c *command) verifyCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "verify", Args: noArgs, ValidArgsFunction: cobra.NoFileCompletions}
+	fs := cmd.Flags()
+	deep := fs.Bool("deep", false, "")
+	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		st, err := openStore(ctx, c.storeURL())
 		if err != nil {
+			return err
+		}
+		defer st.Close()
+		n, head, err := events.Verify(ctx, st)
+		if err != nil {
+			var ve *events.VerifyError
+			if errors.As(err, &ve) {
+				return fmt.Errorf("verify: FAILED at %s (%d events before it are intact)", ve, n)
+			}
 			return fmt.Errorf("verify: %w", err)
 		}
-		if at > 0 {
-			fmt.Fprintf(c.m.Stdout, "ok checkpoint at position %d matches the log\n", at)
+		fmt.Fprintf(c.m.Stdout, "ok %d events, head %s\n", n, head)
+		if *deep {
+			at, err := replay.CheckCheckpoint(ctx, st)
+			if err != nil {
+				return fmt.Errorf("verify: %w", err)
+			}
+			if at > 0 {
+				fmt.Fprintf(c.m.Stdout, "ok checkpoint at position %d matches the log\n", at)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
+	return cmd
 }
 
 // viewFlags are the replay flags of standings and explain.
@@ -179,13 +178,16 @@ type viewFlags struct {
 	formats               []string
 }
 
-func addViewFlags(fs *flag.FlagSet, formats ...string) viewFlags {
-	return viewFlags{
-		asOf:    fs.String("as-of", "", "effective date (YYYY-MM-DD or RFC 3339)"),
-		knownAt: fs.String("known-at", "", "knowledge time (RFC 3339 or date)"),
-		format:  fs.String("format", "table", strings.Join(formats, ", ")),
+func (c *command) addViewFlags(cmd *cobra.Command, formats ...string) viewFlags {
+	fs := cmd.Flags()
+	v := viewFlags{
+		asOf:    fs.String("as-of", "", ""),
+		knownAt: fs.String("known-at", "", ""),
+		format:  fs.String("format", "table", ""),
 		formats: formats,
 	}
+	c.complete(cmd, "format", formats...)
+	return v
 }
 
 // bounds checks the format and parses the bounds, before any store is
@@ -201,76 +203,79 @@ func (v viewFlags) bounds(cmd string) (asOf, knownAt *time.Time, err error) {
 	return asOf, knownAt, err
 }
 
-func (c *command) standingsCmd(ctx context.Context, args []string) error {
-	fs := c.flags("standings")
-	vf := addViewFlags(fs, "table", "json", "csv")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (c *command) standingsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:               "standings",
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		Example: "  ledger standings --as-of 2021-06-30\n" +
+			"  ledger standings --known-at 2021-12-01 --format json",
 	}
-	if len(pos) != 0 {
-		return usagef("standings takes no arguments")
-	}
-	asOf, knownAt, err := vf.bounds("standings")
-	if err != nil {
-		return err
-	}
-	l, closeFn, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	v, err := l.View(asOf, knownAt)
-	if err != nil {
-		return err
-	}
-	if *vf.format == "json" {
-		b, err := l.StandingsJSON(v)
+	vf := c.addViewFlags(cmd, "table", "json", "csv")
+	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		asOf, knownAt, err := vf.bounds("standings")
 		if err != nil {
 			return err
 		}
-		_, err = c.m.Stdout.Write(append(b, '\n'))
-		return err
-	}
-	s := l.Standings(v)
-	switch *vf.format {
-	case "csv":
-		return writeStandingsCSV(c.m.Stdout, s)
-	}
-	return writeStandingsTable(c.m.Stdout, s)
+		l, closeFn, err := c.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		v, err := l.View(asOf, knownAt)
+		if err != nil {
+			return err
+		}
+		if *vf.format == "json" {
+			b, err := l.StandingsJSON(v)
+			if err != nil {
+				return err
+			}
+			_, err = c.m.Stdout.Write(append(b, '\n'))
+			return err
+		}
+		s := l.Standings(v)
+		switch *vf.format {
+		case "csv":
+			return writeStandingsCSV(c.m.Stdout, s)
+		}
+		return writeStandingsTable(c.m.Stdout, s)
+	})
+	return cmd
 }
 
-func (c *command) explainCmd(ctx context.Context, args []string) error {
-	fs := c.flags("explain")
-	vf := addViewFlags(fs, "table", "json")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (c *command) explainCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:               "explain SECTION_ID",
+		Args:              exactArgs(1, "explain: want exactly one SECTION_ID"),
+		ValidArgsFunction: cobra.NoFileCompletions,
+		Example:           "  ledger explain U06-S12 --as-of 2021-06-30 --known-at 2021-12-01",
 	}
-	if len(pos) != 1 {
-		return usagef("explain: want exactly one SECTION_ID")
-	}
-	asOf, knownAt, err := vf.bounds("explain")
-	if err != nil {
-		return err
-	}
-	l, closeFn, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	v, err := l.View(asOf, knownAt)
-	if err != nil {
-		return err
-	}
-	e, err := l.Explain(pos[0], v)
-	if err != nil {
-		return err
-	}
-	if *vf.format == "json" {
-		return writeJSON(c.m.Stdout, e)
-	}
-	return writeExplainTable(c.m.Stdout, e)
+	vf := c.addViewFlags(cmd, "table", "json")
+	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		asOf, knownAt, err := vf.bounds("explain")
+		if err != nil {
+			return err
+		}
+		l, closeFn, err := c.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		v, err := l.View(asOf, knownAt)
+		if err != nil {
+			return err
+		}
+		e, err := l.Explain(pos[0], v)
+		if err != nil {
+			return err
+		}
+		if *vf.format == "json" {
+			return writeJSON(c.m.Stdout, e)
+		}
+		return writeExplainTable(c.m.Stdout, e)
+	})
+	return cmd
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -302,95 +307,100 @@ func parseAt(v string) (time.Time, error) {
 	return t, nil
 }
 
-func (c *command) freezeCmd(ctx context.Context, args []string) error {
-	fs := c.flags("freeze-candidates")
-	at := fs.String("at", "", "effective time of the list")
-	actor := fs.String("actor", "office:freeze-candidates", "who records it")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (c *command) freezeCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:               "freeze-candidates --at TIME",
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		Example:           "  ledger freeze-candidates --at 2021-11-15T10:00:00+08:00",
 	}
-	if len(pos) != 0 {
-		return usagef("freeze-candidates takes no arguments")
-	}
-	when, err := parseAt(*at)
-	if err != nil {
-		return err
-	}
-	l, closeFn, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	s := l.Standings(projections.View{AsOf: when, KnownAt: l.Now()})
-	if s.CandidatesFrozen {
-		return fmt.Errorf("freeze-candidates: a candidate list is already frozen")
-	}
-	if len(s.Candidates) == 0 {
-		return fmt.Errorf("freeze-candidates: no scored section as of %s", events.FormatCST(when))
-	}
-	ev, ferr := events.Build(when, *actor, &events.OnlineCandidatesFrozenData{SectionIDs: s.Candidates})
-	if ferr != nil {
-		return fmt.Errorf("freeze-candidates: %w", ferr)
-	}
-	res, err := appendEvents(ctx, l, []events.Decoded{{Event: ev}})
-	if err != nil {
-		return fmt.Errorf("freeze-candidates: %w", err)
-	}
-	fmt.Fprintf(c.m.Stdout, "frozen %d candidates at position %d\n", len(s.Candidates), res.Head.Position)
-	return nil
+	fs := cmd.Flags()
+	at := fs.String("at", "", "")
+	actor := fs.String("actor", "office:freeze-candidates", "")
+	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		when, err := parseAt(*at)
+		if err != nil {
+			return err
+		}
+		l, closeFn, err := c.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		s := l.Standings(projections.View{AsOf: when, KnownAt: l.Now()})
+		if s.CandidatesFrozen {
+			return fmt.Errorf("freeze-candidates: a candidate list is already frozen")
+		}
+		if len(s.Candidates) == 0 {
+			return fmt.Errorf("freeze-candidates: no scored section as of %s", events.FormatCST(when))
+		}
+		ev, ferr := events.Build(when, *actor, &events.OnlineCandidatesFrozenData{SectionIDs: s.Candidates})
+		if ferr != nil {
+			return fmt.Errorf("freeze-candidates: %w", ferr)
+		}
+		res, err := appendEvents(ctx, l, []events.Decoded{{Event: ev}})
+		if err != nil {
+			return fmt.Errorf("freeze-candidates: %w", err)
+		}
+		fmt.Fprintf(c.m.Stdout, "frozen %d candidates at position %d\n", len(s.Candidates), res.Head.Position)
+		return nil
+	})
+	return cmd
 }
 
 // MaxCredentials bounds one issue-credentials run.
 const maxCredentials = 1_000_000
 
-func (c *command) credentialsCmd(ctx context.Context, args []string) error {
-	fs := c.flags("issue-credentials")
-	group := fs.String("group", "", "recipient or representative")
-	count := fs.Int("count", 0, "how many codes")
-	at := fs.String("at", "", "effective time")
-	actor := fs.String("actor", "office:issue-credentials", "who records it")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (c *command) credentialsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:               "issue-credentials --group recipient|representative --count N --at TIME",
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		Example:           "  ledger issue-credentials --group recipient --count 100 --at 2021-11-15T11:00:00+08:00 > codes.txt",
 	}
-	if len(pos) != 0 {
-		return usagef("issue-credentials takes no arguments")
-	}
-	if *group != "recipient" && *group != "representative" {
-		return usagef("issue-credentials: --group must be recipient or representative")
-	}
-	if *count <= 0 || *count > maxCredentials {
-		return usagef("issue-credentials: --count must be 1 to %d", maxCredentials)
-	}
-	when, err := parseAt(*at)
-	if err != nil {
-		return err
-	}
-	l, closeFn, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	codes := make([]string, *count)
-	evs := make([]events.Decoded, *count)
-	for i := range codes {
-		codes[i] = events.NewCode()
-		ev, ferr := events.Build(when, *actor,
-			&events.VoterCredentialIssuedData{CredentialHash: events.CodeHash(codes[i]), Group: events.VoterGroup(*group)})
-		if ferr != nil {
-			return fmt.Errorf("issue-credentials: %w", ferr)
+	fs := cmd.Flags()
+	group := fs.String("group", "", "")
+	count := fs.Int("count", 0, "")
+	at := fs.String("at", "", "")
+	actor := fs.String("actor", "office:issue-credentials", "")
+	c.complete(cmd, "group", "recipient", "representative")
+	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		if *group != "recipient" && *group != "representative" {
+			return usagef("issue-credentials: --group must be recipient or representative")
 		}
-		evs[i] = events.Decoded{Event: ev}
-	}
-	if _, err := appendEvents(ctx, l, evs); err != nil {
-		return fmt.Errorf("issue-credentials: nothing issued: %w", err)
-	}
-	var b strings.Builder
-	for _, code := range codes {
-		b.WriteString(code)
-		b.WriteByte('\n')
-	}
-	_, err = io.WriteString(c.m.Stdout, b.String())
-	return err
+		if *count <= 0 || *count > maxCredentials {
+			return usagef("issue-credentials: --count must be 1 to %d", maxCredentials)
+		}
+		when, err := parseAt(*at)
+		if err != nil {
+			return err
+		}
+		l, closeFn, err := c.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		codes := make([]string, *count)
+		evs := make([]events.Decoded, *count)
+		for i := range codes {
+			codes[i] = events.NewCode()
+			ev, ferr := events.Build(when, *actor,
+				&events.VoterCredentialIssuedData{CredentialHash: events.CodeHash(codes[i]), Group: events.VoterGroup(*group)})
+			if ferr != nil {
+				return fmt.Errorf("issue-credentials: %w", ferr)
+			}
+			evs[i] = events.Decoded{Event: ev}
+		}
+		if _, err := appendEvents(ctx, l, evs); err != nil {
+			return fmt.Errorf("issue-credentials: nothing issued: %w", err)
+		}
+		var b strings.Builder
+		for _, code := range codes {
+			b.WriteString(code)
+			b.WriteByte('\n')
+		}
+		_, err = io.WriteString(c.m.Stdout, b.String())
+		return err
+	})
+	return cmd
 }

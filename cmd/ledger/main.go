@@ -1,13 +1,13 @@
 // Command ledger is the Pingyang 2021 evaluation ledger: import, verify,
 // standings, explain, candidate lists, credentials, the HTTP API and a demo
-// year. It only parses flags and wires packages together; see
-// ../../shared/spec/interface.md for the contract it implements.
+// year. It only parses flags (github.com/spf13/cobra, cli.go) and wires
+// packages together; see ../../shared/spec/interface.md for the contract it
+// implements.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pingyang/ledger/events"
+	"github.com/spf13/cobra"
 )
 
 // Exit statuses (interface.md).
@@ -49,33 +50,28 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-const usage = `usage: ledger [--store URL] COMMAND [flags]
-
-commands:
-  import [--historical] FILE|-   append JSON Lines events, all or nothing
-  standings [--as-of DATE] [--known-at TIME] [--format table|json|csv]
-  explain SECTION_ID [--as-of DATE] [--known-at TIME] [--format table|json]
-  verify [--deep]                 re-derive every hash of the chain (--deep: and the checkpoint)
-  freeze-candidates --at TIME     append the candidate list computed as of TIME
-  issue-credentials --group recipient|representative --count N --at TIME
-  serve [--addr 127.0.0.1:8080] [--tokens FILE] [--clock TIME] [--demo] [--allow-broken-chain]
-  demo [--seed N] [--out FILE] [--historical] [--scale X]   write a realistic year of events
-
---store URL (or LEDGER_STORE): sqlite:PATH (default sqlite:ledger.db) or esdb://HOST:PORT?tls=false
-`
-
 // Run runs one command line and returns the exit status.
 func (m *Main) Run(ctx context.Context, args []string) int {
-	err := m.run(ctx, args)
+	c := &command{m: m, completing: len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd)}
+	root := c.root()
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
+	}
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
 	var ue usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintf(m.Stderr, "ledger: %s\n", ue.msg)
-		if !strings.Contains(ue.msg, "\n") {
-			fmt.Fprint(m.Stderr, usage)
+	if errors.As(err, &ue) || !c.started {
+		// Anything before the command started (an unknown command or
+		// flag, a flag value or an argument count that does not do) is a
+		// usage error too: one line, and where to read more.
+		if cmd == nil || cmd.Name() == "help" {
+			cmd = root
 		}
+		fmt.Fprintf(m.Stderr, "ledger: %s\n", strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; "))
+		fmt.Fprintf(m.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return exitUsage
 	}
 	var reported reportedError
@@ -90,74 +86,24 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 // reportedError has already been written to stderr in its own format.
 type reportedError struct{ error }
 
-func (m *Main) run(ctx context.Context, args []string) error {
-	global := flag.NewFlagSet("ledger", flag.ContinueOnError)
-	global.SetOutput(io.Discard)
-	storeURL := global.String("store", "", "store URL")
-	if err := global.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(m.Stdout, usage)
-			return nil
-		}
-		return usagef("%v", err)
-	}
-	rest := global.Args()
-	if len(rest) == 0 {
-		return usagef("no command given")
-	}
-	cmd, cargs := rest[0], rest[1:]
-	c := &command{m: m, store: *storeURL}
-	switch cmd {
-	case "import":
-		return c.importCmd(ctx, cargs)
-	case "standings":
-		return c.standingsCmd(ctx, cargs)
-	case "explain":
-		return c.explainCmd(ctx, cargs)
-	case "verify":
-		return c.verifyCmd(ctx, cargs)
-	case "freeze-candidates":
-		return c.freezeCmd(ctx, cargs)
-	case "issue-credentials":
-		return c.credentialsCmd(ctx, cargs)
-	case "serve":
-		return c.serveCmd(ctx, cargs)
-	case "demo":
-		return c.demoCmd(ctx, cargs)
-	case "help", "-h", "--help":
-		fmt.Fprint(m.Stdout, usage)
-		return nil
-	}
-	return usagef("unknown command %q", cmd)
-}
-
 // command is one invocation: the global flags plus helpers.
 type command struct {
 	m           *Main
 	store       string
+	lang        lang // --lang, else the environment's
 	allowBroken bool // serve --allow-broken-chain: open a tampered store for inspection
+	started     bool // flags and arguments parsed, a command body runs (c.run)
+	completing  bool // the shell asks for completions (cobra's __complete)
 }
 
-// flags makes a subcommand's flag set; every command also takes --store.
-func (c *command) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.store, "store", c.store, "store URL")
-	return fs
-}
-
-// parse parses flags and positionals in any order ("explain X --as-of D").
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%s: %v", fs.Name(), err)
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+// run makes a command body a cobra RunE: ctx is the run's context, pos the
+// positional arguments. Once a body runs, its usage errors say so
+// themselves (usageError) and any other error is a refusal; every error
+// before it is cobra's parsing, a usage error.
+func (c *command) run(body func(ctx context.Context, pos []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, pos []string) error {
+		c.started = true
+		return body(cmd.Context(), pos)
 	}
 }
 

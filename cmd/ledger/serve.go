@@ -16,113 +16,117 @@ import (
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/internal/demo"
 	"github.com/pingyang/ledger/replay"
+	"github.com/spf13/cobra"
 )
 
-func (c *command) serveCmd(ctx context.Context, args []string) error {
-	fs := c.flags("serve")
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	tokensPath := fs.String("tokens", "", "file of ROLE TOKEN lines")
-	clock := fs.String("clock", "", "drill clock: ballots occur at TIME plus the time since start")
-	withDemo := fs.Bool("demo", false, "serve the demo year (creates demo.db from it when absent)")
-	fs.BoolVar(&c.allowBroken, "allow-broken-chain", false, "serve a store whose hash chain no longer holds, for inspection")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (c *command) serveCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:               "serve",
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		Example: "  ledger serve --demo\n" +
+			"  ledger --store sqlite:ledger.db serve --addr 0.0.0.0:8080 --tokens tokens.txt",
 	}
-	if len(pos) != 0 {
-		return usagef("serve takes no arguments")
-	}
-	var tokens map[[32]byte]api.Role
-	if *tokensPath != "" {
-		f, err := os.Open(*tokensPath)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
+	fs := cmd.Flags()
+	addr := fs.String("addr", "127.0.0.1:8080", "")
+	tokensPath := fs.String("tokens", "", "")
+	clock := fs.String("clock", "", "")
+	withDemo := fs.Bool("demo", false, "")
+	fs.BoolVar(&c.allowBroken, "allow-broken-chain", false, "")
+	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		var tokens map[[32]byte]api.Role
+		if *tokensPath != "" {
+			f, err := os.Open(*tokensPath)
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			tokens, err = api.ParseTokens(f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+		} else if !loopback(*addr) {
+			return usagef("serve: without --tokens the server only listens on loopback, not %s", *addr)
 		}
-		tokens, err = api.ParseTokens(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
+		var ballotClock func() time.Time
+		if *clock != "" {
+			t0, err := events.ParseBound(*clock)
+			if err != nil {
+				return usagef("serve: --clock: %v", err)
+			}
+			start := c.m.Now()
+			ballotClock = func() time.Time { return t0.Add(c.m.Now().Sub(start)) }
 		}
-	} else if !loopback(*addr) {
-		return usagef("serve: without --tokens the server only listens on loopback, not %s", *addr)
-	}
-	var ballotClock func() time.Time
-	if *clock != "" {
-		t0, err := events.ParseBound(*clock)
-		if err != nil {
-			return usagef("serve: --clock: %v", err)
+		if *withDemo && c.store == "" && c.m.Getenv("LEDGER_STORE") == "" {
+			c.store = "sqlite:demo.db"
 		}
-		start := c.m.Now()
-		ballotClock = func() time.Time { return t0.Add(c.m.Now().Sub(start)) }
-	}
-	if *withDemo && c.store == "" && c.m.Getenv("LEDGER_STORE") == "" {
-		c.store = "sqlite:demo.db"
-	}
-	l, closeFn, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	if l.Broken != nil {
-		fmt.Fprintf(c.m.Stderr, "ledger: WARNING: serving a broken chain for inspection: %v\n", l.Broken)
-	}
-	if *withDemo && l.Len() == 0 {
-		if err := c.loadDemo(ctx, l); err != nil {
+		l, closeFn, err := c.open(ctx)
+		if err != nil {
 			return err
 		}
-	}
-	log := slog.New(slog.NewJSONHandler(c.m.Stderr, nil))
-	// Keep the checkpoint near the head while serving (every 50,000
-	// appended events), off the request path and one save at a time, so a
-	// restart after a crash folds only a short tail.
-	var saving atomic.Bool
-	l.OnAppend(func(int) {
-		if l.CheckpointDue() && saving.CompareAndSwap(false, true) {
-			go func() {
-				defer saving.Store(false)
-				if err := l.SaveCheckpoint(context.WithoutCancel(ctx)); err != nil {
-					log.Warn("checkpoint not saved", "err", err.Error())
-				}
-			}()
+		defer closeFn()
+		if l.Broken != nil {
+			fmt.Fprintf(c.m.Stderr, "ledger: WARNING: serving a broken chain for inspection: %v\n", l.Broken)
 		}
+		if *withDemo && l.Len() == 0 {
+			if err := c.loadDemo(ctx, l); err != nil {
+				return err
+			}
+		}
+		log := slog.New(slog.NewJSONHandler(c.m.Stderr, nil))
+		// Keep the checkpoint near the head while serving (every 50,000
+		// appended events), off the request path and one save at a time, so a
+		// restart after a crash folds only a short tail.
+		var saving atomic.Bool
+		l.OnAppend(func(int) {
+			if l.CheckpointDue() && saving.CompareAndSwap(false, true) {
+				go func() {
+					defer saving.Store(false)
+					if err := l.SaveCheckpoint(context.WithoutCancel(ctx)); err != nil {
+						log.Warn("checkpoint not saved", "err", err.Error())
+					}
+				}()
+			}
+		})
+		srv := api.New(api.Config{Ledger: l, Tokens: tokens, BallotClock: ballotClock, Now: c.m.Now, Logger: log})
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		hs := &http.Server{
+			Handler:           srv.Handler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       30 * time.Second, // a slow client cannot hold a request open
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+		}
+		fmt.Fprintf(c.m.Stdout, "ledger: %d events, serving on http://%s\n", l.Len(), ln.Addr())
+		followCtx, stopFollow := context.WithCancel(ctx)
+		defer stopFollow()
+		go replay.Follow(followCtx, l, time.Second)
+		errc := make(chan error, 1)
+		go func() { errc <- hs.Serve(ln) }()
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case <-ctx.Done():
+		}
+		// In-flight requests finish; an append that was acknowledged is
+		// already durable, so closing the store loses nothing.
+		shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("shutdown", "err", err.Error())
+		}
+		stopFollow()
+		if err := l.SaveCheckpoint(context.Background()); err != nil {
+			log.Warn("checkpoint not saved", "err", err.Error())
+		}
+		fmt.Fprintln(c.m.Stdout, "ledger: stopped")
+		return nil
 	})
-	srv := api.New(api.Config{Ledger: l, Tokens: tokens, BallotClock: ballotClock, Now: c.m.Now, Logger: log})
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second, // a slow client cannot hold a request open
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
-	fmt.Fprintf(c.m.Stdout, "ledger: %d events, serving on http://%s\n", l.Len(), ln.Addr())
-	followCtx, stopFollow := context.WithCancel(ctx)
-	defer stopFollow()
-	go replay.Follow(followCtx, l, time.Second)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	// In-flight requests finish; an append that was acknowledged is
-	// already durable, so closing the store loses nothing.
-	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("shutdown", "err", err.Error())
-	}
-	stopFollow()
-	if err := l.SaveCheckpoint(context.Background()); err != nil {
-		log.Warn("checkpoint not saved", "err", err.Error())
-	}
-	fmt.Fprintln(c.m.Stdout, "ledger: stopped")
-	return nil
+	return cmd
 }
 
 func loopback(addr string) bool {

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"errors"
+	"strings"
+)
+
+// lang is the language of the texts meant for people: for now the help
+// (commands' and flags' descriptions and the help's headings). Outputs
+// (tables, JSON, CSV) and error messages stay English.
+type lang string
+
+const (
+	english lang = "en"
+	chinese lang = "zh"
+)
+
+// String, Set and Type make a lang a flag value (--lang zh|en).
+func (l *lang) String() string { return string(*l) }
+
+func (l *lang) Set(s string) error {
+	switch v := lang(strings.ToLower(s)); v {
+	case english, chinese:
+		*l = v
+		return nil
+	}
+	return errors.New("want zh or en")
+}
+
+func (l *lang) Type() string { return "lang" }
+
+// langFromEnv is the language of the locale: Chinese when it is zh_CN, else
+// English. LC_ALL, then LC_MESSAGES, then LANG: the first one set decides,
+// as for any POSIX program's messages.
+func langFromEnv(getenv func(string) string) lang {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" {
+			if strings.HasPrefix(v, "zh_CN") {
+				return chinese
+			}
+			return english
+		}
+	}
+	return english
+}
+
+// text is one message in each language.
+type text struct{ en, zh string }
+
+// in returns the message in l.
+func (t text) in(l lang) string {
+	if l == chinese && t.zh != "" {
+		return t.zh
+	}
+	return t.en
+}
+
+// messages is the message table, by key:
+//
+//   - a command's short description: its path below the root ("standings",
+//     "completion bash"); the root's is "ledger", its long one "ledger long";
+//   - a flag's description: "COMMAND --flag" for one command's flag, else
+//     "--flag" for every command's; a `word` in back quotes names the flag's
+//     value in the help (--as-of DATE); "--help" has a %s for the command;
+//   - the help's own words: "help.*".
+//
+// Output labels (table headings and the like) are to be added here under
+// keys of their own ("standings.*", "explain.*"), so that one table holds
+// every text a person reads. TestMessagesComplete checks that every command
+// and flag has its message in both languages.
+var messages = map[string]text{
+	"ledger": {
+		"the Pingyang 2021 evaluation ledger",
+		"平阳县2021年度机关中层科室评议账本",
+	},
+	"ledger long": {
+		"The Pingyang 2021 evaluation ledger: every fact that affects a section's score is appended\n" +
+			"as an immutable, hash-chained event; the standings, the candidates and the outcome are\n" +
+			"folded from them for any effective date (--as-of) and state of knowledge (--known-at).\n\n" +
+			"Exit status: 0 success, 1 refused (bad input, failed verification), 2 usage error.",
+		"平阳县2021年度千人评议机关中层科室的评议账本：每一项影响科室得分的事实都作为不可更改、\n" +
+			"以哈希链相连的事件追加记录；排名、候选名单和评议结果可按任一生效日期（--as-of）\n" +
+			"和任一知情时点（--known-at）由这些事件推算得出。\n\n" +
+			"退出状态：0 成功；1 请求被拒绝（输入有误、校验失败）；2 用法错误。",
+	},
+
+	// Commands.
+	"import": {
+		"append JSON Lines events, all or nothing",
+		"追加 JSON Lines 事件：全部追加，或一条也不追加",
+	},
+	"standings": {
+		"the standings: every section's score, the candidates and the outcome",
+		"排名：各科室得分、候选名单和评议结果",
+	},
+	"explain": {
+		"why a section has its score: every event that touched it",
+		"说明科室得分的由来：逐条列出影响它的事件",
+	},
+	"verify": {
+		"re-derive every hash of the chain (--deep: and the checkpoint)",
+		"重新计算哈希链上的每个哈希（--deep：并核对检查点）",
+	},
+	"freeze-candidates": {
+		"append the candidate list computed as of --at",
+		"按 --at 时点计算并追加网上评议候选名单",
+	},
+	"issue-credentials": {
+		"append N voter credentials and print their one-time codes",
+		"发放 N 个投票凭证并打印一次性投票码（只显示这一次，不保存）",
+	},
+	"serve": {
+		"serve the HTTP API",
+		"提供 HTTP API 服务",
+	},
+	"demo": {
+		"write a realistic year of events, the same for the same seed",
+		"生成一整年逼真的演示事件，同一种子生成结果相同",
+	},
+	"help": {
+		"help about a command",
+		"查看命令的帮助",
+	},
+	"completion": {
+		"write the shell completion script for bash, zsh, fish or powershell",
+		"生成 bash、zsh、fish 或 powershell 的命令补全脚本",
+	},
+	"completion bash":       {"write the completion script for bash", "生成 bash 的命令补全脚本"},
+	"completion zsh":        {"write the completion script for zsh", "生成 zsh 的命令补全脚本"},
+	"completion fish":       {"write the completion script for fish", "生成 fish 的命令补全脚本"},
+	"completion powershell": {"write the completion script for powershell", "生成 powershell 的命令补全脚本"},
+
+	// Flags of every command.
+	"--store": {
+		"store `URL`: sqlite:PATH or esdb://HOST:PORT?tls=false (default: $LEDGER_STORE, else sqlite:ledger.db)",
+		"存储 `URL`：sqlite:路径 或 esdb://主机:端口?tls=false（默认：$LEDGER_STORE，否则 sqlite:ledger.db）",
+	},
+	"--lang": {
+		"language of the help: `zh|en` (default: from LC_ALL, LC_MESSAGES or LANG)",
+		"帮助的语言：`zh|en`（默认：依 LC_ALL、LC_MESSAGES 或 LANG 而定）",
+	},
+	"--help":    {"help for %s", "%s 的帮助"},
+	"--version": {"print the version", "显示版本"},
+
+	// Flags of one command or a few.
+	"import --historical": {
+		"accept recorded_at from the file (facts recorded earlier)",
+		"采用文件中的 recorded_at（补录以往记录的事实）",
+	},
+	"--as-of": {
+		"effective `DATE`: YYYY-MM-DD (end of that day, +08:00) or RFC 3339 (default: the window's last day)",
+		"生效日期 `DATE`：YYYY-MM-DD（当日结束，+08:00）或 RFC 3339（默认：评议期最后一天）",
+	},
+	"--known-at": {
+		"knowledge `TIME`: only what was recorded by then; RFC 3339 or a date (default: now)",
+		"知情时点 `TIME`：只计入此时已记录的事实；RFC 3339 或日期（默认：现在）",
+	},
+	"standings --format": {"output format: `table|json|csv`", "输出格式：`table|json|csv`"},
+	"explain --format":   {"output format: `table|json`", "输出格式：`table|json`"},
+	"verify --deep": {
+		"also re-derive the saved checkpoint from the log and compare",
+		"同时由日志重新推算已保存的检查点，并逐字节比对",
+	},
+	"freeze-candidates --at": {
+		"effective `TIME` of the list (required)",
+		"名单的生效时间 `TIME`（必填）",
+	},
+	"issue-credentials --at": {
+		"effective `TIME` of the credentials (required)",
+		"凭证的生效时间 `TIME`（必填）",
+	},
+	"--actor": {"the events' `ACTOR`: who records them", "事件的记录人 `ACTOR`"},
+	"issue-credentials --group": {
+		"voter group: `recipient|representative` (required)",
+		"投票群体：`recipient|representative`，即服务对象或代表（必填）",
+	},
+	"issue-credentials --count": {
+		"how many codes: `N`, 1 to 1000000 (required)",
+		"投票码个数 `N`：1 至 1000000（必填）",
+	},
+	"serve --addr": {"listen address `HOST:PORT`", "监听地址 `HOST:PORT`"},
+	"serve --tokens": {
+		"`FILE` of ROLE TOKEN lines (recorder, inspector, viewer); without it: loopback only, every request a viewer",
+		"令牌文件 `FILE`，每行 ROLE TOKEN（recorder、inspector、viewer）；不给时只监听本机，所有请求按 viewer 处理",
+	},
+	"serve --clock": {
+		"drill clock: a ballot occurs at `TIME` plus the time since start",
+		"演练时钟：收到选票的发生时间记为 `TIME` 加上启动以来经过的时间",
+	},
+	"serve --demo": {
+		"serve the demo year (creates demo.db from it when absent)",
+		"提供演示年度的数据（没有 demo.db 时先生成）",
+	},
+	"serve --allow-broken-chain": {
+		"serve a store whose hash chain no longer holds, for inspection",
+		"即使哈希链已不成立也提供服务，供检查之用",
+	},
+	"demo --seed": {
+		"random seed `N`: the same seed gives the same year",
+		"随机种子 `N`：同一种子生成同一年度",
+	},
+	"demo --out": {"output `FILE` (- for stdout)", "输出文件 `FILE`（- 为标准输出）"},
+	"demo --historical": {
+		"write recorded_at on every line (import with --historical)",
+		"每行写入 recorded_at（用 import --historical 导入）",
+	},
+	"demo --scale": {
+		"multiply the votes per section by `X` and round (benchmarks)",
+		"每个科室的票数乘以 `X` 后取整（用于基准测试）",
+	},
+	"--no-descriptions": {"leave the descriptions out of the completions", "补全时不显示说明"},
+
+	// The help's own words.
+	"help.usage":    {"Usage:", "用法："},
+	"help.examples": {"Examples:", "示例："},
+	"help.commands": {"Commands:", "命令："},
+	"help.flags":    {"Flags:", "选项："},
+	"help.global":   {"Global flags:", "全局选项："},
+	"help.default":  {" (default %s)", "（默认 %s）"},
+	"help.more": {
+		`Run "%s COMMAND --help" for more about a command.`,
+		`运行 "%s COMMAND --help" 查看命令的详细说明。`,
+	},
+}
+
+// msg returns the message for key in l, and whether there is one.
+func msg(l lang, key string) (string, bool) {
+	t, ok := messages[key]
+	return t.in(l), ok
+}
