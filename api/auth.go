@@ -24,15 +24,6 @@ const (
 
 var roleNames = map[string]Role{"viewer": Viewer, "inspector": Inspector, "recorder": Recorder}
 
-func (r Role) String() string {
-	for n, x := range roleNames {
-		if x == r {
-			return n
-		}
-	}
-	return "none"
-}
-
 // require admits a request whose bearer token has at least role r. The
 // token is compared by its sha256 in constant time against every known
 // token, so neither timing nor length tells anything about them.
