@@ -378,6 +378,8 @@ func TestMetricsAndLogsLeakNothing(t *testing.T) {
 	require.Contains(t, string(m), `ledger_http_requests_total{code="201",method="POST",route="/v1/ballots"} 1`)
 	require.Contains(t, string(m), "ledger_events_appended_total")
 	require.Contains(t, string(m), "ledger_replay_duration_seconds")
+	require.Contains(t, string(m), "go_goroutines")
+	require.Contains(t, string(m), "process_cpu_seconds_total")
 	for _, secret := range append([]string{recorderTok, inspectorTok, viewerTok, "r-hidden-person"}, f.codes...) {
 		require.NotContains(t, string(m), secret)
 		require.NotContains(t, f.logs.String(), secret)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pingyang/ledger/replay"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 type metrics struct {
@@ -38,7 +39,7 @@ func newMetrics(reg *prometheus.Registry, l *replay.Ledger) *metrics {
 		Name: "ledger_events", Help: "Events in the ledger as folded by this process.",
 	}, func() float64 { return float64(l.Len()) })
 	reg.MustRegister(m.requests, m.latency, m.appended, m.replay, events,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
