@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"github.com/pingyang/ledger/replay"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -25,7 +26,6 @@ const (
 	MaxBatch        = 10_000
 	MaxPage         = 10_000
 	DefaultPage     = 1_000
-	BallotAttempts  = 20 // per client address per minute
 	RequestDeadline = 30 * time.Second
 )
 
@@ -38,7 +38,8 @@ type Config struct {
 	// BallotClock gives the occurred_at of a ballot the server receives
 	// (--clock); nil means the ledger's clock.
 	BallotClock func() time.Time
-	// Now is the real clock, for rate limits and default known_at.
+	// Now is the real clock, for the ballot rate limit; nil means time.Now.
+	// (Default known_at is the ledger's clock, not this one.)
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Registry receives the metrics; nil makes a new one.
@@ -51,9 +52,7 @@ type Server struct {
 	ledger  *replay.Ledger
 	tokens  map[[32]byte]Role
 	ballotT func() time.Time
-	now     func() time.Time
 	log     *slog.Logger
-	limiter *limiter
 	m       *metrics
 }
 
@@ -62,9 +61,10 @@ var openAPI []byte
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{ledger: cfg.Ledger, tokens: cfg.Tokens, ballotT: cfg.BallotClock, now: cfg.Now, log: cfg.Logger}
-	if s.now == nil {
-		s.now = time.Now
+	s := &Server{ledger: cfg.Ledger, tokens: cfg.Tokens, ballotT: cfg.BallotClock, log: cfg.Logger}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
 	}
 	if s.ballotT == nil {
 		s.ballotT = s.ledger.Now
@@ -77,7 +77,6 @@ func New(cfg Config) *Server {
 		reg = prometheus.NewRegistry()
 	}
 	s.m = newMetrics(reg, s.ledger)
-	s.limiter = newLimiter(BallotAttempts, time.Minute, s.now)
 	s.ledger.OnAppend(func(n int) { s.m.appended.Add(float64(n)) })
 
 	e := echo.New()
@@ -95,7 +94,9 @@ func New(cfg Config) *Server {
 	e.GET("/v1/standings", s.standings, s.require(Viewer))
 	e.GET("/v1/sections/:id/explain", s.explain, s.require(Inspector))
 	e.GET("/v1/verify", s.verify, s.require(Inspector))
-	e.POST("/v1/ballots", s.ballot)
+	// Keyed by c.RealIP(), the TCP peer (see IPExtractor above); a refused
+	// attempt is echo's 429, which errors.go answers as rate_limited.
+	e.POST("/v1/ballots", s.ballot, middleware.RateLimiter(newAttemptStore(BallotAttempts, time.Minute, now)))
 	s.echo = e
 	return s
 }
