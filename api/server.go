@@ -149,7 +149,7 @@ func (s *Server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// ---- handlers ----
+// ---- the server's own routes (the ledger's are in events.go, views.go, ballots.go) ----
 
 func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "events": s.ledger.Len()})

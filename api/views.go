@@ -12,6 +12,8 @@ import (
 	"github.com/pingyang/ledger/projections"
 )
 
+// queryInt refuses an out-of-range value rather than clamping it: a client
+// that asked for limit=50000 should learn it got at most MaxPage.
 func queryInt(c echo.Context, name string, def, min, max int64) (int64, error) {
 	v := c.QueryParam(name)
 	if v == "" {
