@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,7 +41,15 @@ type fixture struct {
 	logs   *bytes.Buffer
 	codes  []string
 	srv    *httptest.Server
+	// clock is how far the server's clock (Config.Now) is past clockStart;
+	// it moves only when a test moves it.
+	clock atomic.Int64
 }
+
+var clockStart = time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST)
+
+func (f *fixture) now() time.Time          { return clockStart.Add(time.Duration(f.clock.Load())) }
+func (f *fixture) advance(d time.Duration) { f.clock.Add(int64(d)) }
 
 // newFixture serves a real SQLite ledger on a loopback port: one unit,
 // 22 sections, a frozen list and voter credentials whose codes it keeps.
@@ -73,7 +82,7 @@ func newFixture(t testing.TB, withTokens bool) *fixture {
 	_, err = l.Append(ctx, seq, replay.AppendOptions{})
 	require.NoError(t, err)
 	cfg := api.Config{Ledger: l, Logger: slog.New(slog.NewJSONHandler(syncWriter{f.logs, &sync.Mutex{}}, nil)),
-		BallotClock: func() time.Time { return time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST) }}
+		BallotClock: func() time.Time { return time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST) }, Now: f.now}
 	if withTokens {
 		toks, err := api.ParseTokens(strings.NewReader("recorder " + recorderTok + "\ninspector " + inspectorTok + "\n# comment\nviewer " + viewerTok + "\n"))
 		require.NoError(t, err)
@@ -349,23 +358,71 @@ func TestBallots(t *testing.T) {
 	require.NotContains(t, string(b), f.codes[1])
 }
 
+// TestBallotRateLimit: 20 attempts a minute per TCP peer, a burst of 20
+// refilled at one attempt per 3 s, on the server's clock, so the test does
+// not depend on how fast the machine is.
 func TestBallotRateLimit(t *testing.T) {
 	f := newFixture(t, true)
-	seen429 := 0
-	for i := 0; i < api.BallotAttempts+5; i++ {
-		s, b := f.post("/v1/ballots", "", ballot("guess-"+fmt.Sprint(i), sat10, unsat10))
-		if i < api.BallotAttempts {
-			require.Equal(t, 400, s, string(b))
-		} else {
-			require.Equal(t, 429, s)
-			require.Equal(t, "rate_limited", errCode(t, b))
-			seen429++
+	n := 0
+	attempt := func(header ...string) (int, []byte) {
+		t.Helper()
+		n++
+		req, err := http.NewRequest("POST", f.url+"/v1/ballots", strings.NewReader(ballot(fmt.Sprint("guess-", n), sat10, unsat10)))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, b
+	}
+	passes := func(k int) {
+		t.Helper()
+		for i := 0; i < k; i++ {
+			s, b := attempt()
+			require.Equal(t, 400, s, "attempt %d: a wrong code, past the limit: %s", i+1, b)
 		}
 	}
-	require.Equal(t, 5, seen429)
+	refused := func(header ...string) {
+		t.Helper()
+		s, b := attempt(header...)
+		require.Equal(t, 429, s, string(b))
+		require.Equal(t, "rate_limited", errCode(t, b))
+	}
+	passes(api.BallotAttempts)
+	for i := 0; i < 5; i++ {
+		refused()
+	}
+	// Headers a client sets do not make it another client.
+	refused("X-Forwarded-For", "203.0.113.9")
+	refused("X-Real-IP", "203.0.113.10")
+	// Another TCP peer has a bucket of its own.
+	h := f.srv.Config.Handler
+	other := httptest.NewRequest("POST", "http://ledger/v1/ballots", strings.NewReader(ballot("guess-other", sat10, unsat10)))
+	other.Header.Set("Content-Type", "application/json")
+	other.RemoteAddr = "192.0.2.7:4444"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, other)
+	require.Equal(t, 400, w.Code, w.Body.String())
+	// 20 a minute is one attempt every 3 s.
+	f.advance(3*time.Second - time.Millisecond)
+	refused()
+	f.advance(time.Millisecond)
+	passes(1)
+	refused()
+	// A minute later the bucket is full again, and holds no more than 20.
+	f.advance(10 * time.Minute)
+	passes(api.BallotAttempts)
+	refused()
 	// Other routes are not limited.
 	s, _ := f.do("GET", "/healthz", "", "", nil)
 	require.Equal(t, 200, s)
+	_, m := f.do("GET", "/metrics", "", "", nil)
+	require.Contains(t, string(m), `ledger_http_requests_total{code="429",method="POST",route="/v1/ballots"} 10`) // 5 + 2 + 1 + 1 + 1
 }
 
 func TestMetricsAndLogsLeakNothing(t *testing.T) {
@@ -378,6 +435,8 @@ func TestMetricsAndLogsLeakNothing(t *testing.T) {
 	require.Contains(t, string(m), `ledger_http_requests_total{code="201",method="POST",route="/v1/ballots"} 1`)
 	require.Contains(t, string(m), "ledger_events_appended_total")
 	require.Contains(t, string(m), "ledger_replay_duration_seconds")
+	require.Contains(t, string(m), "go_goroutines")
+	require.Contains(t, string(m), "process_cpu_seconds_total")
 	for _, secret := range append([]string{recorderTok, inspectorTok, viewerTok, "r-hidden-person"}, f.codes...) {
 		require.NotContains(t, string(m), secret)
 		require.NotContains(t, f.logs.String(), secret)

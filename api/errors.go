@@ -46,6 +46,8 @@ func statusOf(err error) *Error {
 			return &Error{Status: he.Code, Code: "method_not_allowed", Message: "method not allowed on this route"}
 		case http.StatusRequestEntityTooLarge:
 			return errTooLarge
+		case http.StatusTooManyRequests: // echo's RateLimiter, on POST /v1/ballots only
+			return errRateLimited
 		case http.StatusServiceUnavailable:
 			return &Error{Status: he.Code, Code: "unavailable", Message: "request timed out or the server is shutting down"}
 		}

@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/pingyang/ledger/api"
 )
 
 // fuzzServer serves one fixture in-process (no sockets) for a fuzz run.
@@ -87,5 +85,4 @@ func FuzzQuery(f *testing.F) {
 		checkAnswer(t, serve(h, "GET", "/v1/sections/"+url.PathEscape(section)+"/explain?"+qv.Encode(), inspectorTok, "", nil))
 		checkAnswer(t, serve(h, "GET", "/v1/events?"+pv.Encode(), inspectorTok, "", nil))
 	})
-	_ = api.MaxBody
 }

@@ -1,11 +1,9 @@
 package api
 
 import (
-	"sync"
-	"time"
-
 	"github.com/pingyang/ledger/replay"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 type metrics struct {
@@ -38,47 +36,6 @@ func newMetrics(reg *prometheus.Registry, l *replay.Ledger) *metrics {
 		Name: "ledger_events", Help: "Events in the ledger as folded by this process.",
 	}, func() float64 { return float64(l.Len()) })
 	reg.MustRegister(m.requests, m.latency, m.appended, m.replay, events,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
-}
-
-// limiter allows n attempts per window per key (a sliding window log).
-type limiter struct {
-	mu     sync.Mutex
-	n      int
-	window time.Duration
-	now    func() time.Time
-	seen   map[string][]time.Time
-	swept  time.Time
-}
-
-func newLimiter(n int, window time.Duration, now func() time.Time) *limiter {
-	return &limiter{n: n, window: window, now: now, seen: map[string][]time.Time{}}
-}
-
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	cut := now.Add(-l.window)
-	if now.Sub(l.swept) > l.window { // forget idle clients
-		for k, ts := range l.seen {
-			if len(ts) == 0 || ts[len(ts)-1].Before(cut) {
-				delete(l.seen, k)
-			}
-		}
-		l.swept = now
-	}
-	ts := l.seen[key]
-	i := 0
-	for i < len(ts) && ts[i].Before(cut) {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) >= l.n {
-		l.seen[key] = ts
-		return false
-	}
-	l.seen[key] = append(ts, now)
-	return true
 }
