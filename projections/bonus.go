@@ -20,9 +20,10 @@ var _ = define(events.CommendationAwarded, kindOf[*events.CommendationAwardedDat
 		if f.A, err = enumCode("data.level", events.CommendationLevels, d.Level); err != nil {
 			return err
 		}
-		f.Pts, f.Aux = events.CommendationPoints[d.Level], s.text(d.DeedID)
+		f.Aux = s.text(d.DeedID)
 		return nil
 	},
+	points: func(d *events.CommendationAwardedData) float64 { return events.CommendationPoints[d.Level] },
 	check: func(c *checker, d *events.CommendationAwardedData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
 	},
@@ -46,9 +47,10 @@ var _ = define(events.MediaCoverageRecorded, kindOf[*events.MediaCoverageRecorde
 		if f.A, err = enumCode("data.level", events.MediaLevels, d.Level); err != nil {
 			return err
 		}
-		f.Pts, f.Aux = events.MediaPoints[d.Level], s.text(d.MatterID)
+		f.Aux = s.text(d.MatterID)
 		return nil
 	},
+	points: func(d *events.MediaCoverageRecordedData) float64 { return events.MediaPoints[d.Level] },
 	check: func(c *checker, d *events.MediaCoverageRecordedData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
 	},

@@ -23,9 +23,9 @@ var _ = define(events.HotlineVerdict, kindOf[*events.HotlineVerdictData]{
 		if f.B, err = enumCode("data.role", events.HotlineRoles, d.Role); err != nil {
 			return err
 		}
-		f.Pts = d.Points
 		return nil
 	},
+	points: func(d *events.HotlineVerdictData) float64 { return d.Points },
 	check: func(c *checker, d *events.HotlineVerdictData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
 	},
@@ -77,9 +77,9 @@ var _ = define(events.OnlineComplaintVerified, kindOf[*events.OnlineComplaintVer
 	fold: func(s *State, f *Fact, pos int64, d *events.OnlineComplaintVerifiedData) *events.FieldError {
 		var err *events.FieldError
 		f.Sec, err = s.sectionOf("data.section_id", d.SectionID)
-		f.Pts = events.QRPerComplaint
 		return err
 	},
+	points: func(*events.OnlineComplaintVerifiedData) float64 { return events.QRPerComplaint },
 	check: func(c *checker, d *events.OnlineComplaintVerifiedData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
 	},

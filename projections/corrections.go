@@ -106,10 +106,13 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 		if f.A, err = enumCode("data.outcome", events.ContestOutcomes, d.Outcome); err != nil {
 			return err
 		}
-		if d.Points != nil {
-			f.Pts = *d.Points
-		}
 		return s.correct(f, pos, d.TargetID)
+	},
+	points: func(d *events.ContestResolvedData) float64 {
+		if d.Points == nil {
+			return 0
+		}
+		return *d.Points
 	},
 	check: func(c *checker, d *events.ContestResolvedData) *events.FieldError {
 		pos, tf, err := c.target(d.TargetID)

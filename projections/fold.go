@@ -30,6 +30,9 @@ func (s *State) Add(r *events.Record, body events.Data, check bool) *events.Fiel
 	if err := k.fold(s, &f, pos, body); err != nil {
 		return err
 	}
+	if k.points != nil {
+		f.Pts = k.points(body)
+	}
 	s.facts = append(s.facts, f)
 	s.digests = append(s.digests, r.Digest())
 	if x := s.idx; x != nil {

@@ -20,9 +20,13 @@ var _ = define(events.InspectionFinding, kindOf[*events.InspectionFindingData]{
 		if f.A, err = enumCode("data.level", events.FindingLevels, d.Level); err != nil {
 			return err
 		}
-		f.Pts = events.FindingPoints[d.Level]
-		serious(f, d.Serious)
+		if isSerious(d.Serious) {
+			f.B = 1
+		}
 		return nil
+	},
+	points: func(d *events.InspectionFindingData) float64 {
+		return events.FindingPoints[d.Level] * seriousFactor(d.Serious)
 	},
 	check: func(c *checker, d *events.InspectionFindingData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
@@ -42,9 +46,13 @@ var _ = define(events.ComplaintSubstantiated, kindOf[*events.ComplaintSubstantia
 	fold: func(s *State, f *Fact, pos int64, d *events.ComplaintSubstantiatedData) *events.FieldError {
 		var err *events.FieldError
 		f.Sec, err = s.sectionOf("data.section_id", d.SectionID)
-		f.Pts = events.ComplaintPoints
-		serious(f, d.Serious)
+		if isSerious(d.Serious) {
+			f.B = 1
+		}
 		return err
+	},
+	points: func(d *events.ComplaintSubstantiatedData) float64 {
+		return events.ComplaintPoints * seriousFactor(d.Serious)
 	},
 	check: func(c *checker, d *events.ComplaintSubstantiatedData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
@@ -57,12 +65,14 @@ var _ = define(events.ComplaintSubstantiated, kindOf[*events.ComplaintSubstantia
 	valid: func(s *State, f *Fact, pos int64) bool { return f.Sec >= 0 && f.B <= 1 },
 })
 
-// serious marks a serious finding or complaint (B = 1), which counts
-// SeriousFactor times.
-func serious(f *Fact, v *bool) {
-	if v != nil && *v {
-		f.B, f.Pts = 1, f.Pts*events.SeriousFactor
+// A serious finding or complaint (B = 1) counts SeriousFactor times.
+func isSerious(v *bool) bool { return v != nil && *v }
+
+func seriousFactor(v *bool) float64 {
+	if isSerious(v) {
+		return events.SeriousFactor
 	}
+	return 1
 }
 
 func seriousNote(f *Fact) string {
@@ -85,9 +95,9 @@ var _ = define(events.DisciplinaryCaseFiled, kindOf[*events.DisciplinaryCaseFile
 		if f.B, err = enumCode("data.violation", events.Violations, d.Violation); err != nil {
 			return err
 		}
-		f.Pts = events.CasePoints[d.Violation][d.Subject]
 		return nil
 	},
+	points: func(d *events.DisciplinaryCaseFiledData) float64 { return events.CasePoints[d.Violation][d.Subject] },
 	check: func(c *checker, d *events.DisciplinaryCaseFiledData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
 	},
@@ -108,9 +118,10 @@ var _ = define(events.DiscretionaryDeduction, kindOf[*events.DiscretionaryDeduct
 		if f.Sec, err = s.sectionOf("data.section_id", d.SectionID); err != nil {
 			return err
 		}
-		f.Pts, f.Aux = d.Points, s.text(d.Reason)
+		f.Aux = s.text(d.Reason)
 		return nil
 	},
+	points: func(d *events.DiscretionaryDeductionData) float64 { return d.Points },
 	check: func(c *checker, d *events.DiscretionaryDeductionData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
 	},
@@ -131,9 +142,10 @@ var _ = define(events.UnitDeduction, kindOf[*events.UnitDeductionData]{
 		if f.Unit, err = s.unitOf("data.unit_id", d.UnitID); err != nil {
 			return err
 		}
-		f.Pts, f.Aux = d.Points, s.text(d.Reason)
+		f.Aux = s.text(d.Reason)
 		return nil
 	},
+	points: func(d *events.UnitDeductionData) float64 { return d.Points },
 	check: func(c *checker, d *events.UnitDeductionData) *events.FieldError {
 		_, err := c.unit("data.unit_id", d.UnitID)
 		return err

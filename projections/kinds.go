@@ -22,6 +22,9 @@ type kind struct {
 	// target): on an append, check has already said why; on a stored
 	// record, the store no longer holds a valid log.
 	fold func(s *State, f *Fact, pos int64, d events.Data) *events.FieldError
+	// points is what a fact is worth on its component's own scale before
+	// any correction (nil: its facts carry no points).
+	points func(d events.Data) float64
 	// check applies the stateful rules an append must pass (nil: none).
 	check func(c *checker, d events.Data) *events.FieldError
 	// score adds a visible, live fact to a view's sums, with its points in
@@ -50,6 +53,7 @@ type kind struct {
 type kindOf[D events.Data] struct {
 	component, clause string
 	fold              func(s *State, f *Fact, pos int64, d D) *events.FieldError
+	points            func(d D) float64
 	check             func(c *checker, d D) *events.FieldError
 	score             func(c *calc, f *Fact, pos int64, pts float64)
 	unscored          string
@@ -89,6 +93,14 @@ func define[D events.Data](t events.Type, k kindOf[D]) bool {
 		}
 		return k.fold(s, f, pos, b)
 	}
+	if k.points != nil {
+		out.points = func(d events.Data) float64 {
+			if b, ok := d.(D); ok {
+				return k.points(b)
+			}
+			return 0
+		}
+	}
 	if k.check != nil {
 		out.check = func(c *checker, d events.Data) *events.FieldError {
 			b, err := typed(d)
@@ -124,4 +136,15 @@ func (k *kind) touchesSection(s *State, f *Fact, si int32) bool {
 		return k.touches(s, f, si)
 	}
 	return f.Sec == si
+}
+
+// Points is what a fact with this body is worth on its component's own
+// scale before any correction (a deduction's points, a bonus, a reduced
+// deduction's new points); ok is false for a type whose facts carry none.
+func Points(d events.Data) (pts float64, ok bool) {
+	c, known := d.Type().Code()
+	if !known || kinds[c] == nil || kinds[c].points == nil {
+		return 0, false
+	}
+	return kinds[c].points(d), true
 }

@@ -28,16 +28,17 @@ type Options struct {
 
 // line is one event as written.
 type line struct {
-	ID         string `json:"id"`
-	Type       string `json:"type"`
-	OccurredAt string `json:"occurred_at"`
-	RecordedAt string `json:"recorded_at,omitempty"`
-	Actor      string `json:"actor"`
-	Ref        string `json:"ref,omitempty"`
-	Data       any    `json:"data"`
+	ID         string      `json:"id"`
+	Type       string      `json:"type"`
+	OccurredAt string      `json:"occurred_at"`
+	RecordedAt string      `json:"recorded_at,omitempty"`
+	Actor      string      `json:"actor"`
+	Ref        string      `json:"ref,omitempty"`
+	Data       events.Data `json:"data"`
 
 	occurred, recorded time.Time
 	seq                int
+	section            string // the section a deduction is about, for disputes
 }
 
 type gen struct {
@@ -88,12 +89,12 @@ func (g *gen) between(a, b time.Time) time.Time {
 }
 
 // add records an event that occurred at occ and was recorded delay later.
-func (g *gen) add(typ events.Type, occ time.Time, delay time.Duration, actor, ref string, data any) *line {
+func (g *gen) add(occ time.Time, delay time.Duration, actor, ref string, data events.Data) *line {
 	if last := events.WindowEnd.Add(-time.Minute).Truncate(time.Second); occ.After(last) {
 		delay += occ.Sub(last)
 		occ = last
 	}
-	l := &line{ID: g.uuid(), Type: string(typ), OccurredAt: events.FormatCST(occ), Actor: actor, Ref: ref, Data: data,
+	l := &line{ID: g.uuid(), Type: string(data.Type()), OccurredAt: events.FormatCST(occ), Actor: actor, Ref: ref, Data: data,
 		occurred: occ, recorded: occ.Add(delay), seq: len(g.lines)}
 	g.lines = append(g.lines, l)
 	return l
@@ -119,8 +120,8 @@ func Generate(w io.Writer, opt Options) (int, error) {
 	// H2 vote, and the office deducts for it (七(二), R-DISC).
 	for _, id := range g.pick(2, func(id string) bool { return !g.exempt[id] }) {
 		g.silent[id] = true
-		g.add(events.DiscretionaryDeduction, day(10, 15), 24*time.Hour, office, "七(二)",
-			map[string]any{"section_id": id, "points": 2, "reason": "未按时报送服务对象名单"})
+		g.add(day(10, 15), 24*time.Hour, office, "七(二)",
+			&events.DiscretionaryDeductionData{SectionID: id, Points: 2, Reason: "未按时报送服务对象名单"})
 	}
 	g.votes2021()
 	g.complaints()
@@ -168,26 +169,26 @@ const office = "office:liao"
 func (g *gen) registry() {
 	start := day(12, 1)
 	for _, u := range g.units {
-		g.add(events.UnitRegistered, start, time.Hour, office, "平委办〔2021〕12号", map[string]any{"unit_id": u.ID, "name": u.Name})
+		g.add(start, time.Hour, office, "平委办〔2021〕12号", &events.UnitRegisteredData{UnitID: u.ID, Name: u.Name})
 		for _, s := range u.Sections {
 			g.unitOf[s.ID] = u.ID
 			g.ids[s.ID] = true
 			// Quality: most sections serve well; a long tail does not.
 			q := 1 - math.Pow(g.rng.Float64(), 3)*0.9
 			g.quality[s.ID] = q
-			g.add(events.SectionRegistered, start, time.Hour, office, "附件1",
-				map[string]any{"section_id": s.ID, "unit_id": u.ID, "name": s.Name, "enforcement": s.Enforcement, "late_reported": false})
+			g.add(start, time.Hour, office, "附件1",
+				&events.SectionRegisteredData{SectionID: s.ID, UnitID: u.ID, Name: s.Name, Enforcement: &s.Enforcement})
 		}
 	}
 	// Satisfied in both 2019 and 2020: exempt (免评).
 	for _, id := range g.pick(9, func(string) bool { return true }) {
 		g.exempt[id] = true
-		g.add(events.SectionExempted, start, 2*time.Hour, office, "2019、2020年度满意单位", map[string]any{"section_id": id, "reason": "2019、2020年度连续两年满意单位"})
+		g.add(start, 2*time.Hour, office, "2019、2020年度满意单位", &events.SectionExemptedData{SectionID: id, Reason: "2019、2020年度连续两年满意单位"})
 	}
 	// 2020's ten 不满意单位: straight onto the online list.
 	for _, id := range g.pick(10, func(id string) bool { return !g.exempt[id] }) {
 		g.quality[id] *= 0.8
-		g.add(events.PriorYearUnsatisfiedMarked, start, 2*time.Hour, office, "2020年度不满意单位", map[string]any{"section_id": id})
+		g.add(start, 2*time.Hour, office, "2020年度不满意单位", &events.PriorYearUnsatisfiedMarkedData{SectionID: id})
 	}
 	// Two sections the units failed to report (应报未报), found in June:
 	// registered late, and every section of their units loses points.
@@ -200,10 +201,10 @@ func (g *gen) registry() {
 		g.quality[id] = 0.5
 		name := []string{"县自然资源综合服务窗口", "县市场监管综合服务窗口"}[k]
 		g.regAt[id] = found.Add(25 * time.Hour) // facts about it come after it was entered
-		g.add(events.SectionRegistered, found, 24*time.Hour, office, "应报未报",
-			map[string]any{"section_id": id, "unit_id": unit.ID, "name": name, "enforcement": false, "late_reported": true})
-		g.add(events.UnitDeduction, found, 48*time.Hour, office, "应报未报",
-			map[string]any{"unit_id": unit.ID, "points": 2, "reason": "应报未报科室: " + name})
+		g.add(found, 24*time.Hour, office, "应报未报",
+			&events.SectionRegisteredData{SectionID: id, UnitID: unit.ID, Name: name, Enforcement: new(bool), LateReported: true})
+		g.add(found, 48*time.Hour, office, "应报未报",
+			&events.UnitDeductionData{UnitID: unit.ID, Points: 2, Reason: "应报未报科室: " + name})
 		g.units[u].Sections = append(g.units[u].Sections, Section{ID: id, Name: name})
 	}
 }
@@ -249,9 +250,9 @@ func (g *gen) respondent() string {
 
 func (g *gen) votes2021() {
 	rounds := []struct {
-		name     string
+		name     events.Round
 		from, to time.Time
-	}{{"H1", day(5, 17), day(6, 30)}, {"H2", day(9, 1), day(10, 31)}}
+	}{{events.RoundH1, day(5, 17), day(6, 30)}, {events.RoundH2, day(9, 1), day(10, 31)}}
 	g.active(func(u Unit, s Section) {
 		q := g.quality[s.ID]
 		for _, r := range rounds {
@@ -266,7 +267,7 @@ func (g *gen) votes2021() {
 			default:
 				n = 3 + g.rng.IntN(26) // a small sample (R-SVC-SMALL)
 			}
-			if r.name == "H2" && g.silent[s.ID] {
+			if r.name == events.RoundH2 && g.silent[s.ID] {
 				n = 0 // the unit reported no recipients (R-SVC: the average stands in)
 			}
 			n = int(float64(n) * g.opt.Scale)
@@ -283,17 +284,17 @@ func (g *gen) votes2021() {
 				if k < penalised {
 					pq *= 0.75
 				}
-				rating := "unsatisfied"
+				rating := events.RatingUnsatisfied
 				switch x := g.rng.Float64(); {
 				case x < pq*0.85:
-					rating = "satisfied"
+					rating = events.RatingSatisfied
 				case x < pq*0.85+0.12+0.1*(1-pq):
-					rating = "basic"
+					rating = events.RatingBasic
 				}
 				occ := g.between(from, r.to)
 				ref := "SMS-2021-" + strconv.Itoa(len(g.lines))
-				v := g.add(events.ServiceVoteRecorded, occ, g.delay(time.Hour, 72*time.Hour), "office:sms-survey", ref,
-					map[string]any{"section_id": s.ID, "round": r.name, "respondent": g.respondent(), "rating": rating})
+				v := g.add(occ, g.delay(time.Hour, 72*time.Hour), "office:sms-survey", ref,
+					&events.ServiceVoteRecordedData{SectionID: s.ID, Round: r.name, Respondent: g.respondent(), Rating: rating})
 				if g.rng.IntN(20000) == 0 {
 					g.votes = append(g.votes, v)
 				}
@@ -326,28 +327,30 @@ func (g *gen) count(id string, mean float64) int {
 func (g *gen) year() time.Time { return g.between(day(12, 2), day(11, 25)) }
 
 func (g *gen) complaints() {
-	items := []struct {
-		item     string
-		min, max int
-	}{{"conduct", 3, 5}, {"late_feedback", 1, 1}, {"contact_outdated", 1, 1}, {"shirking", 2, 2}, {"poor_handling", 3, 5}, {"urgent_unhandled", 5, 5}}
 	g.active(func(u Unit, s Section) {
 		for k := g.count(s.ID, 1.2); k > 0; k-- {
-			it := items[g.rng.IntN(len(items))]
-			role := "lead"
+			item := events.HotlineItems[g.rng.IntN(len(events.HotlineItems))]
+			role := events.RoleLead
 			if g.rng.IntN(4) == 0 {
-				role = "assist"
+				role = events.RoleAssist
 			}
 			at := g.later(s.ID)
-			l := g.add(events.HotlineVerdict, at, g.delay(24*time.Hour, 20*24*time.Hour), "office:xinfang", "12345-"+strconv.Itoa(len(g.lines)),
-				map[string]any{"section_id": s.ID, "item": it.item, "points": it.min + g.rng.IntN(it.max-it.min+1), "role": role})
-			g.deductions = append(g.deductions, l)
+			// Points within what the R-HOT table allows for the item.
+			r := events.HotlineRules[item]
+			g.deduction(s.ID, g.add(at, g.delay(24*time.Hour, 20*24*time.Hour), "office:xinfang", "12345-"+strconv.Itoa(len(g.lines)),
+				&events.HotlineVerdictData{SectionID: s.ID, Item: item, Points: r.Min + float64(g.rng.IntN(int(r.Max-r.Min)+1)), Role: role}))
 		}
 		for k := g.count(s.ID, 0.6); k > 0; k-- {
-			l := g.add(events.OnlineComplaintVerified, g.later(s.ID), g.delay(24*time.Hour, 10*24*time.Hour), "office:pingyi", "QR-"+strconv.Itoa(len(g.lines)),
-				map[string]any{"section_id": s.ID})
-			g.deductions = append(g.deductions, l)
+			g.deduction(s.ID, g.add(g.later(s.ID), g.delay(24*time.Hour, 10*24*time.Hour), "office:pingyi", "QR-"+strconv.Itoa(len(g.lines)),
+				&events.OnlineComplaintVerifiedData{SectionID: s.ID}))
 		}
 	})
+}
+
+// deduction keeps a deduction about a section, for the disputes.
+func (g *gen) deduction(section string, l *line) {
+	l.section = section
+	g.deductions = append(g.deductions, l)
 }
 
 // later is an occurred_at after the section was registered.
@@ -362,32 +365,29 @@ func (g *gen) later(id string) time.Time {
 func (g *gen) inspections() {
 	g.active(func(u Unit, s Section) {
 		for k := g.count(s.ID, 0.5); k > 0; k-- {
-			level := []string{"county", "county", "city"}[g.rng.IntN(3)]
+			level := []events.FindingLevel{events.FindingCounty, events.FindingCounty, events.FindingCity}[g.rng.IntN(3)]
 			// Some findings are back-dated: entered months after they happened.
 			d := g.delay(2*24*time.Hour, 30*24*time.Hour)
 			if g.rng.IntN(5) == 0 {
 				d = g.delay(60*24*time.Hour, 150*24*time.Hour)
 			}
-			l := g.add(events.InspectionFinding, g.later(s.ID), d, "office:inspection", "DC-"+strconv.Itoa(len(g.lines)),
-				map[string]any{"section_id": s.ID, "level": level, "serious": g.rng.IntN(6) == 0})
-			g.deductions = append(g.deductions, l)
+			g.deduction(s.ID, g.add(g.later(s.ID), d, "office:inspection", "DC-"+strconv.Itoa(len(g.lines)),
+				&events.InspectionFindingData{SectionID: s.ID, Level: level, Serious: new(g.rng.IntN(6) == 0)}))
 		}
 		for k := g.count(s.ID, 0.2); k > 0; k-- {
-			l := g.add(events.ComplaintSubstantiated, g.later(s.ID), g.delay(5*24*time.Hour, 40*24*time.Hour), "office:inspection", "TS-"+strconv.Itoa(len(g.lines)),
-				map[string]any{"section_id": s.ID, "serious": g.rng.IntN(5) == 0})
-			g.deductions = append(g.deductions, l)
+			g.deduction(s.ID, g.add(g.later(s.ID), g.delay(5*24*time.Hour, 40*24*time.Hour), "office:inspection", "TS-"+strconv.Itoa(len(g.lines)),
+				&events.ComplaintSubstantiatedData{SectionID: s.ID, Serious: new(g.rng.IntN(5) == 0)}))
 		}
 		if g.quality[s.ID] < 0.35 && g.rng.IntN(4) == 0 {
-			l := g.add(events.DisciplinaryCaseFiled, g.later(s.ID), g.delay(24*time.Hour, 60*24*time.Hour), "office:jiwei", "LA-"+strconv.Itoa(len(g.lines)),
-				map[string]any{"section_id": s.ID, "subject": []string{"head", "deputy", "staff", "staff", "collective"}[g.rng.IntN(5)],
-					"violation": []string{"current_year", "earlier_year"}[g.rng.IntN(2)]})
-			g.deductions = append(g.deductions, l)
+			g.deduction(s.ID, g.add(g.later(s.ID), g.delay(24*time.Hour, 60*24*time.Hour), "office:jiwei", "LA-"+strconv.Itoa(len(g.lines)),
+				&events.DisciplinaryCaseFiledData{SectionID: s.ID,
+					Subject:   []events.CaseSubject{events.SubjectHead, events.SubjectDeputy, events.SubjectStaff, events.SubjectStaff, events.SubjectCollective}[g.rng.IntN(5)],
+					Violation: events.Violations[g.rng.IntN(2)]}))
 		}
 		if g.quality[s.ID] < 0.5 && g.rng.IntN(12) == 0 {
-			l := g.add(events.DiscretionaryDeduction, g.later(s.ID), g.delay(24*time.Hour, 20*24*time.Hour), "office:liao", "",
-				map[string]any{"section_id": s.ID, "points": float64(1+g.rng.IntN(8)) / 2,
-					"reason": []string{"服务数据迟报", "少报服务对象", "网络评价环节拉票"}[g.rng.IntN(3)]})
-			g.deductions = append(g.deductions, l)
+			g.deduction(s.ID, g.add(g.later(s.ID), g.delay(24*time.Hour, 20*24*time.Hour), "office:liao", "",
+				&events.DiscretionaryDeductionData{SectionID: s.ID, Points: float64(1+g.rng.IntN(8)) / 2,
+					Reason: []string{"服务数据迟报", "少报服务对象", "网络评价环节拉票"}[g.rng.IntN(3)]}))
 		}
 	})
 }
@@ -408,24 +408,29 @@ func (g *gen) grades() {
 			sort.SliceStable(order, func(i, j int) bool {
 				return g.quality[order[i]]+noise*g.rng.Float64() > g.quality[order[j]]+noise*g.rng.Float64()
 			})
+			// Each tier holds a third of the sections, the remainder going to
+			// the higher tiers (R-SUP's quota).
 			n := len(order)
-			sizes := [3]int{n / 3, n / 3, n / 3}
-			for r := 0; r < n%3; r++ {
-				sizes[r]++
-			}
-			var grades []map[string]any
+			lo, _ := events.TierQuota(n)
+			var grades []events.Grade
 			k := 0
-			for tier, size := range sizes {
-				lo, hi := []int{40, 30, 15}[tier], []int{50, 39, 29}[tier]
+			for tier := range events.GradeTiers {
+				size := lo
+				if tier < n%events.GradeTiers {
+					size++
+				}
+				// Grades in tenths within the tier; no unit grades below 1.5.
+				bounds := [events.GradeTiers][2]int{{int(events.ExcellentFrom * 10), int(events.SupervisorMax * 10)},
+					{int(events.GoodFrom * 10), int(events.ExcellentFrom*10) - 1}, {15, int(events.GoodFrom*10) - 1}}[tier]
 				for i := 0; i < size; i++ {
-					score := float64(lo+g.rng.IntN(hi-lo+1)) / 10
-					grades = append(grades, map[string]any{"section_id": order[k], "score": score})
+					score := float64(bounds[0]+g.rng.IntN(bounds[1]-bounds[0]+1)) / 10
+					grades = append(grades, events.Grade{SectionID: order[k], Score: &score})
 					k++
 				}
 			}
-			sort.Slice(grades, func(i, j int) bool { return grades[i]["section_id"].(string) < grades[j]["section_id"].(string) })
-			g.add(events.SupervisorGradesSubmitted, at, g.delay(time.Hour, 48*time.Hour), "unit:"+u.ID, "考评-"+u.ID,
-				map[string]any{"unit_id": u.ID, "grades": grades})
+			sort.Slice(grades, func(i, j int) bool { return grades[i].SectionID < grades[j].SectionID })
+			g.add(at, g.delay(time.Hour, 48*time.Hour), "unit:"+u.ID, "考评-"+u.ID,
+				&events.SupervisorGradesSubmittedData{UnitID: u.ID, Grades: grades})
 		}
 		submit(g.between(day(11, 3), day(11, 10)), 0.3)
 		if g.rng.IntN(8) == 0 { // a corrected resubmission replaces the first
@@ -441,18 +446,20 @@ func (g *gen) bonuses() {
 			deeds++
 			deed := fmt.Sprintf("DEED-%03d", deeds)
 			at := g.later(s.ID)
-			g.add(events.CommendationAwarded, at, g.delay(24*time.Hour, 30*24*time.Hour), "office:liao", "表彰-"+deed,
-				map[string]any{"section_id": s.ID, "level": []string{"national", "provincial", "municipal", "municipal"}[g.rng.IntN(4)], "deed_id": deed})
+			g.add(at, g.delay(24*time.Hour, 30*24*time.Hour), "office:liao", "表彰-"+deed,
+				&events.CommendationAwardedData{SectionID: s.ID, Level: []events.CommendationLevel{events.CommendNational,
+					events.CommendProvincial, events.CommendMunicipal, events.CommendMunicipal}[g.rng.IntN(4)], DeedID: deed})
 			if g.rng.IntN(3) == 0 { // the same deed commended again: counted once
-				g.add(events.CommendationAwarded, at.Add(30*24*time.Hour).Add(-time.Hour), g.delay(24*time.Hour, 10*24*time.Hour), "office:liao", "表彰-"+deed+"-2",
-					map[string]any{"section_id": s.ID, "level": "municipal", "deed_id": deed})
+				g.add(at.Add(30*24*time.Hour).Add(-time.Hour), g.delay(24*time.Hour, 10*24*time.Hour), "office:liao", "表彰-"+deed+"-2",
+					&events.CommendationAwardedData{SectionID: s.ID, Level: events.CommendMunicipal, DeedID: deed})
 			}
 		}
 		if g.quality[s.ID] > 0.7 && g.rng.IntN(6) == 0 {
 			matter := "MATTER-" + s.ID
 			for k := 1 + g.rng.IntN(3); k > 0; k-- {
-				g.add(events.MediaCoverageRecorded, g.later(s.ID), g.delay(24*time.Hour, 15*24*time.Hour), "office:liao", "",
-					map[string]any{"section_id": s.ID, "level": []string{"central", "provincial", "municipal", "municipal"}[g.rng.IntN(4)], "matter_id": matter})
+				g.add(g.later(s.ID), g.delay(24*time.Hour, 15*24*time.Hour), "office:liao", "",
+					&events.MediaCoverageRecordedData{SectionID: s.ID, Level: []events.MediaLevel{events.MediaCentral,
+						events.MediaProvincial, events.MediaMunicipal, events.MediaMunicipal}[g.rng.IntN(4)], MatterID: matter})
 			}
 		}
 	})
@@ -466,20 +473,18 @@ func (g *gen) disputes() {
 	g.rng.Shuffle(len(g.deductions), func(i, j int) { g.deductions[i], g.deductions[j] = g.deductions[j], g.deductions[i] })
 	n := min(24, len(g.deductions))
 	for i, d := range g.deductions[:n] {
-		data := d.Data.(map[string]any)
-		sec, _ := data["section_id"].(string)
+		sec := d.section
 		at := d.recorded.Add(g.delay(24*time.Hour, 10*24*time.Hour))
 		occ := at
 		if occ.After(events.WindowEnd) {
 			occ = events.WindowEnd.Add(-time.Hour).Truncate(time.Second)
 		}
 		if i < 4 {
-			g.add(events.EventRetracted, occ, at.Sub(occ), "office:liao", "",
-				map[string]any{"target_id": d.ID, "reason": "录入错误"})
+			g.add(occ, at.Sub(occ), "office:liao", "", &events.EventRetractedData{TargetID: d.ID, Reason: "录入错误"})
 			continue
 		}
-		g.add(events.DeductionContested, occ, at.Sub(occ), "unit:"+g.unitOf[sec], "",
-			map[string]any{"target_id": d.ID, "section_id": sec, "grounds": "扣分依据不足, 申请复核"})
+		g.add(occ, at.Sub(occ), "unit:"+g.unitOf[sec], "",
+			&events.DeductionContestedData{TargetID: d.ID, SectionID: sec, Grounds: "扣分依据不足, 申请复核"})
 		if i%5 == 4 {
 			continue // still open
 		}
@@ -488,59 +493,25 @@ func (g *gen) disputes() {
 		if rocc.After(events.WindowEnd) {
 			rocc = events.WindowEnd.Add(-time.Minute).Truncate(time.Second)
 		}
-		out := map[string]any{"target_id": d.ID, "outcome": []string{"upheld", "overturned", "reduced"}[i%3]}
-		if out["outcome"] == "reduced" {
-			orig := deductionPoints(d)
-			if orig <= 1 {
-				out["outcome"] = "overturned"
+		out := &events.ContestResolvedData{TargetID: d.ID, Outcome: events.ContestOutcomes[i%3]}
+		if out.Outcome == events.OutcomeReduced {
+			// Half the deduction's points, as the ledger counts them.
+			if orig, _ := projections.Points(d.Data); orig <= 1 {
+				out.Outcome = events.OutcomeOverturned
 			} else {
-				out["points"] = math.Floor(orig / 2)
+				out.Points = new(math.Floor(orig / 2))
 			}
 		}
-		g.add(events.ContestResolved, rocc, res.Sub(rocc), "office:pingyi", "", out)
+		g.add(rocc, res.Sub(rocc), "office:pingyi", "", out)
 	}
 	// A mistyped vote, retracted and entered again.
 	for _, v := range g.votes {
-		data := v.Data.(map[string]any)
 		fix := v.recorded.Add(3 * 24 * time.Hour)
-		g.add(events.EventRetracted, fix, time.Minute, "office:sms-survey", "", map[string]any{"target_id": v.ID, "reason": "评价档次录入错误"})
-		again := map[string]any{}
-		for k, x := range data {
-			again[k] = x
-		}
-		again["rating"] = "satisfied"
-		g.add(events.ServiceVoteRecorded, v.occurred, fix.Sub(v.occurred)+time.Hour, "office:sms-survey", v.Ref, again)
+		g.add(fix, time.Minute, "office:sms-survey", "", &events.EventRetractedData{TargetID: v.ID, Reason: "评价档次录入错误"})
+		again := *v.Data.(*events.ServiceVoteRecordedData)
+		again.Rating = events.RatingSatisfied
+		g.add(v.occurred, fix.Sub(v.occurred)+time.Hour, "office:sms-survey", v.Ref, &again)
 	}
-}
-
-// deductionPoints is the original points of a deduction line.
-func deductionPoints(l *line) float64 {
-	d := l.Data.(map[string]any)
-	switch events.Type(l.Type) {
-	case events.HotlineVerdict:
-		return float64(d["points"].(int))
-	case events.OnlineComplaintVerified:
-		return 1
-	case events.InspectionFinding:
-		p := 1.0
-		if d["level"] == "city" {
-			p = 2
-		}
-		if d["serious"] == true {
-			p *= 2
-		}
-		return p
-	case events.ComplaintSubstantiated:
-		if d["serious"] == true {
-			return 2
-		}
-		return 1
-	case events.DisciplinaryCaseFiled:
-		return 2
-	case events.DiscretionaryDeduction, events.UnitDeduction:
-		return d["points"].(float64)
-	}
-	return 0
 }
 
 // online freezes the candidate list the ledger computes on 2021-11-15,
@@ -554,16 +525,16 @@ func (g *gen) online() error {
 	}
 	s := st.Standings(projections.View{AsOf: freezeAt, KnownAt: freezeAt.Add(time.Hour)})
 	cands := s.Candidates
-	g.add(events.OnlineCandidatesFrozen, freezeAt, time.Hour, "office:pingyi", "网络评价名单", map[string]any{"section_ids": cands})
+	g.add(freezeAt, time.Hour, "office:pingyi", "网络评价名单", &events.OnlineCandidatesFrozenData{SectionIDs: cands})
 	type cred struct {
 		hash  string
-		group string
+		group events.VoterGroup
 	}
 	var creds []cred
 	for i := 0; i < 20000; i++ {
-		group := "recipient"
+		group := events.GroupRecipient
 		if i%20 >= 13 { // 65% recipients, 35% representatives
-			group = "representative"
+			group = events.GroupRepresentative
 		}
 		var b [20]byte
 		for k := range b {
@@ -571,8 +542,8 @@ func (g *gen) online() error {
 		}
 		h := events.CodeHash(string(b[:]))
 		creds = append(creds, cred{h, group})
-		g.add(events.VoterCredentialIssued, freezeAt.Add(time.Hour), 2*time.Hour, "office:pingyi", "",
-			map[string]any{"credential_hash": h, "group": group})
+		g.add(freezeAt.Add(time.Hour), 2*time.Hour, "office:pingyi", "",
+			&events.VoterCredentialIssuedData{CredentialHash: h, Group: group})
 	}
 	daily := map[string]float64{}
 	for _, r := range s.Sections {
@@ -593,15 +564,15 @@ func (g *gen) online() error {
 		}
 		sort.Slice(l, func(i, j int) bool { return l[i].v > l[j].v })
 		var sat, unsat []string
-		for _, x := range l[:10] {
+		for _, x := range l[:events.BallotSize] {
 			sat = append(sat, x.id)
 		}
-		for _, x := range l[len(l)-10:] {
+		for _, x := range l[len(l)-events.BallotSize:] {
 			unsat = append(unsat, x.id)
 		}
 		at := g.between(time.Date(2021, 11, 16, 8, 0, 0, 0, events.CST), time.Date(2021, 11, 28, 22, 0, 0, 0, events.CST))
-		g.add(events.BallotCast, at, time.Second, "voter:qinglian", "",
-			map[string]any{"credential_hash": c.hash, "satisfied": sat, "unsatisfied": unsat})
+		g.add(at, time.Second, "voter:qinglian", "",
+			&events.BallotCastData{CredentialHash: c.hash, Satisfied: sat, Unsatisfied: unsat})
 	}
 	return nil
 }
@@ -610,21 +581,19 @@ func (g *gen) online() error {
 func check(lines []*line, n int) (*projections.State, error) {
 	st := projections.New()
 	head := events.Head{}
+	var buf []byte
 	for i, l := range lines[:n] {
-		raw, err := json.Marshal(l)
-		if err != nil {
-			return nil, err
-		}
-		ev, ferr := events.Decode(raw, events.DecodeOptions{})
+		ev, ferr := events.Build(l.occurred, l.Actor, l.Data)
 		if ferr != nil {
 			return nil, fmt.Errorf("line %d: %v", i+1, ferr)
 		}
-		r := &events.Record{Position: head.Position + 1, ID: ev.ID, Type: ev.Type, Stream: ev.Body.Stream(),
-			OccurredAt: ev.OccurredAt, RecordedAt: l.recorded, Actor: ev.Actor, Ref: ev.Ref, Data: ev.Data, PrevHash: head.Hash}
+		ev.ID, ev.Ref = uuid.MustParse(l.ID), l.Ref
+		var r *events.Record
+		r, buf = events.Seal(head, ev, l.recorded, buf)
 		if ferr := st.Add(r, ev.Body, true); ferr != nil {
 			return nil, fmt.Errorf("line %d (%s): %v", i+1, l.Type, ferr)
 		}
-		head = events.Head{Position: r.Position}
+		head = r.Head()
 	}
 	return st, nil
 }
