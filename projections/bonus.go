@@ -10,59 +10,49 @@ import (
 // deed, and media reports sharing a matter, count once at their highest
 // level; the sum is capped.
 
-var _ = define(events.CommendationAwarded, kindOf[*events.CommendationAwardedData]{
-	component: "bonus", clause: "R-BON-COM",
-	fold: func(s *State, f *Fact, pos int64, d *events.CommendationAwardedData) *events.FieldError {
-		var err *events.FieldError
-		if f.Sec, err = s.sectionOf("data.section_id", d.SectionID); err != nil {
-			return err
-		}
-		if f.A, err = enumCode("data.level", events.CommendationLevels, d.Level); err != nil {
-			return err
-		}
-		f.Aux = s.text(d.DeedID)
-		return nil
-	},
-	points: func(d *events.CommendationAwardedData) float64 { return events.CommendationPoints[d.Level] },
-	check: func(c *checker, d *events.CommendationAwardedData) *events.FieldError {
-		return c.active("data.section_id", d.SectionID)
-	},
-	score: scoreBonus,
-	explain: func(x *explainer, e *Entry) {
-		e.Note = fmt.Sprintf("commendation, %s, deed %s", events.CommendationLevels[x.f.A], x.s.textAt(x.f.Aux))
-		x.bonus(e, "deed")
-	},
-	valid: func(s *State, f *Fact, pos int64) bool {
-		return sectionText(s, f, pos) && has(events.CommendationLevels, f.A)
-	},
-})
+var _ = define(events.CommendationAwarded, bonusKind("R-BON-COM", "commendation", "deed",
+	events.CommendationLevels, events.CommendationPoints,
+	func(d *events.CommendationAwardedData) (string, events.CommendationLevel, string) {
+		return d.SectionID, d.Level, d.DeedID
+	}))
 
-var _ = define(events.MediaCoverageRecorded, kindOf[*events.MediaCoverageRecordedData]{
-	component: "bonus", clause: "R-BON-MED",
-	fold: func(s *State, f *Fact, pos int64, d *events.MediaCoverageRecordedData) *events.FieldError {
-		var err *events.FieldError
-		if f.Sec, err = s.sectionOf("data.section_id", d.SectionID); err != nil {
-			return err
-		}
-		if f.A, err = enumCode("data.level", events.MediaLevels, d.Level); err != nil {
-			return err
-		}
-		f.Aux = s.text(d.MatterID)
-		return nil
-	},
-	points: func(d *events.MediaCoverageRecordedData) float64 { return events.MediaPoints[d.Level] },
-	check: func(c *checker, d *events.MediaCoverageRecordedData) *events.FieldError {
-		return c.active("data.section_id", d.SectionID)
-	},
-	score: scoreBonus,
-	explain: func(x *explainer, e *Entry) {
-		e.Note = fmt.Sprintf("media report, %s, matter %s", events.MediaLevels[x.f.A], x.s.textAt(x.f.Aux))
-		x.bonus(e, "matter")
-	},
-	valid: func(s *State, f *Fact, pos int64) bool {
-		return sectionText(s, f, pos) && has(events.MediaLevels, f.A)
-	},
-})
+var _ = define(events.MediaCoverageRecorded, bonusKind("R-BON-MED", "media report", "matter",
+	events.MediaLevels, events.MediaPoints,
+	func(d *events.MediaCoverageRecordedData) (string, events.MediaLevel, string) {
+		return d.SectionID, d.Level, d.MatterID
+	}))
+
+// bonusKind is the kind of a bonus fact: a level worth points[level], for
+// a deed or matter (same) that makes two facts of a section one.
+func bonusKind[D events.Data, L ~string](clause, what, same string, levels events.Enum[L], points map[L]float64,
+	parts func(D) (section string, level L, id string)) kindOf[D] {
+	return kindOf[D]{
+		component: "bonus", clause: clause,
+		fold: func(s *State, f *Fact, pos int64, d D) *events.FieldError {
+			section, level, id := parts(d)
+			var err *events.FieldError
+			if f.Sec, err = s.sectionOf("data.section_id", section); err != nil {
+				return err
+			}
+			if f.A, err = enumCode("data.level", levels, level); err != nil {
+				return err
+			}
+			f.Aux = s.text(id)
+			return nil
+		},
+		points: func(d D) float64 { _, level, _ := parts(d); return points[level] },
+		check: func(c *checker, d D) *events.FieldError {
+			section, _, _ := parts(d)
+			return c.active("data.section_id", section)
+		},
+		score: scoreBonus,
+		explain: func(x *explainer, e *Entry) {
+			e.Note = fmt.Sprintf("%s, %s, %s %s", what, levels[x.f.A], same, x.s.textAt(x.f.Aux))
+			x.bonus(e, same)
+		},
+		valid: func(s *State, f *Fact, pos int64) bool { return sectionText(s, f, pos) && has(levels, f.A) },
+	}
+}
 
 // bonusKey is what makes two bonus facts of a section the same deed or
 // matter.

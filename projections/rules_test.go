@@ -222,6 +222,7 @@ func (l *ruleLedger) envelope(t *testing.T, d *datadriven.TestData, line int, s 
 		r := l.named[ref[2:len(ref)-1]]
 		if r == nil {
 			d.Fatalf(t, "line %d: no event is named %s", line, ref)
+			return ref
 		}
 		return strconv.Quote(r.ID.String())
 	})
@@ -285,6 +286,7 @@ func (l *ruleLedger) view(t *testing.T, d *datadriven.TestData) projections.View
 	r := l.named[name]
 	if r == nil {
 		d.Fatalf(t, "known_at: no event is named #%s", name)
+		return v
 	}
 	v.KnownAt = r.RecordedAt
 	if offset != "" {

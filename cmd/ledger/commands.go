@@ -213,35 +213,48 @@ func (c *command) standingsCmd() *cobra.Command {
 	}
 	vf := c.addViewFlags(cmd, "table", "json", "csv")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
-		asOf, knownAt, err := vf.bounds("standings")
-		if err != nil {
-			return err
-		}
-		l, closeFn, err := c.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer closeFn()
-		v, err := l.View(asOf, knownAt)
-		if err != nil {
-			return err
-		}
-		if *vf.format == "json" {
-			b, err := l.StandingsJSON(v)
-			if err != nil {
-				return err
-			}
-			_, err = c.m.Stdout.Write(append(b, '\n'))
-			return err
-		}
-		s := l.Standings(v)
-		switch *vf.format {
-		case "csv":
-			return writeStandingsCSV(c.m.Stdout, s)
-		}
-		return writeStandingsTable(c.m.Stdout, s)
+		return c.inView(ctx, vf, "standings", func(l *replay.Ledger, v projections.View) error {
+			return c.writeStandings(l, v, *vf.format)
+		})
 	})
 	return cmd
+}
+
+// writeStandings prints a view's standings in a format.
+func (c *command) writeStandings(l *replay.Ledger, v projections.View, format string) error {
+	if format == "json" {
+		b, err := l.StandingsJSON(v)
+		if err != nil {
+			return err
+		}
+		_, err = c.m.Stdout.Write(append(b, '\n'))
+		return err
+	}
+	s := l.Standings(v)
+	switch format {
+	case "csv":
+		return writeStandingsCSV(c.m.Stdout, s)
+	}
+	return writeStandingsTable(c.m.Stdout, s)
+}
+
+// inView parses a command's view flags (a usage error touches no store),
+// opens the ledger and runs fn on the view.
+func (c *command) inView(ctx context.Context, vf viewFlags, name string, fn func(*replay.Ledger, projections.View) error) error {
+	asOf, knownAt, err := vf.bounds(name)
+	if err != nil {
+		return err
+	}
+	l, closeFn, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	v, err := l.View(asOf, knownAt)
+	if err != nil {
+		return err
+	}
+	return fn(l, v)
 }
 
 func (c *command) explainCmd() *cobra.Command {
@@ -253,27 +266,16 @@ func (c *command) explainCmd() *cobra.Command {
 	}
 	vf := c.addViewFlags(cmd, "table", "json")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
-		asOf, knownAt, err := vf.bounds("explain")
-		if err != nil {
-			return err
-		}
-		l, closeFn, err := c.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer closeFn()
-		v, err := l.View(asOf, knownAt)
-		if err != nil {
-			return err
-		}
-		e, err := l.Explain(pos[0], v)
-		if err != nil {
-			return err
-		}
-		if *vf.format == "json" {
-			return writeJSON(c.m.Stdout, e)
-		}
-		return writeExplainTable(c.m.Stdout, e)
+		return c.inView(ctx, vf, "explain", func(l *replay.Ledger, v projections.View) error {
+			e, err := l.Explain(pos[0], v)
+			if err != nil {
+				return err
+			}
+			if *vf.format == "json" {
+				return writeJSON(c.m.Stdout, e)
+			}
+			return writeExplainTable(c.m.Stdout, e)
+		})
 	})
 	return cmd
 }
