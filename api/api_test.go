@@ -22,8 +22,10 @@ import (
 
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -61,26 +63,20 @@ func newFixture(t testing.TB, withTokens bool) *fixture {
 	l, err := replay.Open(ctx, st, replay.Options{})
 	require.NoError(t, err)
 	f := &fixture{t: t, ledger: l, store: st, logs: &bytes.Buffer{}}
-	var lines []string
-	add := func(typ, at, data string) {
-		lines = append(lines, fmt.Sprintf(`{"type":%q,"occurred_at":%q,"actor":"test","data":%s}`, typ, at, data))
-	}
-	add("UnitRegistered", "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"县发改局"}`)
+	lines := []string{eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"县发改局"}`)}
 	var ids []string
 	for k := 0; k < 22; k++ {
 		id := fmt.Sprintf("S%02d", k)
 		ids = append(ids, `"`+id+`"`)
-		add("SectionRegistered", "2020-12-01T09:00:00+08:00", fmt.Sprintf(`{"section_id":%q,"unit_id":"U1","name":"科室%d","enforcement":false}`, id, k))
+		lines = append(lines, eventstest.Line(events.SectionRegistered, "2020-12-01T09:00:00+08:00", fmt.Sprintf(`{"section_id":%q,"unit_id":"U1","name":"科室%d","enforcement":false}`, id, k)))
 	}
-	add("OnlineCandidatesFrozen", "2021-11-15T10:00:00+08:00", `{"section_ids":[`+strings.Join(ids, ",")+`]}`)
+	lines = append(lines, eventstest.Line(events.OnlineCandidatesFrozen, "2021-11-15T10:00:00+08:00", `{"section_ids":[`+strings.Join(ids, ",")+`]}`))
 	for i := 0; i < 5; i++ {
 		code := events.NewCode()
 		f.codes = append(f.codes, code)
-		add("VoterCredentialIssued", "2021-11-15T11:00:00+08:00", fmt.Sprintf(`{"credential_hash":%q,"group":"recipient"}`, events.CodeHash(code)))
+		lines = append(lines, eventstest.Line(events.VoterCredentialIssued, "2021-11-15T11:00:00+08:00", fmt.Sprintf(`{"credential_hash":%q,"group":"recipient"}`, events.CodeHash(code))))
 	}
-	seq, _ := events.ReadLines(strings.NewReader(strings.Join(lines, "\n")), events.DecodeOptions{})
-	_, err = l.Append(ctx, seq, replay.AppendOptions{})
-	require.NoError(t, err)
+	replaytest.AppendLines(t, l, lines...)
 	cfg := api.Config{Ledger: l, Logger: slog.New(slog.NewJSONHandler(syncWriter{f.logs, &sync.Mutex{}}, nil)),
 		BallotClock: func() time.Time { return time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST) }, Now: f.now}
 	if withTokens {
@@ -141,7 +137,8 @@ func errCode(t testing.TB, b []byte) string {
 	return e.Error.Code
 }
 
-const deduction = `{"type":"DiscretionaryDeduction","occurred_at":"2021-05-01T10:00:00+08:00","actor":"office:liao","data":{"section_id":"S01","points":1.5,"reason":"迟报"}}`
+// deduction is the line of an event a recorder posts: S01 loses 1.5 points.
+var deduction = eventstest.Line(events.DiscretionaryDeduction, "2021-05-01T10:00:00+08:00", `{"section_id":"S01","points":1.5,"reason":"迟报"}`, eventstest.WithActor("office:liao"))
 
 func TestRolesOnEveryRoute(t *testing.T) {
 	f := newFixture(t, true)
@@ -217,7 +214,8 @@ func TestPostEvents(t *testing.T) {
 	require.InDelta(t, 18.5, *st.Sections[1].Inspection, 1e-9) // 20 - 1.5
 
 	// An idempotent repeat reports the stored envelope.
-	withID := `{"id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427",` + deduction[1:]
+	withID := eventstest.Line(events.DiscretionaryDeduction, "2021-05-01T10:00:00+08:00", `{"section_id":"S01","points":1.5,"reason":"迟报"}`,
+		eventstest.WithID("1b4e28ba-2fa1-11d2-883f-0016d3cca427"), eventstest.WithActor("office:liao"))
 	code, b = f.post("/v1/events", recorderTok, withID)
 	require.Equal(t, 201, code, string(b))
 	code, b2 := f.post("/v1/events", recorderTok, withID)
@@ -428,8 +426,9 @@ func TestBallotRateLimit(t *testing.T) {
 func TestMetricsAndLogsLeakNothing(t *testing.T) {
 	f := newFixture(t, true)
 	f.post("/v1/ballots", "", ballot(f.codes[2], sat10, unsat10))
-	f.post("/v1/events", recorderTok, `{"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T10:00:00+08:00","actor":"a","data":{"section_id":"S01","round":"H1","respondent":"r-hidden-person","rating":"basic"}}`)
-	f.post("/v1/events", recorderTok, `{"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T10:00:00+08:00","actor":"a","data":{"section_id":"S01","round":"H1","respondent":"r-hidden-person","rating":"basic"}}`)
+	vote := eventstest.Line(events.ServiceVoteRecorded, "2021-06-01T10:00:00+08:00", `{"section_id":"S01","round":"H1","respondent":"r-hidden-person","rating":"basic"}`, eventstest.WithActor("a"))
+	f.post("/v1/events", recorderTok, vote)
+	f.post("/v1/events", recorderTok, vote)
 	_, viewerStandings := f.do("GET", "/v1/standings", viewerTok, "", nil)
 	_, m := f.do("GET", "/metrics", "", "", nil)
 	require.Contains(t, string(m), `ledger_http_requests_total{code="201",method="POST",route="/v1/ballots"} 1`)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/projections"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,8 @@ func TestConcurrentAppendsAndReads(t *testing.T) {
 			defer wg.Done()
 			for i := 0; time.Now().Before(stop); i++ {
 				id := uuid.New()
-				body := fmt.Sprintf(`{"id":%q,"type":"DiscretionaryDeduction","occurred_at":"2021-05-01T10:00:00+08:00","actor":"w%d","data":{"section_id":"S%02d","points":0.01,"reason":"load"}}`, id, w, (w+i)%21)
+				body := eventstest.Line(events.DiscretionaryDeduction, "2021-05-01T10:00:00+08:00", fmt.Sprintf(`{"section_id":"S%02d","points":0.01,"reason":"load"}`, (w+i)%21),
+					eventstest.WithID(id.String()), eventstest.WithActor(fmt.Sprintf("w%d", w)))
 				code, _ := f.post("/v1/events", recorderTok, body)
 				if code != 201 {
 					failed.Add(1)

@@ -4,9 +4,11 @@ import (
 	"testing"
 
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 )
 
-var voteLine = []byte(`{"id":"64d7c1b2-8d1e-4f7a-9a51-3c1f2e9b7d10","type":"ServiceVoteRecorded","occurred_at":"2021-06-03T10:15:00+08:00","actor":"office:sms-survey","ref":"SMS-2021-123456","data":{"section_id":"U06-S12","round":"H1","respondent":"r-abcdefghijkl","rating":"basic"}}`)
+var voteLine = []byte(eventstest.Line(events.ServiceVoteRecorded, "2021-06-03T10:15:00+08:00", `{"section_id":"U06-S12","round":"H1","respondent":"r-abcdefghijkl","rating":"basic"}`,
+	eventstest.WithID("64d7c1b2-8d1e-4f7a-9a51-3c1f2e9b7d10"), eventstest.WithActor("office:sms-survey"), eventstest.WithRef("SMS-2021-123456")))
 
 func BenchmarkDecodeVote(b *testing.B) {
 	b.ReportAllocs()

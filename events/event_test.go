@@ -11,12 +11,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/stretchr/testify/require"
 )
 
-// ev builds one import line around a data object.
-func ev(typ, data string) string {
-	return `{"type":"` + typ + `","occurred_at":"2021-06-03T10:15:00+08:00","actor":"office:liao","data":` + data + `}`
+// ev is the import line of a typ event with data, by office:liao on
+// 2021-06-03.
+func ev(typ events.Type, data string) string {
+	return eventstest.Line(typ, "2021-06-03T10:15:00+08:00", data, eventstest.WithActor("office:liao"))
 }
 
 func TestDecodeEveryType(t *testing.T) {
@@ -95,17 +97,17 @@ func TestDecodeEveryType(t *testing.T) {
 		{"resolve reduced without points", ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"reduced"}`), "data.points"},
 		{"resolve points when upheld", ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"upheld","points":1}`), "data.points"},
 		// envelope
-		{"unknown type", `{"type":"Bribe","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{}}`, "type"},
-		{"no offset", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "occurred_at"},
-		{"before window", `{"type":"UnitRegistered","occurred_at":"2020-11-30T23:59:59+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "occurred_at"},
-		{"after window", `{"type":"UnitRegistered","occurred_at":"2021-11-30T16:00:00Z","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "occurred_at"},
-		{"window end in UTC", `{"type":"UnitRegistered","occurred_at":"2021-11-30T15:59:59Z","actor":"a","data":{"unit_id":"U1","name":"n"}}`, ""},
+		{"unknown type", eventstest.Line("Bribe", "2021-06-03T10:15:00+08:00", `{}`, eventstest.WithActor("a")), "type"},
+		{"no offset", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor("a")), "occurred_at"},
+		{"before window", eventstest.Line("UnitRegistered", "2020-11-30T23:59:59+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor("a")), "occurred_at"},
+		{"after window", eventstest.Line("UnitRegistered", "2021-11-30T16:00:00Z", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor("a")), "occurred_at"},
+		{"window end in UTC", eventstest.Line("UnitRegistered", "2021-11-30T15:59:59Z", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor("a")), ""},
 		{"no actor", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","data":{"unit_id":"U1","name":"n"}}`, "actor"},
-		{"long actor", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"` + strings.Repeat("a", 65) + `","data":{"unit_id":"U1","name":"n"}}`, "actor"},
-		{"long ref", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","ref":"` + strings.Repeat("r", 129) + `","data":{"unit_id":"U1","name":"n"}}`, "ref"},
+		{"long actor", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor(strings.Repeat("a", 65))), "actor"},
+		{"long ref", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor("a"), eventstest.WithRef(strings.Repeat("r", 129))), "ref"},
 		{"unknown envelope field", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","position":3,"data":{"unit_id":"U1","name":"n"}}`, "position"},
-		{"recorded_at not historical", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","recorded_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "recorded_at"},
-		{"bad id", `{"id":"nope","type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "id"},
+		{"recorded_at not historical", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithRecordedAt("2021-06-03T10:15:00+08:00"), eventstest.WithActor("a")), "recorded_at"},
+		{"bad id", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithID("nope"), eventstest.WithActor("a")), "id"},
 		{"duplicate key", `{"type":"UnitRegistered","type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "type"},
 		{"duplicate data key", ev("UnitRegistered", `{"unit_id":"U1","unit_id":"U2","name":"n"}`), "data.unit_id"},
 		{"truncated", `{"type":"UnitRegistered","occurred_at":"2021-06`, ""},
@@ -143,8 +145,8 @@ func TestRespondentNeverInErrors(t *testing.T) {
 }
 
 func TestCanonicalIsSortedCompactJSON(t *testing.T) {
-	e, ferr := events.Decode([]byte(`{"type":"SectionRegistered","occurred_at":"2021-01-02T03:04:05.5Z","actor":"office:\"q\"","ref":"<A&B>","data":{"unit_id":"U1","section_id":"S1","name":"价格科 \\ x","enforcement":true}}`), events.DecodeOptions{})
-	require.Nil(t, ferr)
+	e := eventstest.Event(t, eventstest.Line("SectionRegistered", "2021-01-02T03:04:05.5Z", `{"unit_id":"U1","section_id":"S1","name":"价格科 \\ x","enforcement":true}`,
+		eventstest.WithActor(`office:"q"`), eventstest.WithRef("<A&B>")))
 	e.ID = uuid.MustParse("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
 	r, _ := events.Seal(events.Head{Position: 6}, e, time.Date(2021, 1, 2, 0, 0, 0, 0, time.UTC), nil)
 	canon := string(r.Canonical(nil))
@@ -170,10 +172,9 @@ func TestHashRecipeWithJQ(t *testing.T) {
 	if _, err := exec.LookPath("jq"); err != nil {
 		t.Skip("jq not installed; the recipe is also checked by TestCanonicalIsSortedCompactJSON")
 	}
-	e, ferr := events.Decode([]byte(ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"迟报 \"x\""}`)), events.DecodeOptions{})
-	require.Nil(t, ferr)
-	r, _ := events.Seal(events.Head{}, e, time.Now(), nil)
-	r2, _ := events.Seal(r.Head(), e, time.Now(), nil)
+	e := eventstest.Event(t, ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"迟报 \"x\""}`))
+	recs := eventstest.Chain(events.Head{}, time.Now(), e, e)
+	r, r2 := recs[0], recs[1]
 	input := string(r.AppendJSON(nil)) + "\n" + string(r2.AppendJSON(nil)) + "\n"
 	script := `prev=$(printf '0%.0s' $(seq 64))
 while IFS= read -r line; do
@@ -204,8 +205,7 @@ func TestCanonicalMatchesEncodingJSON(t *testing.T) {
 		ev("HotlineVerdict", `{"section_id":"U01-S01","item":"conduct","points":5e0,"role":"lead"}`),
 	}
 	for _, l := range lines {
-		e, ferr := events.Decode([]byte(l), events.DecodeOptions{})
-		require.Nil(t, ferr, l)
+		e := eventstest.Event(t, l)
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/projections"
 )
 
@@ -12,12 +13,13 @@ import (
 // never panics; a refused event leaves the state as it was; standings and
 // explain of whatever was accepted never panic.
 func FuzzValidate(f *testing.F) {
+	by := eventstest.WithActor("a")
 	seeds := []string{
-		`{"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T10:00:00+08:00","actor":"a","data":{"section_id":"A","round":"H1","respondent":"r-abcd","rating":"basic"}}`,
-		`{"type":"SupervisorGradesSubmitted","occurred_at":"2021-11-05T10:00:00+08:00","actor":"a","data":{"unit_id":"U1","grades":[{"section_id":"A","score":4.5},{"section_id":"B","score":3.1}]}}`,
-		`{"type":"OnlineCandidatesFrozen","occurred_at":"2021-11-15T10:00:00+08:00","actor":"a","data":{"section_ids":["A","B"]}}`,
-		`{"type":"DeductionContested","occurred_at":"2021-11-15T10:00:00+08:00","actor":"a","data":{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","section_id":"A","grounds":"g"}}`,
-		`{"type":"UnitDeduction","occurred_at":"2021-03-01T10:00:00+08:00","actor":"a","data":{"unit_id":"U1","points":2,"reason":"r"}}`,
+		eventstest.Line(events.ServiceVoteRecorded, "2021-06-01T10:00:00+08:00", `{"section_id":"A","round":"H1","respondent":"r-abcd","rating":"basic"}`, by),
+		eventstest.Line(events.SupervisorGradesSubmitted, "2021-11-05T10:00:00+08:00", `{"unit_id":"U1","grades":[{"section_id":"A","score":4.5},{"section_id":"B","score":3.1}]}`, by),
+		eventstest.Line(events.OnlineCandidatesFrozen, "2021-11-15T10:00:00+08:00", `{"section_ids":["A","B"]}`, by),
+		eventstest.Line(events.DeductionContested, "2021-11-15T10:00:00+08:00", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","section_id":"A","grounds":"g"}`, by),
+		eventstest.Line(events.UnitDeduction, "2021-03-01T10:00:00+08:00", `{"unit_id":"U1","points":2,"reason":"r"}`, by),
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

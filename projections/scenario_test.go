@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/projections"
 	"github.com/stretchr/testify/require"
 )
@@ -33,7 +34,7 @@ func (s *scenario) try(typ events.Type, occurred string, data any) (uuid.UUID, *
 	if len(occurred) == 10 {
 		occurred += "T12:00:00+08:00"
 	}
-	raw := fmt.Sprintf(`{"type":%q,"occurred_at":%q,"actor":"test","data":%s}`, typ, occurred, d)
+	raw := eventstest.Line(typ, occurred, string(d))
 	ev, ferr := events.Decode([]byte(raw), events.DecodeOptions{})
 	if ferr != nil {
 		return uuid.Nil, ferr
@@ -465,11 +466,9 @@ func TestRollbackForgetsTheBatch(t *testing.T) {
 	s.unit("U1")
 	s.section("A", "U1")
 	mk := func(typ events.Type, data string, id uuid.UUID) (*events.Record, events.Data) {
-		raw := `{"type":"` + string(typ) + `","occurred_at":"2021-11-20T10:00:00+08:00","actor":"t","data":` + data + `}`
-		ev, ferr := events.Decode([]byte(raw), events.DecodeOptions{})
-		require.Nil(t, ferr)
-		r := &events.Record{Position: s.st.Len() + 1, ID: id, Type: ev.Type, Stream: ev.Body.Stream(), OccurredAt: ev.OccurredAt,
-			RecordedAt: s.clock, Actor: ev.Actor, Data: ev.Data}
+		ev := eventstest.Event(t, eventstest.Line(typ, "2021-11-20T10:00:00+08:00", data, eventstest.WithActor("t")))
+		ev.ID = id
+		r, _ := events.Seal(s.st.Head, ev, s.clock, nil)
 		return r, ev.Body
 	}
 	vote := `{"section_id":"A","round":"H2","respondent":"r-abcd","rating":"basic"}`

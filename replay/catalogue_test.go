@@ -9,17 +9,19 @@ import (
 	"time"
 
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
 )
 
 // base is a registry with targets for corrections, a frozen list and
 // credentials; ids are fixed so that bad inputs can name them.
 var base = []string{
-	`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"县发改局"}}`,
-	`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U2","name":"县经信局"}}`,
-	`{"type":"UnitRegistered","occurred_at":"2021-03-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U3","name":"late unit"}}`,
+	line("UnitRegistered", "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"县发改局"}`),
+	line("UnitRegistered", "2020-12-01T09:00:00+08:00", `{"unit_id":"U2","name":"县经信局"}`),
+	line("UnitRegistered", "2021-03-01T09:00:00+08:00", `{"unit_id":"U3","name":"late unit"}`),
 }
 
 const (
@@ -36,20 +38,20 @@ func init() {
 		if k >= 11 {
 			u = "U2"
 		}
-		id := ""
+		var id []eventstest.LineOption
 		if k == 0 {
-			id = `"id":"` + regID + `",`
+			id = append(id, eventstest.WithID(regID))
 		}
-		base = append(base, fmt.Sprintf(`{%s"type":"SectionRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"section_id":"S%02d","unit_id":%q,"name":"n","enforcement":false}}`, id, k, u))
+		base = append(base, line("SectionRegistered", "2020-12-01T09:00:00+08:00", fmt.Sprintf(`{"section_id":"S%02d","unit_id":%q,"name":"n","enforcement":false}`, k, u), id...))
 	}
 	base = append(base,
-		`{"type":"SectionExempted","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"section_id":"S21","reason":"x"}}`,
-		`{"id":"`+voteID+`","type":"ServiceVoteRecorded","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S01","round":"H1","respondent":"r-used","rating":"basic"}}`,
-		`{"id":"`+findID+`","type":"InspectionFinding","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S01","level":"county","serious":false}}`,
-		`{"id":"`+frozeID+`","type":"OnlineCandidatesFrozen","occurred_at":"2021-11-15T09:00:00+08:00","actor":"t","data":{"section_ids":[`+ids(0, 21)+`]}}`,
-		`{"id":"`+credID+`","type":"VoterCredentialIssued","occurred_at":"2021-11-15T10:00:00+08:00","actor":"t","data":{"credential_hash":"`+events.CodeHash("used-code")+`","group":"recipient"}}`,
-		`{"type":"VoterCredentialIssued","occurred_at":"2021-11-15T10:00:00+08:00","actor":"t","data":{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}}`,
-		`{"type":"BallotCast","occurred_at":"2021-11-16T10:00:00+08:00","actor":"t","data":{"credential_hash":"`+events.CodeHash("used-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}}`,
+		line("SectionExempted", "2020-12-01T09:00:00+08:00", `{"section_id":"S21","reason":"x"}`),
+		line("ServiceVoteRecorded", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","round":"H1","respondent":"r-used","rating":"basic"}`, eventstest.WithID(voteID)),
+		line("InspectionFinding", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","level":"county","serious":false}`, eventstest.WithID(findID)),
+		line("OnlineCandidatesFrozen", "2021-11-15T09:00:00+08:00", `{"section_ids":[`+ids(0, 21)+`]}`, eventstest.WithID(frozeID)),
+		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","group":"recipient"}`, eventstest.WithID(credID)),
+		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}`),
+		line("BallotCast", "2021-11-16T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}`),
 	)
 }
 
@@ -61,8 +63,10 @@ func ids(from, to int) string {
 	return strings.Join(l, ",")
 }
 
-func line(typ, occurred, data string) string {
-	return fmt.Sprintf(`{"type":%q,"occurred_at":%q,"actor":"t","data":%s}`, typ, occurred, data)
+// line is the line of a catalogue input: by actor "t" unless opts say
+// otherwise.
+func line(typ events.Type, occurred, data string, opts ...eventstest.LineOption) string {
+	return eventstest.Line(typ, occurred, data, append([]eventstest.LineOption{eventstest.WithActor("t")}, opts...)...)
 }
 
 const at = "2021-06-02T09:00:00+08:00"
@@ -93,18 +97,18 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"unknown envelope field", `{"type":"UnitRegistered","hash":"x","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "hash", "unknown field", false},
 		{"unknown data field", line("UnitRegistered", at, `{"unit_id":"U9","name":"n","boss":"x"}`), "data.boss", "unknown field", false},
 		{"missing data", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a"}`, "data", "required", false},
-		{"null data", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":null}`, "data", "required", false},
-		{"data an array", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":[]}`, "data", "must be an object", false},
+		{"null data", line("UnitRegistered", "2021-01-01T00:00:00+08:00", `null`, eventstest.WithActor("a")), "data", "required", false},
+		{"data an array", line("UnitRegistered", "2021-01-01T00:00:00+08:00", `[]`, eventstest.WithActor("a")), "data", "must be an object", false},
 		{"missing occurred_at", `{"type":"UnitRegistered","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "occurred_at", "required", false},
 		{"time without offset", line("UnitRegistered", "2021-06-02T09:00:00", `{"unit_id":"U9","name":"n"}`), "occurred_at", "with offset", false},
 		{"bare date", line("UnitRegistered", "2021-06-02", `{"unit_id":"U9","name":"n"}`), "occurred_at", "with offset", false},
 		{"before the window", line("UnitRegistered", "2020-11-30T23:59:59.999+08:00", `{"unit_id":"U9","name":"n"}`), "occurred_at", "outside the evaluation window", false},
 		{"after the window", line("UnitRegistered", "2021-12-01T00:00:00+08:00", `{"unit_id":"U9","name":"n"}`), "occurred_at", "outside the evaluation window", false},
-		{"recorded_at supplied", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","recorded_at":"2021-01-01T00:00:00Z","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "recorded_at", "only a historical import", false},
-		{"empty actor", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"","data":{"unit_id":"U9","name":"n"}}`, "actor", "required", false},
-		{"actor of 65", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"` + strings.Repeat("a", 65) + `","data":{"unit_id":"U9","name":"n"}}`, "actor", "at most 64", false},
-		{"ref of 129", `{"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","ref":"` + strings.Repeat("r", 129) + `","data":{"unit_id":"U9","name":"n"}}`, "ref", "at most 128", false},
-		{"bad uuid", `{"id":"123","type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"a","data":{"unit_id":"U9","name":"n"}}`, "id", "must be a UUID", false},
+		{"recorded_at supplied", line("UnitRegistered", "2021-01-01T00:00:00+08:00", `{"unit_id":"U9","name":"n"}`, eventstest.WithRecordedAt("2021-01-01T00:00:00Z"), eventstest.WithActor("a")), "recorded_at", "only a historical import", false},
+		{"empty actor", line("UnitRegistered", "2021-01-01T00:00:00+08:00", `{"unit_id":"U9","name":"n"}`, eventstest.WithActor("")), "actor", "required", false},
+		{"actor of 65", line("UnitRegistered", "2021-01-01T00:00:00+08:00", `{"unit_id":"U9","name":"n"}`, eventstest.WithActor(strings.Repeat("a", 65))), "actor", "at most 64", false},
+		{"ref of 129", line("UnitRegistered", "2021-01-01T00:00:00+08:00", `{"unit_id":"U9","name":"n"}`, eventstest.WithActor("a"), eventstest.WithRef(strings.Repeat("r", 129))), "ref", "at most 128", false},
+		{"bad uuid", line("UnitRegistered", "2021-01-01T00:00:00+08:00", `{"unit_id":"U9","name":"n"}`, eventstest.WithID("123"), eventstest.WithActor("a")), "id", "must be a UUID", false},
 		{"10 MB string", line("UnitRegistered", at, `{"unit_id":"U9","name":"`+strings.Repeat("x", 10<<20)+`"}`), "event", "larger than", false},
 		{"id with a space", line("UnitRegistered", at, `{"unit_id":"U 9","name":"n"}`), "data.unit_id", "A-Z a-z 0-9", false},
 		{"id of 33", line("UnitRegistered", at, `{"unit_id":"`+strings.Repeat("U", 33)+`","name":"n"}`), "data.unit_id", "1-32", false},
@@ -154,7 +158,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"a retraction of a registration", line("EventRetracted", at, `{"target_id":"`+regID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
 		{"a retraction of a credential", line("EventRetracted", at, `{"target_id":"`+credID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
 		{"a retraction of the list", line("EventRetracted", at, `{"target_id":"`+frozeID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
-		{"an id reused with other content", `{"id":"` + voteID + `","type":"ServiceVoteRecorded","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S01","round":"H1","respondent":"r-used","rating":"satisfied"}}`, "id", "other content", true},
+		{"an id reused with other content", line("ServiceVoteRecorded", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","round":"H1","respondent":"r-used","rating":"satisfied"}`, eventstest.WithID(voteID)), "id", "other content", true},
 		{"reduced with points", line("ContestResolved", at, `{"target_id":"`+findID+`","outcome":"upheld","points":1}`), "data.points", "only allowed", false},
 		{"commendation at county level", line("CommendationAwarded", at, `{"section_id":"S01","level":"county","deed_id":"D"}`), "data.level", "national, provincial, municipal", false},
 		{"media for an exempt section", line("MediaCoverageRecorded", at, `{"section_id":"S21","level":"central","matter_id":"M"}`), "data.section_id", "exempt", false},
@@ -166,11 +170,11 @@ func TestBadInputCatalogue(t *testing.T) {
 	defer st.Close()
 	l, err := replay.Open(ctx, st, replay.Options{Clock: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
 	require.NoError(t, err)
-	appendLines(t, l, base...)
+	replaytest.AppendLines(t, l, base...)
 	head := l.Head()
 	for _, c := range catalogue {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := l.Append(ctx, decoded(c.input), replay.AppendOptions{})
+			_, err := l.Append(ctx, replaytest.DecodeLines(c.input), replay.AppendOptions{})
 			var be *events.BatchError
 			require.ErrorAs(t, err, &be, "accepted a bad input")
 			require.Len(t, be.Items, 1)
@@ -189,7 +193,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		})
 	}
 	// The same bad input inside a good batch: the batch is refused whole.
-	_, err = l.Append(ctx, decoded(line("UnitRegistered", at, `{"unit_id":"U7","name":"n"}`), catalogue[0].input), replay.AppendOptions{})
+	_, err = l.Append(ctx, replaytest.DecodeLines(line("UnitRegistered", at, `{"unit_id":"U7","name":"n"}`), catalogue[0].input), replay.AppendOptions{})
 	require.Error(t, err)
 	require.Equal(t, head, l.Head())
 }
@@ -209,21 +213,4 @@ func allExcellent(from, to int) string {
 		l = append(l, fmt.Sprintf(`{"section_id":"S%02d","score":4.5}`, k))
 	}
 	return strings.Join(l, ",")
-}
-
-func decoded(lines ...string) func(func(events.Decoded) bool) {
-	return func(yield func(events.Decoded) bool) {
-		for i, l := range lines {
-			ev, ferr := events.Decode([]byte(l), events.DecodeOptions{})
-			if !yield(events.Decoded{Line: i + 1, Event: ev, Err: ferr}) {
-				return
-			}
-		}
-	}
-}
-
-func appendLines(t *testing.T, l *replay.Ledger, lines ...string) {
-	t.Helper()
-	_, err := l.Append(context.Background(), decoded(lines...), replay.AppendOptions{})
-	require.NoError(t, err)
 }

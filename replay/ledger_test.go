@@ -9,6 +9,7 @@ import (
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,7 +22,7 @@ func TestCheckpointIsUsedAndAnswersTheSame(t *testing.T) {
 	require.NoError(t, err)
 	l, err := replay.Open(ctx, st, replay.Options{CheckpointEvery: -1})
 	require.NoError(t, err)
-	appendLines(t, l, base...)
+	replaytest.AppendLines(t, l, base...)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	v := projections.View{AsOf: time.Date(2021, 11, 30, 0, 0, 0, 0, time.UTC), KnownAt: now}
 	want, err := l.StandingsJSON(v)
@@ -40,6 +41,6 @@ func TestCheckpointIsUsedAndAnswersTheSame(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, string(want), string(got))
 	// And it appends on from there.
-	appendLines(t, l2, `{"type":"UnitRegistered","occurred_at":"2021-06-02T09:00:00+08:00","actor":"t","data":{"unit_id":"U8","name":"n"}}`)
+	replaytest.AppendLines(t, l2, line("UnitRegistered", at, `{"unit_id":"U8","name":"n"}`))
 	require.Equal(t, int64(len(base)+1), l2.Len())
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/stretchr/testify/require"
 )
@@ -59,11 +60,13 @@ func storeState(t *testing.T, path string) (int64, map[uuid.UUID]bool) {
 
 func bigImport(t *testing.T, n int) string {
 	var b bytes.Buffer
-	fmt.Fprintln(&b, `{"id":"`+uuid.NewString()+`","type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"n"}}`)
-	fmt.Fprintln(&b, `{"id":"`+uuid.NewString()+`","type":"SectionRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"t","data":{"section_id":"S1","unit_id":"U1","name":"n","enforcement":false}}`)
+	by := eventstest.WithActor("t")
+	fmt.Fprintln(&b, eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithID(uuid.NewString()), by))
+	fmt.Fprintln(&b, eventstest.Line(events.SectionRegistered, "2020-12-01T09:00:00+08:00", `{"section_id":"S1","unit_id":"U1","name":"n","enforcement":false}`, eventstest.WithID(uuid.NewString()), by))
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, `{"id":%q,"type":"ServiceVoteRecorded","occurred_at":"2021-06-01T09:00:00+08:00","actor":"t","data":{"section_id":"S1","round":"H1","respondent":"r-%s","rating":"basic"}}`+"\n",
-			uuid.NewString(), strings.ReplaceAll(fmt.Sprintf("%x", i), "", "")+"-"+letters(i))
+		respondent := "r-" + strings.ReplaceAll(fmt.Sprintf("%x", i), "", "") + "-" + letters(i)
+		fmt.Fprintln(&b, eventstest.Line(events.ServiceVoteRecorded, "2021-06-01T09:00:00+08:00",
+			`{"section_id":"S1","round":"H1","respondent":"`+respondent+`","rating":"basic"}`, eventstest.WithID(uuid.NewString()), by))
 	}
 	path := filepath.Join(t.TempDir(), "big.jsonl")
 	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
@@ -138,7 +141,8 @@ func TestCrashSafety(t *testing.T) {
 					unit++
 					id := uuid.New()
 					ids = append(ids, id)
-					batch = append(batch, fmt.Sprintf(`{"id":%q,"type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"t","data":{"unit_id":"K%d","name":"n"}}`, id, unit))
+					batch = append(batch, eventstest.Line(events.UnitRegistered, "2021-01-01T00:00:00+08:00", fmt.Sprintf(`{"unit_id":"K%d","name":"n"}`, unit),
+						eventstest.WithID(id.String()), eventstest.WithActor("t")))
 				}
 				req, _ := http.NewRequest("POST", "http://"+addr+"/v1/events", strings.NewReader("["+strings.Join(batch, ",")+"]"))
 				req.Header.Set("Content-Type", "application/json")
@@ -187,8 +191,8 @@ func TestGracefulShutdown(t *testing.T) {
 	require.NoError(t, os.WriteFile(tokens, []byte("recorder graceful-token-0123456789\n"), 0o600))
 	cmd, addr, lines := startServer(t, db, tokens)
 	id := uuid.New()
-	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/events", strings.NewReader(
-		`{"id":"`+id.String()+`","type":"UnitRegistered","occurred_at":"2021-01-01T00:00:00+08:00","actor":"t","data":{"unit_id":"U1","name":"n"}}`))
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/events", strings.NewReader(eventstest.Line(events.UnitRegistered, "2021-01-01T00:00:00+08:00",
+		`{"unit_id":"U1","name":"n"}`, eventstest.WithID(id.String()), eventstest.WithActor("t"))))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer graceful-token-0123456789")
 	resp, err := http.DefaultClient.Do(req)

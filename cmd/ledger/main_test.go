@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -61,13 +63,14 @@ func TestVerifyEmptyLedger(t *testing.T) {
 
 func TestImportReportsEveryBadLineAndAppendsNothing(t *testing.T) {
 	dir := t.TempDir()
-	good := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`
+	by := eventstest.WithActor("a")
+	good := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"n"}`, by)
 	in := strings.Join([]string{
 		good,
-		`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00","actor":"a","data":{"unit_id":"U2","name":"n"}}`,
+		eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00", `{"unit_id":"U2","name":"n"}`, by),
 		``,
-		`{"type":"SectionRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{"section_id":"S1","unit_id":"U9","name":"n","enforcement":false}}`,
-		`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{"unit_id":"U1","name":"again"}}`,
+		eventstest.Line(events.SectionRegistered, "2020-12-01T09:00:00+08:00", `{"section_id":"S1","unit_id":"U9","name":"n","enforcement":false}`, by),
+		eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"again"}`, by),
 		`{not json`,
 	}, "\n")
 	code, out, errs := run(t, dir, in, "import", "-")
@@ -85,7 +88,7 @@ func TestImportReportsEveryBadLineAndAppendsNothing(t *testing.T) {
 	// More than 100 bad lines: 100 reported, then a count.
 	var many []string
 	for i := 0; i < 150; i++ {
-		many = append(many, `{"type":"Nope","occurred_at":"2020-12-01T09:00:00+08:00","actor":"a","data":{}}`)
+		many = append(many, eventstest.Line("Nope", "2020-12-01T09:00:00+08:00", `{}`, by))
 	}
 	code, _, errs = run(t, dir, strings.Join(many, "\n"), "import", "-")
 	require.Equal(t, 1, code)
@@ -97,9 +100,10 @@ func TestImportReportsEveryBadLineAndAppendsNothing(t *testing.T) {
 
 func TestHistoricalRecordedAtMustNotGoBackwards(t *testing.T) {
 	dir := t.TempDir()
-	l1 := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","recorded_at":"2021-01-02T00:00:00Z","actor":"a","data":{"unit_id":"U1","name":"n"}}`
-	l2 := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","recorded_at":"2021-01-01T00:00:00Z","actor":"a","data":{"unit_id":"U2","name":"n"}}`
-	l3 := `{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","recorded_at":"2099-01-01T00:00:00Z","actor":"a","data":{"unit_id":"U3","name":"n"}}`
+	by := eventstest.WithActor("a")
+	l1 := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithRecordedAt("2021-01-02T00:00:00Z"), by)
+	l2 := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U2","name":"n"}`, eventstest.WithRecordedAt("2021-01-01T00:00:00Z"), by)
+	l3 := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U3","name":"n"}`, eventstest.WithRecordedAt("2099-01-01T00:00:00Z"), by)
 	code, _, errs := run(t, dir, l1+"\n"+l2+"\n"+l3, "import", "--historical", "-")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "line 2: recorded_at: goes backwards")

@@ -4,6 +4,9 @@
 // above it. The ledger's own guarantees on a backend (atomic validation,
 // idempotent ids, cancellation, concurrent ledgers) are in
 // replay/replaytest; a backend's tests run both suites on the same backing.
+//
+// It also holds the builders every test of the repository makes events and
+// records with (build.go): Line, Event and Chain.
 package eventstest
 
 import (
@@ -60,7 +63,7 @@ var Clock = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 // UnitEvent is a valid registration of unit i: the one event the suites
 // build records and batches from.
 func UnitEvent(i int) *events.Event {
-	raw := fmt.Sprintf(`{"type":"UnitRegistered","occurred_at":"2020-12-01T09:00:00+08:00","actor":"test","data":{"unit_id":"U%d","name":"unit %d"}}`, i, i)
+	raw := Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", fmt.Sprintf(`{"unit_id":"U%d","name":"unit %d"}`, i, i))
 	ev, err := events.Decode([]byte(raw), events.DecodeOptions{})
 	if err != nil {
 		panic(err)
@@ -71,14 +74,11 @@ func UnitEvent(i int) *events.Event {
 // Sealed builds n records of unit registrations continuing h, without a
 // ledger: what a store test appends. Each has a new random id.
 func Sealed(h events.Head, n int) []*events.Record {
-	out := make([]*events.Record, n)
-	prev := h
-	for i := range out {
-		r, _ := events.Seal(prev, UnitEvent(1000+int(prev.Position)), Clock, nil)
-		prev = r.Head()
-		out[i] = r
+	evs := make([]*events.Event, n)
+	for i := range evs {
+		evs[i] = UnitEvent(1000 + int(h.Position) + i)
 	}
-	return out
+	return Chain(h, Clock, evs...)
 }
 
 // Records yields recs, in order, as Store.Append pulls them.
@@ -300,6 +300,8 @@ func testBroken(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := context.Background()
 	h := Append(t, s, 2)
+	// Each case tampers with sealed records on purpose: the store must
+	// refuse a batch whose links do not continue its chain.
 	cases := []struct {
 		name  string
 		spoil func(recs []*events.Record)

@@ -3,6 +3,9 @@
 // through the one writer path (validate, seal, append). The store alone is
 // tested by events/eventstest; a backend's tests run both suites on the
 // same backing.
+//
+// It also holds the helpers that hand a ledger lines (lines.go):
+// DecodeLines and AppendLines.
 package replaytest
 
 import (
