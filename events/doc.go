@@ -1,5 +1,5 @@
 // Package events is the ledger's vocabulary: the event types of the
-// catalogue (../shared/spec/events.md), their strict decoding, their
+// catalogue (docs/events.md), their strict decoding, their
 // canonical bytes and the hash chain, and the Store interface that every
 // backend implements (events/sqlite, events/esdb), with its sentinel
 // errors.

@@ -1,8 +1,7 @@
 // Command ledger is the Pingyang 2021 evaluation ledger: import, verify,
 // standings, explain, candidate lists, credentials, the HTTP API and a demo
 // year. It only parses flags (github.com/spf13/cobra, cli.go) and wires
-// packages together; see ../../shared/spec/interface.md for the contract it
-// implements.
+// packages together; see docs/interface.md for the contract it implements.
 package main
 
 import (
