@@ -33,6 +33,9 @@ func (c *command) root() *cobra.Command {
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		ValidArgsFunction: cobra.NoFileCompletions,
+		// Cobra sets the edit distance only on its own error path, which
+		// ours replaces: without it, SuggestionsFor matches prefixes only.
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetIn(c.m.Stdin)
 	root.SetOut(c.m.Stdout)

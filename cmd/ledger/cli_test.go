@@ -108,6 +108,10 @@ func TestSuggestions(t *testing.T) {
 	require.Empty(t, out)
 	requireUsageError(t, code, errs, `unknown command "standing"; did you mean standings?`, "ledger")
 
+	// Within an edit distance of two, not only prefixes.
+	code, _, errs = runEnv(t, nil, "verfy")
+	requireUsageError(t, code, errs, `unknown command "verfy"; did you mean verify?`, "ledger")
+
 	code, _, errs = runEnv(t, nil, "help", "standing")
 	requireUsageError(t, code, errs, "did you mean standings?", "ledger")
 
