@@ -24,8 +24,8 @@ import (
 func openStore(ctx context.Context, url string) (events.Store, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
-		path := strings.TrimPrefix(url, "sqlite:")
-		path = strings.TrimPrefix(path, "//")
+		path, _ := strings.CutPrefix(url, "sqlite:")
+		path, _ = strings.CutPrefix(path, "//")
 		if path == "" {
 			path = "ledger.db"
 		}
@@ -365,10 +365,10 @@ func (c *command) credentialsCmd() *cobra.Command {
 	count := fs.Int("count", 0, "")
 	at := fs.String("at", "", "")
 	actor := fs.String("actor", "office:issue-credentials", "")
-	c.complete(cmd, "group", "recipient", "representative")
+	c.complete(cmd, "group", string(events.GroupRecipient), string(events.GroupRepresentative))
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
-		if *group != "recipient" && *group != "representative" {
-			return usagef("issue-credentials: --group must be recipient or representative")
+		if !events.VoterGroups.Has(events.VoterGroup(*group)) {
+			return usagef("issue-credentials: --group must be one of %s", events.VoterGroups)
 		}
 		if *count <= 0 || *count > maxCredentials {
 			return usagef("issue-credentials: --count must be 1 to %d", maxCredentials)

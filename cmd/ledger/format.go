@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -112,14 +113,7 @@ func outcomeOf(s *projections.Standings, id string) string {
 	if s.Outcome == nil {
 		return ""
 	}
-	in := func(l []string) bool {
-		for _, x := range l {
-			if x == id {
-				return true
-			}
-		}
-		return false
-	}
+	in := func(l []string) bool { return slices.Contains(l, id) }
 	switch {
 	case in(s.Outcome.Top3):
 		return "satisfied top3"
