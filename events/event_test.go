@@ -213,3 +213,30 @@ func TestCanonicalMatchesEncodingJSON(t *testing.T) {
 		require.Equal(t, strings.TrimSpace(b.String()), string(e.Data))
 	}
 }
+
+// TestPseudonymsAreAcceptedAndPhonesRefused: the office's pseudonym form
+// passes the respondent check whatever digits its base32 holds, and phone
+// numbers are still refused, also when dressed up with the prefix.
+func TestPseudonymsAreAcceptedAndPhonesRefused(t *testing.T) {
+	alphabet := "abcdefghijklmnopqrstuvwxyz234567"
+	var b [events.PseudonymChars]byte
+	for i := range 20000 {
+		for j := range b {
+			b[j] = alphabet[(i*7919+j*104729+i*j)%32]
+		}
+		v := events.PseudonymPrefix + string(b[:])
+		require.True(t, events.IsPseudonym(v), v)
+		d := &events.ServiceVoteRecordedData{SectionID: "U01-S01", Round: events.RoundH1, Respondent: v, Rating: events.RatingBasic}
+		require.Nil(t, d.Check(), v)
+	}
+	// Seven 2-7 digits in a row: refused by the old rule, accepted in a pseudonym.
+	v := events.PseudonymPrefix + "2345672abcdefghijklmnopqrs"
+	require.True(t, events.LooksLikePhone(v))
+	require.True(t, events.IsPseudonym(v))
+	for _, phone := range []string{"13812345678", "138-1234-5678", "r-13812345678abcdefghijklmn", "r-13812345678", "R-2345672abcdefghijklmnopqrs"} {
+		d := &events.ServiceVoteRecordedData{SectionID: "U01-S01", Round: events.RoundH1, Respondent: phone, Rating: events.RatingBasic}
+		err := d.Check()
+		require.NotNil(t, err, phone)
+		require.NotContains(t, err.Error(), phone)
+	}
+}

@@ -145,6 +145,31 @@ func checkUUID(field, v string) *FieldError {
 	return nil
 }
 
+// The office's keyed pseudonym of a service recipient (docs/readings.md):
+// PseudonymPrefix, then the first 128 bits of HMAC-SHA-256 under the
+// office's key in lowercase base32 (RFC 4648, no padding): 26 characters of
+// a-z and 2-7. internal/recipients makes them.
+const (
+	PseudonymPrefix = "r-"
+	PseudonymChars  = 26
+)
+
+// IsPseudonym reports whether v has the form of the office's pseudonym.
+// Such a value is accepted whatever digits it holds: base32 has no 0, 1, 8
+// or 9, and every mobile number starts with 1, so it cannot carry one; a run
+// of the digits 2-7 in an HMAC is chance, not a number someone typed.
+func IsPseudonym(v string) bool {
+	if len(v) != len(PseudonymPrefix)+PseudonymChars || v[:len(PseudonymPrefix)] != PseudonymPrefix {
+		return false
+	}
+	for i := len(PseudonymPrefix); i < len(v); i++ {
+		if c := v[i]; !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // checkRespondent never echoes the value: a pseudonym must not reach an
 // error message or a log line.
 func checkRespondent(field, v string) *FieldError {
@@ -153,6 +178,9 @@ func checkRespondent(field, v string) *FieldError {
 	}
 	if !idChars(v, 4, 64) {
 		return invalid(field, "must be 4-64 characters of A-Z a-z 0-9 - _")
+	}
+	if IsPseudonym(v) {
+		return nil
 	}
 	if LooksLikePhone(v) {
 		return invalid(field, "looks like a phone number (7 or more digits); send a pseudonym")
