@@ -49,6 +49,7 @@ func (c *command) root() *cobra.Command {
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.store, "store", "", "")
+	pf.BoolVar(&c.init, "init", false, "")
 	c.lang = langFromEnv(c.m.Getenv)
 	pf.Var(&c.lang, "lang", "")
 	pf.Lookup("lang").DefValue = "" // the environment's: its description says so
@@ -63,6 +64,9 @@ func (c *command) root() *cobra.Command {
 		c.credentialsCmd(),
 		c.serveCmd(),
 		c.demoCmd(),
+		c.exportCmd(),
+		c.templateCmd(),
+		c.recipientsCmd(),
 	)
 	// Made now rather than by Execute, so that they can be adjusted below
 	// and described like the others.

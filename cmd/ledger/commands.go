@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"runtime/debug"
@@ -15,19 +16,30 @@ import (
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/internal/present"
+	"github.com/pingyang/ledger/internal/when"
+	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 	"github.com/spf13/cobra"
 )
 
-// openStore opens the store a URL names.
-func openStore(ctx context.Context, url string) (events.Store, error) {
+// openStore opens the store a URL names. A SQLite file that does not exist
+// is created only when create is set (import, serve, or --init): a read
+// command on a mistyped path would otherwise answer from a new empty store
+// as if nothing had happened.
+func openStore(ctx context.Context, url string, create bool) (events.Store, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
 		path, _ := strings.CutPrefix(url, "sqlite:")
 		path, _ = strings.CutPrefix(path, "//")
 		if path == "" {
 			path = "ledger.db"
+		}
+		if !create {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("no store at %s: import events into it first, or give --init to create an empty one", path)
+			}
 		}
 		return sqlite.Open(ctx, path)
 	case strings.HasPrefix(url, "esdb://"), strings.HasPrefix(url, "esdb+discover://"),
@@ -39,7 +51,7 @@ func openStore(ctx context.Context, url string) (events.Store, error) {
 
 // open opens the store and folds it into a ledger.
 func (c *command) open(ctx context.Context) (*replay.Ledger, func(), error) {
-	st, err := openStore(ctx, c.storeURL())
+	st, err := openStore(ctx, c.storeURL(), c.create || c.init)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -64,19 +76,38 @@ func (c *command) importCmd() *cobra.Command {
 		Use:  "import FILE|-",
 		Args: exactArgs(1, "import: want exactly one FILE (or - for stdin)"),
 		Example: "  ledger import --historical testdata/scenario.jsonl\n" +
-			"  ledger demo | ledger import -",
+			"  ledger demo | ledger import -\n" +
+			"  ledger import --xlsx facts.xlsx",
 	}
 	fs := cmd.Flags()
 	historical := fs.Bool("historical", false, "")
+	isXLSX := fs.Bool("xlsx", false, "")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
-		var in io.Reader = c.m.Stdin
-		if pos[0] != "-" {
-			f, err := os.Open(pos[0])
+		var seq iter.Seq[events.Decoded]
+		where := func(it events.ItemError) string { return it.Error() }
+		opt := events.DecodeOptions{Historical: *historical}
+		switch {
+		case *isXLSX:
+			if pos[0] == "-" {
+				return usagef("import: --xlsx reads a file, not stdin")
+			}
+			wb, err := xlsx.Open(pos[0])
 			if err != nil {
 				return fmt.Errorf("import: %w", err)
 			}
-			defer f.Close()
-			in = f
+			defer wb.Close()
+			seq, where = wb.Events(opt), wb.Error
+		default:
+			var in io.Reader = c.m.Stdin
+			if pos[0] != "-" {
+				f, err := os.Open(pos[0])
+				if err != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+				defer f.Close()
+				in = f
+			}
+			seq, _ = events.ReadLines(in, opt)
 		}
 		// An import allocates per event: collecting garbage less often (GOGC
 		// 400) buys ~20% of throughput, and a soft memory limit makes the
@@ -85,17 +116,17 @@ func (c *command) importCmd() *cobra.Command {
 		// RSS, against 2.4 s / 388 MB with the defaults.
 		debug.SetGCPercent(400)
 		debug.SetMemoryLimit(200 << 20)
+		c.create = true
 		l, closeFn, err := c.open(ctx)
 		if err != nil {
 			return err
 		}
 		defer closeFn()
-		seq, _ := events.ReadLines(in, events.DecodeOptions{Historical: *historical})
 		res, err := l.Append(ctx, withProgress(seq, c.m.Stderr, false), replay.AppendOptions{Historical: *historical})
 		if err != nil {
 			var be *events.BatchError
 			if errors.As(err, &be) {
-				writeItems(c.m.Stderr, be, "line")
+				writeItems(c.m.Stderr, be, where, *isXLSX)
 				return reportedError{err}
 			}
 			return fmt.Errorf("import: nothing appended: %w", err)
@@ -110,14 +141,31 @@ func (c *command) importCmd() *cobra.Command {
 }
 
 // writeItems reports the bad events of a refused batch, at most
-// events.MaxReported, then a count.
-func writeItems(w io.Writer, be *events.BatchError, noun string) {
-	for i, it := range be.Items {
-		if i == events.MaxReported {
-			fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", len(be.Items)-i, noun)
-			return
+// events.MaxReported, then a count. Lines refused only for carrying
+// recorded_at, a file meant for --historical, are one hint rather than a
+// line each.
+func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError) string, sheets bool) {
+	noun := "line"
+	if sheets {
+		noun = "row"
+	}
+	historical, shown := 0, 0
+	for _, it := range be.Items {
+		if it.Err.Field == "recorded_at" && strings.HasPrefix(it.Err.Reason, "set by the ledger") {
+			historical++
+			if historical > 1 {
+				continue
+			}
 		}
-		fmt.Fprintln(w, it.Error())
+		if shown == events.MaxReported {
+			fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", len(be.Items)-shown-max(historical-1, 0), noun)
+			break
+		}
+		fmt.Fprintln(w, where(it))
+		shown++
+	}
+	if historical > 1 {
+		fmt.Fprintf(w, "%d %ss carry recorded_at (facts recorded earlier): to keep it, import with --historical; nothing was appended\n", historical, noun)
 	}
 }
 
@@ -144,7 +192,7 @@ func (c *command) verifyCmd() *cobra.Command {
 	fs := cmd.Flags()
 	deep := fs.Bool("deep", false, "")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
-		st, err := openStore(ctx, c.storeURL())
+		st, err := openStore(ctx, c.storeURL(), c.init)
 		if err != nil {
 			return err
 		}
@@ -172,7 +220,7 @@ func (c *command) verifyCmd() *cobra.Command {
 	return cmd
 }
 
-// viewFlags are the replay flags of standings and explain.
+// viewFlags are the replay flags of standings, explain and export.
 type viewFlags struct {
 	asOf, knownAt, format *string
 	formats               []string
@@ -183,24 +231,52 @@ func (c *command) addViewFlags(cmd *cobra.Command, formats ...string) viewFlags 
 	v := viewFlags{
 		asOf:    fs.String("as-of", "", ""),
 		knownAt: fs.String("known-at", "", ""),
-		format:  fs.String("format", "table", ""),
 		formats: formats,
 	}
-	c.complete(cmd, "format", formats...)
+	if len(formats) > 0 {
+		v.format = fs.String("format", formats[0], "")
+		c.complete(cmd, "format", formats...)
+	}
 	return v
 }
 
 // bounds checks the format and parses the bounds, before any store is
 // opened, so that a usage error (exit 2) touches nothing.
 func (v viewFlags) bounds(cmd string) (asOf, knownAt *time.Time, err error) {
-	if !slices.Contains(v.formats, *v.format) {
+	if v.format != nil && !slices.Contains(v.formats, *v.format) {
 		return nil, nil, usagef("%s: --format must be one of %s", cmd, strings.Join(v.formats, ", "))
 	}
 	if asOf, err = parseBoundFlag("as-of", *v.asOf); err != nil {
 		return nil, nil, err
 	}
+	if asOf != nil && !events.InWindow(*asOf) {
+		// Said before any store is opened: the answer is the same for all.
+		return nil, nil, events.Invalid("as_of", "outside the evaluation window %s", events.WindowText)
+	}
 	knownAt, err = parseBoundFlag("known-at", *v.knownAt)
 	return asOf, knownAt, err
+}
+
+// filterFlags are --unit and --candidates.
+type filterFlags struct {
+	unit       *string
+	candidates *bool
+}
+
+func addFilterFlags(cmd *cobra.Command) filterFlags {
+	fs := cmd.Flags()
+	return filterFlags{unit: fs.String("unit", "", ""), candidates: fs.Bool("candidates", false, "")}
+}
+
+// filter checks --unit against the roster.
+func (f filterFlags) filter(l *replay.Ledger) (present.Filter, error) {
+	if *f.unit != "" {
+		units, _ := l.Roster()
+		if !slices.ContainsFunc(units, func(u projections.RosterUnit) bool { return u.ID == *f.unit }) {
+			return present.Filter{}, fmt.Errorf("--unit: unit %s is not registered", *f.unit)
+		}
+	}
+	return present.Filter{Unit: *f.unit, Candidates: *f.candidates}, nil
 }
 
 func (c *command) standingsCmd() *cobra.Command {
@@ -209,37 +285,45 @@ func (c *command) standingsCmd() *cobra.Command {
 		Args:              noArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		Example: "  ledger standings --as-of 2021-06-30\n" +
+			"  ledger standings --unit U06 --wide\n" +
 			"  ledger standings --known-at 2021-12-01 --format json",
 	}
 	vf := c.addViewFlags(cmd, "table", "json", "csv")
+	ff := addFilterFlags(cmd)
+	wide := cmd.Flags().Bool("wide", false, "")
+	withBOM := cmd.Flags().Bool("bom", true, "")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
 		return c.inView(ctx, vf, "standings", func(l *replay.Ledger, v projections.View) error {
-			return c.writeStandings(l, v, *vf.format)
+			f, err := ff.filter(l)
+			if err != nil {
+				return err
+			}
+			if *vf.format == "json" {
+				if f != (present.Filter{}) {
+					return usagef("standings: --unit and --candidates are for the table and csv; the JSON is the whole standings")
+				}
+				b, err := l.StandingsJSON(v)
+				if err != nil {
+					return err
+				}
+				_, err = c.m.Stdout.Write(append(b, '\n'))
+				return err
+			}
+			s := l.Standings(v)
+			if *vf.format == "csv" {
+				return writeStandingsCSV(c.m.Stdout, s, f, *withBOM)
+			}
+			units, _ := l.Roster()
+			return writeStandingsTable(c.m.Stdout, s, tableOpts{lang: c.lang.out(), names: present.NamesOf(units), filter: f, wide: *wide})
 		})
 	})
 	return cmd
 }
 
-// writeStandings prints a view's standings in a format.
-func (c *command) writeStandings(l *replay.Ledger, v projections.View, format string) error {
-	if format == "json" {
-		b, err := l.StandingsJSON(v)
-		if err != nil {
-			return err
-		}
-		_, err = c.m.Stdout.Write(append(b, '\n'))
-		return err
-	}
-	s := l.Standings(v)
-	switch format {
-	case "csv":
-		return writeStandingsCSV(c.m.Stdout, s)
-	}
-	return writeStandingsTable(c.m.Stdout, s)
-}
-
 // inView parses a command's view flags (a usage error touches no store),
-// opens the ledger and runs fn on the view.
+// opens the ledger and runs fn on the view. A view that can see nothing
+// (an empty ledger, a known_at before the first event) is answered all the
+// same, with a note on stderr saying why it is empty.
 func (c *command) inView(ctx context.Context, vf viewFlags, name string, fn func(*replay.Ledger, projections.View) error) error {
 	asOf, knownAt, err := vf.bounds(name)
 	if err != nil {
@@ -254,7 +338,22 @@ func (c *command) inView(ctx context.Context, vf viewFlags, name string, fn func
 	if err != nil {
 		return err
 	}
+	c.noteEmpty(ctx, l, v)
 	return fn(l, v)
+}
+
+// noteEmpty prints one line when the view cannot see any event.
+func (c *command) noteEmpty(ctx context.Context, l *replay.Ledger, v projections.View) {
+	if l.Len() == 0 {
+		fmt.Fprintf(c.m.Stderr, "ledger: note: the ledger is empty (%s); import events first\n", c.storeURL())
+		return
+	}
+	var first time.Time
+	_ = l.Store().Read(ctx, 0, 1, func(r *events.Record) error { first = r.RecordedAt; return nil })
+	if !first.IsZero() && v.KnownAt.Before(first) {
+		fmt.Fprintf(c.m.Stderr, "ledger: note: known_at %s is before the first event (recorded %s): the view sees nothing\n",
+			when.Show(v.KnownAt), when.Show(first))
+	}
 }
 
 func (c *command) explainCmd() *cobra.Command {
@@ -274,7 +373,8 @@ func (c *command) explainCmd() *cobra.Command {
 			if *vf.format == "json" {
 				return writeJSON(c.m.Stdout, e)
 			}
-			return writeExplainTable(c.m.Stdout, e)
+			units, _ := l.Roster()
+			return writeExplainTable(c.m.Stdout, e, c.lang.out(), present.NamesOf(units))
 		})
 	})
 	return cmd
@@ -299,7 +399,7 @@ func parseAt(v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, usagef("--at is required")
 	}
-	t, err := events.ParseBound(v)
+	t, err := when.Bound(v)
 	if err != nil {
 		return time.Time{}, usagef("--at: %v", err)
 	}

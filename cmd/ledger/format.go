@@ -4,10 +4,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/pingyang/ledger/internal/labels"
+	"github.com/pingyang/ledger/internal/present"
+	"github.com/pingyang/ledger/internal/when"
 	"github.com/pingyang/ledger/projections"
 )
 
@@ -108,72 +110,108 @@ func itoa(v *int, null string) string {
 	return strconv.Itoa(*v)
 }
 
-// outcomeOf names a section's place in the outcome.
-func outcomeOf(s *projections.Standings, id string) string {
-	if s.Outcome == nil {
-		return ""
-	}
-	in := func(l []string) bool { return slices.Contains(l, id) }
-	switch {
-	case in(s.Outcome.Top3):
-		return "satisfied top3"
-	case in(s.Outcome.Satisfied):
-		return "satisfied"
-	case in(s.Outcome.MostUnsatisfied):
-		return "most_unsatisfied"
-	case in(s.Outcome.Unsatisfied):
-		return "unsatisfied"
-	}
-	return ""
+// tableOpts shape the standings table.
+type tableOpts struct {
+	lang   labels.Lang
+	names  present.Names
+	filter present.Filter
+	wide   bool // every column, names uncut
 }
 
-func writeStandingsTable(w io.Writer, s *projections.Standings) error {
-	frozen := "preview (not frozen)"
+// writeStandingsTable prints the standings for people: in rank order, with
+// the unit's and the section's names, in 100 columns (--wide: every
+// component, names uncut).
+func writeStandingsTable(w io.Writer, s *projections.Standings, o tableOpts) error {
+	t := func(k string) string { return labels.Get(o.lang, k) }
+	frozen := t("header.preview")
 	if s.CandidatesFrozen {
-		frozen = "frozen"
+		frozen = t("header.frozen")
 	}
-	fmt.Fprintf(w, "rulebook %s  as of %s  known at %s  events %d\ncandidates %d, %s\n\n",
-		s.Rulebook, s.AsOf, s.KnownAt, s.Events, len(s.Candidates), frozen)
-	head := []string{"rank", "section", "unit", "name", "service", "hotline", "qr", "superv", "inspect", "daily", "online", "bonus", "total", "outcome"}
-	right := []bool{true, false, false, false, true, true, true, true, true, true, true, true, true, false}
-	rows := make([][]string, 0, len(s.Sections))
-	for i := range s.Sections {
-		r := &s.Sections[i]
-		if r.Exempt {
-			rows = append(rows, []string{"-", r.SectionID, r.UnitID, fit(r.Name, 28), "exempt", "", "", "", "", "", "", "", "", ""})
-			continue
+	fmt.Fprintf(w, "%s %s  %s %s  %s %s  %s %d\n%s %d, %s\n\n",
+		t("header.rulebook"), s.Rulebook, t("header.as_of"), when.ShowString(s.AsOf),
+		t("header.known_at"), when.ShowString(s.KnownAt), t("header.events"), s.Events,
+		t("header.cands"), len(s.Candidates), frozen)
+	cols := []string{"rank", "section_id", "unit_name", "name", "daily_total", "online", "bonus", "total", "outcome"}
+	unitW, nameW := 12, 20
+	if o.wide {
+		cols = []string{"rank", "section_id", "unit_id", "unit_name", "name", "service", "hotline", "qr",
+			"supervisor", "inspection", "daily_total", "online", "bonus", "total", "outcome"}
+		unitW, nameW = 1000, 1000
+	}
+	head := make([]string, len(cols))
+	right := make([]bool, len(cols))
+	for i, c := range cols {
+		head[i] = t(c)
+		switch c {
+		case "section_id", "unit_id", "unit_name", "name", "outcome":
+		default:
+			right[i] = true
 		}
+	}
+	var rows [][]string
+	for _, r := range present.Rows(s, o.filter) {
 		var svc *float64
 		if r.Service != nil {
 			svc = r.Service.Score
 		}
-		rows = append(rows, []string{itoa(r.Rank, "-"), r.SectionID, r.UnitID, fit(r.Name, 28),
-			f2(svc, "-"), f2(r.Hotline, "-"), f2(r.QR, "-"), f2(r.Supervisor, "-"), f2(r.Inspection, "-"),
-			f2(r.DailyTotal, "-"), f2(r.Online, "-"), f2(r.Bonus, "-"), f2(r.Total, "-"), outcomeOf(s, r.SectionID)})
+		cell := map[string]string{
+			"rank": itoa(r.Rank, "-"), "section_id": r.SectionID, "unit_id": r.UnitID,
+			"unit_name": fit(o.names.Unit(r.UnitID), unitW), "name": fit(r.Name, nameW),
+			"service": f2(svc, "-"), "hotline": f2(r.Hotline, "-"), "qr": f2(r.QR, "-"),
+			"supervisor": f2(r.Supervisor, "-"), "inspection": f2(r.Inspection, "-"),
+			"daily_total": f2(r.DailyTotal, "-"), "online": f2(r.Online, "-"), "bonus": f2(r.Bonus, "-"),
+			"total": f2(r.Total, "-"),
+		}
+		if k := present.Outcome(s, r.SectionID); k != "" {
+			cell["outcome"] = t(k)
+		}
+		if r.Exempt {
+			cell = map[string]string{"rank": "-", "section_id": r.SectionID, "unit_id": r.UnitID,
+				"unit_name": cell["unit_name"], "name": cell["name"], "total": t("exempt")}
+		}
+		row := make([]string, len(cols))
+		for i, c := range cols {
+			row[i] = cell[c]
+		}
+		rows = append(rows, row)
 	}
 	if err := table(w, head, right, rows); err != nil {
 		return err
 	}
-	if o := s.Outcome; o != nil {
-		fmt.Fprintf(w, "\nsatisfied (满意单位): %s\nunsatisfied (不满意单位): %s\nmost unsatisfied (最不满意单位): %s\ntop 3: %s\n",
-			strings.Join(o.Satisfied, " "), strings.Join(o.Unsatisfied, " "),
-			strings.Join(o.MostUnsatisfied, " "), strings.Join(o.Top3, " "))
+	if out := s.Outcome; out != nil {
+		fmt.Fprintf(w, "\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n",
+			t("satisfied"), strings.Join(out.Satisfied, " "), t("unsatisfied"), strings.Join(out.Unsatisfied, " "),
+			t("most_unsatisfied"), strings.Join(out.MostUnsatisfied, " "), t("top3"), strings.Join(out.Top3, " "))
 		var adj []string
-		for _, u := range o.Units {
+		for _, u := range out.Units {
 			adj = append(adj, fmt.Sprintf("%s %+d", u.UnitID, u.Adjustment))
 		}
-		fmt.Fprintf(w, "unit adjustments: %s\n", strings.Join(adj, ", "))
+		fmt.Fprintf(w, "%s: %s\n", t("header.units"), strings.Join(adj, ", "))
 	}
 	return nil
 }
 
-func writeStandingsCSV(w io.Writer, s *projections.Standings) error {
+// bom is the UTF-8 byte order mark: Excel on a Chinese Windows reads a CSV
+// without it in the ANSI code page (GBK), which turns names into mojibake.
+const bom = "\ufeff"
+
+// writeStandingsCSV writes one line per section of the filter, sorted by
+// section_id like the JSON, with the JSON's field names as the header.
+func writeStandingsCSV(w io.Writer, s *projections.Standings, f present.Filter, withBOM bool) error {
+	if withBOM {
+		if _, err := io.WriteString(w, bom); err != nil {
+			return err
+		}
+	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"section_id", "unit_id", "name", "exempt", "service_h1", "service_h2", "votes_h1", "votes_h2",
 		"service", "hotline", "qr", "supervisor", "inspection", "daily_total", "online", "online_ballots",
 		"bonus", "total", "candidate", "rank", "outcome"})
 	for i := range s.Sections {
 		r := &s.Sections[i]
+		if (f.Unit != "" && r.UnitID != f.Unit) || (f.Candidates && !r.Candidate) {
+			continue
+		}
 		var h1, h2, svc *float64
 		var v1, v2 string
 		if r.Service != nil {
@@ -183,34 +221,35 @@ func writeStandingsCSV(w io.Writer, s *projections.Standings) error {
 		cw.Write([]string{r.SectionID, r.UnitID, r.Name, strconv.FormatBool(r.Exempt), f2(h1, ""), f2(h2, ""), v1, v2,
 			f2(svc, ""), f2(r.Hotline, ""), f2(r.QR, ""), f2(r.Supervisor, ""), f2(r.Inspection, ""),
 			f2(r.DailyTotal, ""), f2(r.Online, ""), itoa(r.OnlineBallots, ""), f2(r.Bonus, ""), f2(r.Total, ""),
-			strconv.FormatBool(r.Candidate), itoa(r.Rank, ""), outcomeOf(s, r.SectionID)})
+			strconv.FormatBool(r.Candidate), itoa(r.Rank, ""), labels.Get(labels.En, present.Outcome(s, r.SectionID))})
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-func writeExplainTable(w io.Writer, e *projections.Explanation) error {
-	fmt.Fprintf(w, "%s  %s  (unit %s)\n\n", e.SectionID, e.Name, e.UnitID)
-	head := []string{"position", "occurred", "type", "component", "points", "clause", "status", "note"}
+func writeExplainTable(w io.Writer, e *projections.Explanation, l labels.Lang, names present.Names) error {
+	t := func(k string) string { return labels.Get(l, k) }
+	fmt.Fprintf(w, "%s  %s  (%s %s %s)\n\n", e.SectionID, e.Name, t("unit_id"), e.UnitID, names.Unit(e.UnitID))
+	keys := []string{"position", "occurred_at", "type", "component", "points", "clause", "status", "note"}
+	head := make([]string, len(keys))
+	for i, k := range keys {
+		head[i] = t(k)
+	}
 	right := []bool{true, false, false, false, true, false, false, false}
 	rows := make([][]string, 0, len(e.Entries))
 	for _, x := range e.Entries {
-		occ := x.OccurredAt
-		if len(occ) > 19 {
-			occ = occ[:19]
-		}
-		rows = append(rows, []string{strconv.FormatInt(x.Position, 10), occ, x.Type, x.Component,
-			strconv.FormatFloat(x.Points, 'f', -1, 64), x.Clause, x.Status, x.Note})
+		rows = append(rows, []string{strconv.FormatInt(x.Position, 10), when.ShowString(x.OccurredAt), x.Type, t(x.Component),
+			strconv.FormatFloat(x.Points, 'f', -1, 64), x.Clause, t(x.Status), x.Note})
 	}
 	if err := table(w, head, right, rows); err != nil {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString("\nthe arithmetic\n")
+	b.WriteString("\n" + t("arithmetic") + "\n")
 	for _, line := range e.Work {
 		b.WriteString("  " + line + "\n")
 	}
-	fmt.Fprintf(&b, "  rank %s\n", itoa(e.Rank, "- (not a candidate)"))
+	fmt.Fprintf(&b, "  %s %s\n", t("rank"), itoa(e.Rank, "-"))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

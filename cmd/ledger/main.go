@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/internal/when"
 	"github.com/spf13/cobra"
 )
 
@@ -91,6 +91,8 @@ type command struct {
 	store       string
 	lang        lang // --lang, else the environment's
 	allowBroken bool // serve --allow-broken-chain: open a tampered store for inspection
+	init        bool // --init: create the store if it does not exist
+	create      bool // the command creates its store (import, serve)
 	started     bool // flags and arguments parsed, a command body runs (c.run)
 	completing  bool // the shell asks for completions (cobra's __complete)
 }
@@ -121,7 +123,7 @@ func parseBoundFlag(name, v string) (*time.Time, error) {
 	if v == "" {
 		return nil, nil
 	}
-	t, err := events.ParseBound(v)
+	t, err := when.Bound(v)
 	if err != nil {
 		return nil, usagef("--%s: %v", name, err)
 	}

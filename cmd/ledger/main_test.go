@@ -56,9 +56,39 @@ func TestImportVerifyAndIdempotentRepeat(t *testing.T) {
 }
 
 func TestVerifyEmptyLedger(t *testing.T) {
-	code, out, _ := run(t, t.TempDir(), "", "verify")
+	code, out, _ := run(t, t.TempDir(), "", "--init", "verify")
 	require.Equal(t, 0, code)
 	require.Equal(t, "ok 0 events, head "+strings.Repeat("0", 64)+"\n", out)
+}
+
+// TestReadCommandsNeedAStore: a read command on a store that does not
+// exist says so and creates nothing; only import, serve and --init create.
+func TestReadCommandsNeedAStore(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"standings"}, {"explain", "U01-S01"}, {"verify"}, {"export", "standings", "--xlsx", filepath.Join(dir, "s.xlsx")},
+		{"freeze-candidates", "--at", "2021-11-15"},
+	} {
+		code, out, errs := run(t, dir, "", args...)
+		require.Equal(t, 1, code, "%v: %s", args, errs)
+		require.Empty(t, out)
+		require.Equal(t, "ledger: no store at "+filepath.Join(dir, "ledger.db")+": import events into it first, or give --init to create an empty one\n", errs)
+		_, err := os.Stat(filepath.Join(dir, "ledger.db"))
+		require.True(t, os.IsNotExist(err), "%v created the store", args)
+	}
+	// --init: an empty ledger, with a note saying so.
+	code, out, errs := run(t, dir, "", "--init", "standings")
+	require.Equal(t, 0, code, errs)
+	require.Contains(t, out, "events 0")
+	require.Equal(t, "ledger: note: the ledger is empty (sqlite:"+filepath.Join(dir, "ledger.db")+"); import events first\n", errs)
+	// A known_at before the first event: a note.
+	code, _, errs = run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	code, _, errs = run(t, dir, "", "standings", "--known-at", "2020-01-01")
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, "ledger: note: known_at 2020-01-01 +08:00 is before the first event (recorded 2020-12-01 10:00:00 +08:00): the view sees nothing\n", errs)
+	_, _, errs = run(t, dir, "", "standings")
+	require.Empty(t, errs)
 }
 
 func TestImportReportsEveryBadLineAndAppendsNothing(t *testing.T) {
@@ -129,6 +159,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 	code, _, errs := run(t, dir, "", "standings", "--as-of", "2022-01-01")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "as_of: outside the evaluation window")
+	code, _, errs = run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
 	code, _, errs = run(t, dir, "", "explain", "NOPE")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "NOPE")
@@ -140,18 +172,34 @@ func TestStandingsGolden(t *testing.T) {
 	dir := t.TempDir()
 	code, _, errs := run(t, dir, "", "import", "--historical", scenario)
 	require.Equal(t, 0, code, errs)
-	views := []struct{ name, asOf, knownAt, format string }{
-		{"scenario_now.json", "2021-11-30", "2022-01-01T00:00:00Z", "json"},
-		{"scenario_known_2021-12-01.json", "2021-11-30", "2021-12-01", "json"},
-		{"scenario_asof_2021-06-30.json", "2021-06-30", "2022-01-01T00:00:00Z", "json"},
-		{"scenario_now.csv", "2021-11-30", "2022-01-01T00:00:00Z", "csv"},
-		{"scenario_now.txt", "2021-11-30", "2022-01-01T00:00:00Z", "table"},
+	views := []struct {
+		name, asOf, knownAt, format string
+		extra                       []string
+	}{
+		{"scenario_now.json", "2021-11-30", "2022-01-01T00:00:00Z", "json", nil},
+		{"scenario_known_2021-12-01.json", "2021-11-30", "2021-12-01", "json", nil},
+		{"scenario_asof_2021-06-30.json", "2021-06-30", "2022-01-01T00:00:00Z", "json", nil},
+		{"scenario_now.csv", "2021-11-30", "2022-01-01T00:00:00Z", "csv", nil},
+		{"scenario_now.txt", "2021-11-30", "2022-01-01T00:00:00Z", "table", nil},
+		{"scenario_now.zh.txt", "2021/11/30", "2022-01-01T00:00:00Z", "table", []string{"--lang", "zh"}},
+		{"scenario_now_wide.txt", "2021-11-30", "2022-01-01T00:00:00Z", "table", []string{"--wide"}},
+		{"scenario_now_wide.zh.txt", "2021-11-30", "2022-01-01T00:00:00Z", "table", []string{"--wide", "--lang", "zh"}},
+		{"scenario_u01.txt", "2021-11-30", "2022-01-01T00:00:00Z", "table", []string{"--unit", "U01"}},
+		{"scenario_candidates.zh.txt", "2021-11-30", "2022-01-01T00:00:00Z", "table", []string{"--candidates", "--lang", "zh"}},
+		{"scenario_explain_U01-S03.txt", "2021-11-30", "2022-01-01T00:00:00Z", "explain", []string{"U01-S03"}},
+		{"scenario_explain_U01-S03.zh.txt", "2021-11-30", "2022-01-01T00:00:00Z", "explain", []string{"U01-S03", "--lang", "zh"}},
 	}
 	for _, v := range views {
-		code, out, errs := run(t, dir, "", "standings", "--as-of", v.asOf, "--known-at", v.knownAt, "--format", v.format)
+		args := []string{"standings", "--as-of", v.asOf, "--known-at", v.knownAt, "--format", v.format}
+		if v.format == "explain" {
+			args = []string{"explain", v.extra[0], "--as-of", v.asOf, "--known-at", v.knownAt}
+			v.extra = v.extra[1:]
+		}
+		args = append(args, v.extra...)
+		code, out, errs := run(t, dir, "", args...)
 		require.Equal(t, 0, code, errs)
 		// Byte-identical on a second replay.
-		_, again, _ := run(t, dir, "", "standings", "--as-of", v.asOf, "--known-at", v.knownAt, "--format", v.format)
+		_, again, _ := run(t, dir, "", args...)
 		require.Equal(t, out, again)
 		golden := filepath.Join("../../testdata/golden", v.name)
 		if *update {

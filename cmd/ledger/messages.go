@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"strings"
+
+	"github.com/pingyang/ledger/internal/labels"
 )
 
 // lang is the language of the texts meant for people: for now the help
@@ -28,6 +30,9 @@ func (l *lang) Set(s string) error {
 }
 
 func (l *lang) Type() string { return "lang" }
+
+// out is the language of the outputs (tables, workbooks, notes' labels).
+func (l lang) out() labels.Lang { return labels.Lang(l) }
 
 // langFromEnv is the language of the locale: Chinese when it is zh_CN, else
 // English. LC_ALL, then LC_MESSAGES, then LANG: the first one set decides,
@@ -117,6 +122,38 @@ var messages = map[string]text{
 		"write a realistic year of events, the same for the same seed",
 		"生成一整年逼真的演示事件，同一种子生成结果相同",
 	},
+	"export": {
+		"write an Excel workbook: the standings, the outcome or a section's explain trail",
+		"导出 Excel 工作簿：排名总表、评议结果公示或某科室的得分说明",
+	},
+	"export standings": {
+		"the standings workbook: 总表 in rank order with names, 公示 and the unit adjustments",
+		"排名工作簿：按排名排列并带名称的总表、公示和单位加减分",
+	},
+	"export outcome": {
+		"the outcome workbook: 公示 (the four lists) and the unit adjustments",
+		"评议结果工作簿：公示（四类名单）和单位加减分",
+	},
+	"export explain": {
+		"a section's explain workbook: a summary with the arithmetic, one sheet per component",
+		"科室得分说明工作簿：汇总及计算过程，每个评议项目一张表",
+	},
+	"template": {
+		"write a blank workbook of facts: one sheet per event type, drop-down lists for every enumerated field",
+		"生成空白的事实录入工作簿：每种事件类型一张表，所有枚举字段带下拉列表",
+	},
+	"recipients": {
+		"the units' service-recipient lists (四(一)1): check them, turn them into the survey sheet",
+		"各单位报送的服务对象名单（四(一)1）：检查名单，生成调查表",
+	},
+	"recipients check": {
+		"check the lists against the rules and the roster, section by section",
+		"按规则和科室名册逐个科室检查名单",
+	},
+	"recipients pseudonymize": {
+		"write the survey sheet: each recipient with a keyed pseudonym, ready to fill and import",
+		"生成调查表：每位服务对象配一个带密钥的化名，填写后可直接导入",
+	},
 	"help": {
 		"help about a command",
 		"查看命令的帮助",
@@ -139,13 +176,52 @@ var messages = map[string]text{
 		"language of the help: `zh|en` (default: from LC_ALL, LC_MESSAGES or LANG)",
 		"帮助的语言：`zh|en`（默认：依 LC_ALL、LC_MESSAGES 或 LANG 而定）",
 	},
-	"--help":    {"help for %s", "%s 的帮助"},
+	"--help": {"help for %s", "%s 的帮助"},
+	"--init": {
+		"create the store if it does not exist (import and serve create it anyway)",
+		"存储不存在时新建（import 和 serve 本来就会新建）",
+	},
 	"--version": {"print the version", "显示版本"},
 
 	// Flags of one command or a few.
 	"import --historical": {
 		"accept recorded_at from the file (facts recorded earlier)",
 		"采用文件中的 recorded_at（补录以往记录的事实）",
+	},
+	"import --xlsx": {
+		"FILE is an Excel workbook: one sheet per event type, as ledger template writes it",
+		"FILE 为 Excel 工作簿：每种事件类型一张表，格式同 ledger template 生成的模板",
+	},
+	"--xlsx": {"the workbook to write: `FILE`.xlsx (required)", "要写入的工作簿 `FILE`.xlsx（必填）"},
+	"recipients pseudonymize --xlsx": {
+		"the survey workbook to write: `FILE`.xlsx (required)",
+		"要写入的调查表 `FILE`.xlsx（必填）",
+	},
+	"--unit":       {"only this unit's sections: `UNIT_ID`, e.g. U06", "只列出该单位的科室：`UNIT_ID`，例如 U06"},
+	"--candidates": {"only the candidates", "只列出候选科室"},
+	"standings --wide": {
+		"every component and the names uncut (wider than 100 columns)",
+		"显示全部评议项目和完整名称（超过100列宽）",
+	},
+	"standings --bom": {
+		"csv: start with a UTF-8 byte order mark, so that Excel reads the Chinese names (--bom=false drops it)",
+		"csv：开头加 UTF-8 字节顺序标记，Excel 才能正确显示中文（--bom=false 不加）",
+	},
+	"recipients pseudonymize --key": {
+		"the office's pseudonym key `FILE` (64 hex characters; never printed or stored in the ledger)",
+		"评议办的化名密钥文件 `FILE`（64个十六进制字符；不会打印，也不会存入账本）",
+	},
+	"recipients pseudonymize --new-key": {
+		"create the key file first (refused if it exists: a new key changes every pseudonym)",
+		"先新建密钥文件（已存在则拒绝：换密钥会改变所有化名）",
+	},
+	"recipients pseudonymize --round": {
+		"fill the round column: `H1|H2`",
+		"填写轮次列：`H1|H2`",
+	},
+	"recipients pseudonymize --actor": {
+		"fill the actor column: who records the votes, `ACTOR`",
+		"填写记录人列：录入评价的人 `ACTOR`",
 	},
 	"--as-of": {
 		"effective `DATE`: YYYY-MM-DD (end of that day, +08:00) or RFC 3339 (default: the window's last day)",

@@ -9,12 +9,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/internal/demo"
+	"github.com/pingyang/ledger/internal/when"
 	"github.com/pingyang/ledger/replay"
 	"github.com/spf13/cobra"
 )
@@ -34,6 +37,9 @@ func (c *command) serveCmd() *cobra.Command {
 	withDemo := fs.Bool("demo", false, "")
 	fs.BoolVar(&c.allowBroken, "allow-broken-chain", false, "")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		if err := checkAddr(*addr); err != nil {
+			return err
+		}
 		var tokens map[[32]byte]api.Role
 		if *tokensPath != "" {
 			f, err := os.Open(*tokensPath)
@@ -50,7 +56,7 @@ func (c *command) serveCmd() *cobra.Command {
 		}
 		var ballotClock func() time.Time
 		if *clock != "" {
-			t0, err := events.ParseBound(*clock)
+			t0, err := when.Bound(*clock)
 			if err != nil {
 				return usagef("serve: --clock: %v", err)
 			}
@@ -60,6 +66,7 @@ func (c *command) serveCmd() *cobra.Command {
 		if *withDemo && c.store == "" && c.m.Getenv("LEDGER_STORE") == "" {
 			c.store = "sqlite:demo.db"
 		}
+		c.create = true
 		l, closeFn, err := c.open(ctx)
 		if err != nil {
 			return err
@@ -127,6 +134,29 @@ func (c *command) serveCmd() *cobra.Command {
 		return nil
 	})
 	return cmd
+}
+
+// checkAddr says what is missing from a listen address: "8081" is a port
+// without a host, which net.Listen would refuse as "missing port".
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	switch {
+	case err != nil && !strings.Contains(addr, ":"):
+		if _, perr := strconv.Atoi(addr); perr == nil {
+			return usagef("serve: --addr %q: the host is missing: write 127.0.0.1:%s (this machine only) or 0.0.0.0:%s (every interface, with --tokens)", addr, addr, addr)
+		}
+		return usagef("serve: --addr %q: the port is missing: write %s:8080", addr, addr)
+	case err != nil:
+		return usagef("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", addr)
+	case host == "":
+		return usagef("serve: --addr %q: the host is missing: write 127.0.0.1%s (this machine only) or 0.0.0.0%s (every interface, with --tokens)", addr, addr, addr)
+	case port == "":
+		return usagef("serve: --addr %q: the port is missing: write %s8080", addr, addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usagef("serve: --addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
 }
 
 func loopback(addr string) bool {
