@@ -149,6 +149,7 @@ var words = map[string]pair{
 	"target_id":       {"target event", "对象事件编号"},
 	"grounds":         {"grounds", "申诉理由"},
 	"score":           {"score", "得分"},
+	"group":           {"voter group", "投票群体"},
 	// Where a field shares its JSON name with a column above but means
 	// something else, "field.NAME" wins for the catalogue's fields.
 	"field.outcome": {"outcome", "处理结果"},
