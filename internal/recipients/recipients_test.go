@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,8 +82,8 @@ func TestEachKindOfMistake(t *testing.T) {
 	s13 := [][]any{
 		{"姓名", "单位（职务）", "手机号码", "事项内容"},
 		{"李四", "某公司", "138 1234 5678", "户籍"},
-		{"", "某公司", mobile(1), "户籍"},         // no name
-		{"王五", "某公司", "0577-6371234", "户籍"}, // a landline
+		{"", "某公司", mobile(1), "户籍"},             // no name
+		{"王五", "某公司", "0577-6371234", "户籍"},      // a landline
 		{"赵六", "某公司", "+86 138-1234-5678", "户籍"}, // the first row's number again
 	}
 	// An enforcement section without enough penalised recipients and no
