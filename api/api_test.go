@@ -27,6 +27,7 @@ import (
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 )
 
 const (
@@ -499,4 +500,68 @@ func TestBodyWithoutContentTypeIsJSON(t *testing.T) {
 	f := newFixture(t, true)
 	code, b := f.do("POST", "/v1/events", recorderTok, "", []byte(deduction))
 	require.Equal(t, 201, code, string(b))
+}
+
+// TestUnknownQueryParameters: a parameter the route does not take is a 400
+// naming it, never silently ignored.
+func TestUnknownQueryParameters(t *testing.T) {
+	f := newFixture(t, true)
+	for path, field := range map[string]string{
+		"/v1/standings?as-of=2021-06-30":           "as-of",
+		"/v1/standings?as_of=2021-06-30&knownat=x": "knownat",
+		"/v1/sections/S03/explain?asof=2021-06-30": "asof",
+		"/v1/events?after=0&limt=5":                "limt",
+		"/v1/verify?deep=1":                        "deep",
+		"/v1/standings?format=xml":                 "format",
+		"/v1/standings?lang=zh":                    "lang",
+		"/v1/standings?format=xlsx&lang=fr":        "lang",
+	} {
+		code, b := f.do("GET", path, inspectorTok, "", nil)
+		require.Equal(t, 400, code, path)
+		var e struct {
+			Error struct{ Code, Message, Field string }
+		}
+		require.NoError(t, json.Unmarshal(b, &e), path)
+		require.Equal(t, "invalid", e.Error.Code, path)
+		require.Equal(t, field, e.Error.Field, path)
+		if field != "format" && field != "lang" {
+			require.Contains(t, e.Error.Message, `unknown query parameter "`+field+`"`, path)
+		}
+	}
+}
+
+// TestXLSXDownloads: ?format=xlsx answers a workbook with its content type
+// and file name; JSON stays the default, byte for byte.
+func TestXLSXDownloads(t *testing.T) {
+	f := newFixture(t, true)
+	_, plain := f.do("GET", "/v1/standings?as_of=2021-11-30&known_at=2026-01-01T00:00:00Z", viewerTok, "", nil)
+	_, asJSON := f.do("GET", "/v1/standings?as_of=2021-11-30&known_at=2026-01-01T00:00:00Z&format=json", viewerTok, "", nil)
+	require.Equal(t, plain, asJSON)
+	for _, c := range []struct{ path, name, sheet, a1 string }{
+		{"/v1/standings?format=xlsx&as_of=2021-06-30", "ledger-standings-2021-06-30.xlsx", "总表", "排名"},
+		{"/v1/standings?format=xlsx&lang=en", "ledger-standings-2021-11-30.xlsx", "Standings", "rank"},
+		{"/v1/sections/S03/explain?format=xlsx", "ledger-explain-S03-2021-11-30.xlsx", "汇总", "评议项目"},
+	} {
+		req, err := http.NewRequest("GET", f.url+c.path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+inspectorTok)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, 200, resp.StatusCode, c.path)
+		require.Equal(t, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", resp.Header.Get("Content-Type"))
+		require.Equal(t, `attachment; filename="`+c.name+`"`, resp.Header.Get("Content-Disposition"))
+		wb, err := excelize.OpenReader(bytes.NewReader(body))
+		require.NoError(t, err, c.path)
+		require.Equal(t, c.sheet, wb.GetSheetList()[0])
+		v, err := wb.GetCellValue(c.sheet, "A1")
+		require.NoError(t, err)
+		require.Equal(t, c.a1, v)
+		if c.sheet == "总表" {
+			unit, _ := wb.GetCellValue(c.sheet, "D2")
+			require.Equal(t, "县发改局", unit, "the unit's name beside its id")
+		}
+	}
 }

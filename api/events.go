@@ -78,6 +78,9 @@ func (s *Server) postEvents(c echo.Context) error {
 }
 
 func (s *Server) getEvents(c echo.Context) error {
+	if err := allowQuery(c, "after", "limit"); err != nil {
+		return err
+	}
 	after, err := queryInt(c, "after", 0, 0, 1<<62)
 	if err != nil {
 		return err

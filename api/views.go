@@ -1,14 +1,21 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/internal/labels"
+	"github.com/pingyang/ledger/internal/present"
+	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
 )
 
@@ -24,6 +31,62 @@ func queryInt(c echo.Context, name string, def, min, max int64) (int64, error) {
 		return 0, invalidf(name, fmt.Sprintf("%s must be an integer from %d to %d", name, min, max))
 	}
 	return n, nil
+}
+
+// allowQuery refuses a query parameter the route does not take, naming it:
+// a mistyped ?as-of= would otherwise be ignored and the answer given for the
+// default view, with nothing to say it was not the view asked for.
+func allowQuery(c echo.Context, names ...string) error {
+	for k := range c.QueryParams() {
+		if !slices.Contains(names, k) {
+			want := "none"
+			if len(names) > 0 {
+				want = "one of " + strings.Join(names, ", ")
+			}
+			return invalidf(k, fmt.Sprintf("unknown query parameter %q: want %s", clip(k), want))
+		}
+	}
+	return nil
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// download reads format (json, the default, or xlsx) and, for xlsx, lang
+// (zh, the default: the office reads Chinese, or en).
+func download(c echo.Context) (xlsxLang labels.Lang, isXLSX bool, err error) {
+	switch f := c.QueryParam("format"); f {
+	case "", "json":
+		if c.QueryParam("lang") != "" {
+			return "", false, invalidf("lang", "lang is for format=xlsx; the JSON has no labels")
+		}
+		return "", false, nil
+	case "xlsx":
+	default:
+		return "", false, invalidf("format", "format must be json or xlsx")
+	}
+	l := labels.Zh
+	if v := c.QueryParam("lang"); v != "" {
+		var ok bool
+		if l, ok = labels.Parse(v); !ok {
+			return "", false, invalidf("lang", "lang must be zh or en")
+		}
+	}
+	return l, true, nil
+}
+
+// sendXLSX answers a workbook as a download.
+func sendXLSX(c echo.Context, name string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Blob(http.StatusOK, xlsx.ContentType, buf.Bytes())
 }
 
 // view reads as_of and known_at into the view they name.
@@ -47,9 +110,23 @@ func (s *Server) view(c echo.Context) (projections.View, error) {
 }
 
 func (s *Server) standings(c echo.Context) error {
+	if err := allowQuery(c, "as_of", "known_at", "format", "lang"); err != nil {
+		return err
+	}
+	l, isXLSX, err := download(c)
+	if err != nil {
+		return err
+	}
 	v, err := s.view(c)
 	if err != nil {
 		return err
+	}
+	if isXLSX {
+		st := s.ledger.Standings(v)
+		units, _ := s.ledger.Roster()
+		return sendXLSX(c, xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
+			return xlsx.Standings(w, st, present.NamesOf(units), present.Filter{}, l)
+		})
 	}
 	start := time.Now()
 	b, err := s.ledger.StandingsJSON(v)
@@ -61,6 +138,13 @@ func (s *Server) standings(c echo.Context) error {
 }
 
 func (s *Server) explain(c echo.Context) error {
+	if err := allowQuery(c, "as_of", "known_at", "format", "lang"); err != nil {
+		return err
+	}
+	l, isXLSX, err := download(c)
+	if err != nil {
+		return err
+	}
 	v, err := s.view(c)
 	if err != nil {
 		return err
@@ -70,11 +154,20 @@ func (s *Server) explain(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if isXLSX {
+		units, _ := s.ledger.Roster()
+		return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(v.AsOf)), func(w io.Writer) error {
+			return xlsx.Explain(w, e, present.NamesOf(units), l)
+		})
+	}
 	s.m.replay.WithLabelValues("explain").Observe(time.Since(start).Seconds())
 	return c.JSON(http.StatusOK, e)
 }
 
 func (s *Server) verify(c echo.Context) error {
+	if err := allowQuery(c); err != nil {
+		return err
+	}
 	n, head, err := events.Verify(c.Request().Context(), s.ledger.Store())
 	var ve *events.VerifyError
 	switch {
