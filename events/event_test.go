@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -164,31 +163,6 @@ func TestCanonicalIsSortedCompactJSON(t *testing.T) {
 	require.NoError(t, enc.Encode(m))
 	require.Equal(t, canon, strings.TrimSpace(b.String()))
 	require.Equal(t, events.ChainHash(events.ZeroHash, []byte(canon)), r.Hash)
-}
-
-// TestHashRecipeWithJQ runs the README's recipe with the real jq and
-// sha256sum when they are installed.
-func TestHashRecipeWithJQ(t *testing.T) {
-	if _, err := exec.LookPath("jq"); err != nil {
-		t.Skip("jq not installed; the recipe is also checked by TestCanonicalIsSortedCompactJSON")
-	}
-	e := eventstest.Event(t, ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"迟报 \"x\""}`))
-	recs := eventstest.Chain(events.Head{}, time.Now(), e, e)
-	r, r2 := recs[0], recs[1]
-	input := string(r.AppendJSON(nil)) + "\n" + string(r2.AppendJSON(nil)) + "\n"
-	script := `prev=$(printf '0%.0s' $(seq 64))
-while IFS= read -r line; do
-  body=$(printf '%s' "$line" | jq -cS 'del(.prev_hash, .hash)')
-  h=$(printf '%s%s' "$prev" "$body" | sha256sum | cut -c1-64)
-  [ "$h" = "$(printf '%s' "$line" | jq -r .hash)" ] || { echo "bad at $(printf '%s' "$line" | jq .position)"; exit 1; }
-  prev=$h
-done
-echo "ok $prev"`
-	cmd := exec.Command("bash", "-c", script)
-	cmd.Stdin = strings.NewReader(input)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	require.Equal(t, "ok "+r2.Hash.String(), strings.TrimSpace(string(out)))
 }
 
 // TestCanonicalMatchesEncodingJSON holds the hand-rolled canonical encoder
