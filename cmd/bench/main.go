@@ -49,7 +49,15 @@ func add(what, value, floor, ratio, target string, ok bool) {
 func main() {
 	scale := flag.Float64("scale", 1, "demo scale (1: ~365,000 events)")
 	loadFor := flag.Duration("load", 10*time.Second, "duration of the HTTP load test")
+	office := flag.Int("office", 0, "measure the office's tools instead (Excel import and export, pseudonyms), this many runs each (>= 5)")
 	flag.Parse()
+	if *office > 0 {
+		if err := runOffice(*office); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*scale, *loadFor); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
