@@ -133,7 +133,29 @@ func copyFile(from, to string) {
 // Lines, and its votes as one ServiceVoteRecorded sheet. It returns the
 // number of votes and each unit's sections.
 func splitYear(year, roster, votes string) (int, map[string][]events.SectionRegisteredData) {
+	// A vote that the year retracts later leaves room for a second vote of
+	// the same respondent: without its retraction, the sheet keeps neither
+	// the retracted vote nor a refusal of the second.
+	retracted := map[string]bool{}
 	in, err := os.Open(year)
+	check(err)
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if !strings.Contains(sc.Text(), `"EventRetracted"`) {
+			continue
+		}
+		var e struct {
+			Data struct {
+				TargetID string `json:"target_id"`
+			} `json:"data"`
+		}
+		check(json.Unmarshal(sc.Bytes(), &e))
+		retracted[e.Data.TargetID] = true
+	}
+	check(sc.Err())
+	in.Close()
+	in, err = os.Open(year)
 	check(err)
 	defer in.Close()
 	rf, err := os.Create(roster)
@@ -146,7 +168,7 @@ func splitYear(year, roster, votes string) (int, map[string][]events.SectionRegi
 	check(err)
 	check(sw.SetRow("A1", []any{"id", "occurred_at", "actor", "section_id", "round", "respondent", "rating"}))
 	units := map[string][]events.SectionRegisteredData{}
-	sc := bufio.NewScanner(in)
+	sc = bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	row := 1
 	for sc.Scan() {
@@ -169,6 +191,9 @@ func splitYear(year, roster, votes string) (int, map[string][]events.SectionRegi
 			check(json.Unmarshal(e.Data, &d))
 			units[d.UnitID] = append(units[d.UnitID], d)
 		case events.ServiceVoteRecorded:
+			if retracted[e.ID] {
+				continue
+			}
 			var d events.ServiceVoteRecordedData
 			check(json.Unmarshal(e.Data, &d))
 			row++
