@@ -84,26 +84,12 @@ func WriteSurvey(w io.Writer, recs []Recipient, key Key, roster *Roster, opt Sur
 	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("survey: %w", err)
 	}
-	for col, values := range map[string][]string{"C": enumNames(events.Rounds), "F": enumNames(events.Ratings)} {
-		dv := excelize.NewDataValidation(true)
-		dv.Sqref = col + "3:" + col + "1048576"
-		if err := dv.SetDropList(values); err != nil {
-			return fmt.Errorf("survey: %w", err)
-		}
-		if err := f.AddDataValidation(sheet, dv); err != nil {
-			return fmt.Errorf("survey: %w", err)
-		}
-	}
+	// No drop-down lists here: excelize adds a validation to a streamed
+	// sheet by reading the whole sheet back into memory, which made 181,500
+	// rows take seconds. The import checks round and rating all the same.
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("survey: write: %w", err)
 	}
 	return nil
 }
 
-func enumNames[T ~string](e events.Enum[T]) []string {
-	out := make([]string, len(e))
-	for i, v := range e {
-		out[i] = string(v)
-	}
-	return out
-}
