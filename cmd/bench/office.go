@@ -20,12 +20,12 @@ import (
 // median and range of n runs of the built binary in a process of its own,
 // with the load average before and after:
 //
-//	go run ./cmd/bench -office 5
+//		go run ./cmd/bench -office 5
 //
-//   - import --xlsx of the demo year's votes (one ServiceVoteRecorded sheet)
-//     into a store holding the roster: rows/s and peak RSS;
-//   - export standings --xlsx of the whole demo year;
-//   - recipients pseudonymize of 363 sections x 500 recipients (44 unit files).
+//	  - import --xlsx of the demo year's votes (one ServiceVoteRecorded sheet)
+//	    into a store holding the roster: rows/s and peak RSS;
+//	  - export standings --xlsx of the whole demo year;
+//	  - recipients pseudonymize of 363 sections x 500 recipients (44 unit files).
 func runOffice(n int) error {
 	if n < 5 {
 		return fmt.Errorf("-office wants at least 5 runs, got %d", n)

@@ -92,4 +92,3 @@ func WriteSurvey(w io.Writer, recs []Recipient, key Key, roster *Roster, opt Sur
 	}
 	return nil
 }
-
