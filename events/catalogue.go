@@ -38,6 +38,11 @@ type Spec struct {
 	Deduction bool
 	// Retractable marks a type that an EventRetracted may target.
 	Retractable bool
+	// AfterWindow marks a type that acts by knowledge, not by its own date
+	// (corrections, the committee's decision): the disputes and the
+	// decision come in December, after the window, so its occurred_at may
+	// be any time from the window's start on (rules.md, Time).
+	AfterWindow bool
 	// New makes an empty body to decode into.
 	New func() Data
 }

@@ -9,9 +9,9 @@ const (
 )
 
 var _ = register(
-	Spec{Type: EventRetracted, Code: 18, Class: Correction, New: func() Data { return &EventRetractedData{} }},
-	Spec{Type: DeductionContested, Code: 19, Class: Correction, New: func() Data { return &DeductionContestedData{} }},
-	Spec{Type: ContestResolved, Code: 20, Class: Correction, New: func() Data { return &ContestResolvedData{} }},
+	Spec{Type: EventRetracted, Code: 18, Class: Correction, AfterWindow: true, New: func() Data { return &EventRetractedData{} }},
+	Spec{Type: DeductionContested, Code: 19, Class: Correction, AfterWindow: true, New: func() Data { return &DeductionContestedData{} }},
+	Spec{Type: ContestResolved, Code: 20, Class: Correction, AfterWindow: true, New: func() Data { return &ContestResolvedData{} }},
 )
 
 const fixStream = "fix"

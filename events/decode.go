@@ -57,8 +57,9 @@ type DecodeOptions struct {
 }
 
 // Decode parses one event strictly: unknown fields, wrong JSON types,
-// duplicate keys, bad enums, bad ids and times without offset or outside
-// the window are all refused with a FieldError.
+// duplicate keys, bad enums, bad ids, times without offset and times the
+// catalogue's time rule refuses (CheckOccurred) are all refused with a
+// FieldError.
 func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	if len(raw) > MaxEventBytes {
 		return nil, invalid(EventField, "event larger than %d bytes", MaxEventBytes)
@@ -116,8 +117,8 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	if err != nil {
 		return nil, invalid("occurred_at", "%v", err)
 	}
-	if !InWindow(t) {
-		return nil, invalid("occurred_at", "outside the evaluation window %s", WindowText)
+	if ferr := CheckOccurred(ev.Type, t); ferr != nil {
+		return nil, ferr
 	}
 	ev.OccurredAt = t
 	if w.RecordedAt != nil {
@@ -232,10 +233,10 @@ func jsonKind(t reflect.Type) string {
 
 // Build makes an event the ledger writes itself (a candidate list,
 // credentials, a ballot taken over HTTP) from its typed body, with the same
-// checks as Decode: the evaluation window, the actor, the body's fields.
+// checks as Decode: the time rule, the actor, the body's fields.
 func Build(occurred time.Time, actor string, body Data) (*Event, *FieldError) {
-	if !InWindow(occurred) {
-		return nil, invalid("occurred_at", "outside the evaluation window %s", WindowText)
+	if err := CheckOccurred(body.Type(), occurred); err != nil {
+		return nil, err
 	}
 	if err := checkString("actor", actor, MaxActorLen); err != nil {
 		return nil, err

@@ -9,7 +9,8 @@
 // Decode refuses, with a FieldError naming the field and the reason:
 // unknown fields, duplicate keys, JSON nested deeper than MaxDepth, wrong
 // JSON types, bad enums and ids, strings with control characters, times
-// without an offset or outside the evaluation window, and events over
+// without an offset or outside the evaluation window (a correction may
+// come after it: CheckOccurred), and events over
 // MaxEventBytes. What it accepts is normalised: data is re-encoded in
 // canonical form, occurred_at is kept as an instant.
 //

@@ -18,6 +18,24 @@ func InWindow(t time.Time) bool {
 	return !t.Before(WindowStart) && !t.After(WindowEnd)
 }
 
+// CheckOccurred applies the time rule of the catalogue to an event of type
+// t that occurred at at: inside the evaluation window, or, for a type that
+// acts by knowledge (Spec.AfterWindow), any time from the window's start on.
+// Whether it also comes after its target needs the ledger's state, so that
+// is the fold's check.
+func CheckOccurred(t Type, at time.Time) *FieldError {
+	if s, ok := specs[t]; ok && s.AfterWindow {
+		if at.Before(WindowStart) {
+			return invalid("occurred_at", "before the evaluation window's start, %s", FormatCST(WindowStart))
+		}
+		return nil
+	}
+	if !InWindow(at) {
+		return invalid("occurred_at", "outside the evaluation window %s", WindowText)
+	}
+	return nil
+}
+
 // ParseInstant parses an RFC 3339 timestamp that carries an explicit offset
 // (Z counts as one). A bare date or a time without offset is refused, because
 // an effective time must never depend on the machine's zone.

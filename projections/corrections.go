@@ -26,6 +26,9 @@ var _ = define(events.EventRetracted, kindOf[*events.EventRetractedData]{
 		if k := kindAt(tf); !k.spec.Retractable {
 			return events.Invalid("data.target_id", "a %s cannot be retracted", k.spec.Type)
 		}
+		if err := c.notBefore(tf, "its target"); err != nil {
+			return err
+		}
 		if retracted, _ := c.s.disputed(pos); retracted {
 			return events.Conflict("data.target_id", "event %s is already retracted", d.TargetID)
 		}
@@ -71,6 +74,9 @@ var _ = define(events.DeductionContested, kindOf[*events.DeductionContestedData]
 		k := kindAt(tf)
 		if !k.spec.Deduction {
 			return events.Invalid("data.target_id", "a %s is not a deduction and cannot be contested", k.spec.Type)
+		}
+		if err := c.notBefore(tf, "its target"); err != nil {
+			return err
 		}
 		retracted, open := c.s.disputed(pos)
 		if retracted {
@@ -121,6 +127,9 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 		}
 		if _, open := c.s.disputed(pos); !open {
 			return events.Invalid("data.target_id", "event %s has no open contest", d.TargetID)
+		}
+		if err := c.notBefore(tf, "its target"); err != nil {
+			return err
 		}
 		if d.Outcome == events.OutcomeReduced && !(*d.Points < tf.Pts) {
 			return events.Invalid("data.points", "a reduction must be fewer than the original %s points", num(tf.Pts))

@@ -30,6 +30,8 @@ const (
 	regID   = "33333333-3333-4333-8333-333333333333"
 	credID  = "44444444-4444-4444-8444-444444444444"
 	frozeID = "55555555-5555-4555-8555-555555555555"
+	// contID is a finding under an open contest, opened in December.
+	contID = "66666666-6666-4666-8666-666666666666"
 )
 
 func init() {
@@ -48,6 +50,8 @@ func init() {
 		line("SectionExempted", "2020-12-01T09:00:00+08:00", `{"section_id":"S21","reason":"x"}`),
 		line("ServiceVoteRecorded", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","round":"H1","respondent":"r-used","rating":"basic"}`, eventstest.WithID(voteID)),
 		line("InspectionFinding", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","level":"county","serious":false}`, eventstest.WithID(findID)),
+		line("InspectionFinding", "2021-06-01T09:00:00+08:00", `{"section_id":"S02","level":"city","serious":false}`, eventstest.WithID(contID)),
+		line("DeductionContested", "2021-12-06T09:00:00+08:00", `{"target_id":"`+contID+`","section_id":"S02","grounds":"g"}`),
 		line("OnlineCandidatesFrozen", "2021-11-15T09:00:00+08:00", `{"section_ids":[`+ids(0, 21)+`]}`, eventstest.WithID(frozeID)),
 		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","group":"recipient"}`, eventstest.WithID(credID)),
 		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}`),
@@ -159,6 +163,11 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"a retraction of a credential", line("EventRetracted", at, `{"target_id":"`+credID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
 		{"a retraction of the list", line("EventRetracted", at, `{"target_id":"`+frozeID+`","reason":"x"}`), "data.target_id", "cannot be retracted", false},
 		{"an id reused with other content", line("ServiceVoteRecorded", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","round":"H1","respondent":"r-used","rating":"satisfied"}`, eventstest.WithID(voteID)), "id", "other content", true},
+		{"a correction before the window", line("EventRetracted", "2020-11-30T23:59:59+08:00", `{"target_id":"`+findID+`","reason":"x"}`), "occurred_at", "before the evaluation window's start", false},
+		{"a retraction before its target", line("EventRetracted", "2021-05-31T09:00:00+08:00", `{"target_id":"`+findID+`","reason":"x"}`), "occurred_at", "before its target occurred (2021-06-01T09:00:00+08:00)", false},
+		{"a contest before its target", line("DeductionContested", "2021-05-31T09:00:00+08:00", `{"target_id":"`+findID+`","section_id":"S01","grounds":"g"}`), "occurred_at", "before its target occurred", false},
+		{"a resolution before its target", line("ContestResolved", "2021-05-31T09:00:00+08:00", `{"target_id":"`+contID+`","outcome":"upheld"}`), "occurred_at", "before its target occurred", false},
+		{"a vote after the window", line("ServiceVoteRecorded", "2021-12-01T00:00:00+08:00", `{"section_id":"S01","round":"H2","respondent":"r-late","rating":"basic"}`), "occurred_at", "outside the evaluation window", false},
 		{"reduced with points", line("ContestResolved", at, `{"target_id":"`+findID+`","outcome":"upheld","points":1}`), "data.points", "only allowed", false},
 		{"commendation at county level", line("CommendationAwarded", at, `{"section_id":"S01","level":"county","deed_id":"D"}`), "data.level", "national, provincial, municipal", false},
 		{"media for an exempt section", line("MediaCoverageRecorded", at, `{"section_id":"S21","level":"central","matter_id":"M"}`), "data.section_id", "exempt", false},

@@ -89,8 +89,12 @@ func (g *gen) between(a, b time.Time) time.Time {
 }
 
 // add records an event that occurred at occ and was recorded delay later.
+// A fact the generator would date after the window (a second commendation
+// of a late deed) is moved to the window's last minute; corrections keep
+// their December dates, as the rules allow (rules.md, Time).
 func (g *gen) add(occ time.Time, delay time.Duration, actor, ref string, data events.Data) *line {
-	if last := events.WindowEnd.Add(-time.Minute).Truncate(time.Second); occ.After(last) {
+	spec, _ := events.SpecOf(data.Type())
+	if last := events.WindowEnd.Add(-time.Minute).Truncate(time.Second); occ.After(last) && !spec.AfterWindow {
 		delay += occ.Sub(last)
 		occ = last
 	}
@@ -466,8 +470,8 @@ func (g *gen) bonuses() {
 }
 
 // disputes contests some deductions and retracts a few wrong entries. Some
-// are settled only in December, after the window: a known_at replay shows
-// the standings before and after.
+// are settled only in December, after the window, and dated so: a known_at
+// replay shows the standings before and after.
 func (g *gen) disputes() {
 	sort.SliceStable(g.deductions, func(i, j int) bool { return g.deductions[i].seq < g.deductions[j].seq })
 	g.rng.Shuffle(len(g.deductions), func(i, j int) { g.deductions[i], g.deductions[j] = g.deductions[j], g.deductions[i] })
@@ -475,24 +479,16 @@ func (g *gen) disputes() {
 	for i, d := range g.deductions[:n] {
 		sec := d.section
 		at := d.recorded.Add(g.delay(24*time.Hour, 10*24*time.Hour))
-		occ := at
-		if occ.After(events.WindowEnd) {
-			occ = events.WindowEnd.Add(-time.Hour).Truncate(time.Second)
-		}
 		if i < 4 {
-			g.add(occ, at.Sub(occ), "office:liao", "", &events.EventRetractedData{TargetID: d.ID, Reason: "录入错误"})
+			g.add(at, 0, "office:liao", "", &events.EventRetractedData{TargetID: d.ID, Reason: "录入错误"})
 			continue
 		}
-		g.add(occ, at.Sub(occ), "unit:"+g.unitOf[sec], "",
+		g.add(at, 0, "unit:"+g.unitOf[sec], "",
 			&events.DeductionContestedData{TargetID: d.ID, SectionID: sec, Grounds: "扣分依据不足, 申请复核"})
 		if i%5 == 4 {
 			continue // still open
 		}
 		res := at.Add(g.delay(5*24*time.Hour, 40*24*time.Hour))
-		rocc := res
-		if rocc.After(events.WindowEnd) {
-			rocc = events.WindowEnd.Add(-time.Minute).Truncate(time.Second)
-		}
 		out := &events.ContestResolvedData{TargetID: d.ID, Outcome: events.ContestOutcomes[i%3]}
 		if out.Outcome == events.OutcomeReduced {
 			// Half the deduction's points, as the ledger counts them.
@@ -502,7 +498,7 @@ func (g *gen) disputes() {
 				out.Points = new(math.Floor(orig / 2))
 			}
 		}
-		g.add(rocc, res.Sub(rocc), "office:pingyi", "", out)
+		g.add(res, 0, "office:pingyi", "", out)
 	}
 	// A mistyped vote, retracted and entered again.
 	for _, v := range g.votes {
