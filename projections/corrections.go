@@ -131,10 +131,22 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 		if err := c.notBefore(tf, "its target"); err != nil {
 			return err
 		}
-		if d.Outcome == events.OutcomeReduced && !(*d.Points < tf.Pts) {
-			return events.Invalid("data.points", "a reduction must be fewer than the original %s points", num(tf.Pts))
+		if d.Outcome != events.OutcomeReduced {
+			return nil
 		}
-		return nil
+		// An appeal cannot make a deduction worse: a reduction is measured
+		// against what counts now, not against the original points.
+		pts, by := c.s.inForce(pos, c.s.Len())
+		if *d.Points < pts {
+			return nil
+		}
+		switch {
+		case by == 0:
+			return events.Invalid("data.points", "a reduction must be fewer than the %s points in force (the original)", num(pts))
+		case events.ContestOutcomes[c.s.facts[by-1].A] == events.OutcomeOverturned:
+			return events.Invalid("data.points", "the deduction was overturned (position %d): no points in force to reduce", by)
+		}
+		return events.Invalid("data.points", "a reduction must be fewer than the %s points in force (reduced at position %d)", num(pts), by)
 	},
 	unscored: "acts on its target (effect)",
 	touches:  touchesTarget,
@@ -143,6 +155,10 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 		e.Note = fmt.Sprintf("resolves the contest of event %s: %s", x.s.facts[f.Target-1].ID, events.ContestOutcomes[f.A])
 		if events.ContestOutcomes[f.A] == events.OutcomeReduced {
 			e.Note += " to " + num(f.Pts)
+		}
+		// A re-contest is settled against what the last one left in force.
+		if before, by := x.s.inForce(f.Target, x.pos-1); by != 0 {
+			e.Note += fmt.Sprintf(" (%s in force before, from position %d)", num(before), by)
 		}
 	},
 	valid: func(s *State, f *Fact, pos int64) bool {
@@ -247,6 +263,57 @@ func (s *State) effect(t int64, n int64) (Status, float64) {
 		return Contested, pts
 	}
 	return base, pts
+}
+
+// inForce is what the deduction at position t counts for by its
+// corrections within the first n records, retractions aside: its own
+// points, or those of the last reduction, or 0 once overturned (R-FIX). by
+// is the position of the resolution that set them, 0 for the original.
+// upheld keeps what was in force.
+func (s *State) inForce(t, n int64) (pts float64, by int64) {
+	pts = s.facts[t-1].Pts
+	for _, p := range s.corr[t] {
+		if p > n {
+			break
+		}
+		c := &s.facts[p-1]
+		if kinds[c.Type].spec.Type != events.ContestResolved {
+			continue
+		}
+		switch events.ContestOutcomes[c.A] {
+		case events.OutcomeOverturned:
+			pts, by = 0, p
+		case events.OutcomeReduced:
+			pts, by = c.Pts, p
+		}
+	}
+	return pts, by
+}
+
+// resolutions words, in order, how each contest of the fact at position t
+// known within n records ended: "reduced to 3", "upheld", "open".
+func (s *State) resolutions(t, n int64) []string {
+	var out []string
+	for _, p := range s.corr[t] {
+		if p > n {
+			break
+		}
+		c := &s.facts[p-1]
+		switch kinds[c.Type].spec.Type {
+		case events.DeductionContested:
+			out = append(out, "open")
+		case events.ContestResolved:
+			if len(out) == 0 {
+				continue // a log the ledger did not write; effect() ignores it the same way
+			}
+			w := string(events.ContestOutcomes[c.A])
+			if events.ContestOutcomes[c.A] == events.OutcomeReduced {
+				w += " to " + num(c.Pts)
+			}
+			out[len(out)-1] = w
+		}
+	}
+	return out
 }
 
 // disputed tells, from the corrections stored for the event at position t,

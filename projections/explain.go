@@ -3,6 +3,7 @@ package projections
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/pingyang/ledger/events"
 )
@@ -78,6 +79,11 @@ func (x *explainer) points(e *Entry, orig, sign float64) {
 		e.Note += fmt.Sprintf(" (reduced from %s)", num(sign*orig))
 	default:
 		e.Points = sign * x.pts
+	}
+	// A deduction contested more than once: the chain of its contests, so
+	// that the points in force can be followed back to the original.
+	if ch := x.s.resolutions(x.pos, x.c.n); len(ch) > 1 {
+		e.Note += " (contests: " + strings.Join(ch, ", ") + ")"
 	}
 }
 

@@ -32,6 +32,10 @@ const (
 	frozeID = "55555555-5555-4555-8555-555555555555"
 	// contID is a finding under an open contest, opened in December.
 	contID = "66666666-6666-4666-8666-666666666666"
+	// redID (2 points) was reduced to 1 and is contested again; overID was
+	// overturned and is contested again.
+	redID  = "77777777-7777-4777-8777-777777777777"
+	overID = "88888888-8888-4888-8888-888888888888"
 )
 
 func init() {
@@ -52,6 +56,14 @@ func init() {
 		line("InspectionFinding", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","level":"county","serious":false}`, eventstest.WithID(findID)),
 		line("InspectionFinding", "2021-06-01T09:00:00+08:00", `{"section_id":"S02","level":"city","serious":false}`, eventstest.WithID(contID)),
 		line("DeductionContested", "2021-12-06T09:00:00+08:00", `{"target_id":"`+contID+`","section_id":"S02","grounds":"g"}`),
+		line("InspectionFinding", "2021-06-01T09:00:00+08:00", `{"section_id":"S03","level":"city","serious":false}`, eventstest.WithID(redID)),
+		line("DeductionContested", "2021-12-06T09:00:00+08:00", `{"target_id":"`+redID+`","section_id":"S03","grounds":"g"}`),
+		line("ContestResolved", "2021-12-07T09:00:00+08:00", `{"target_id":"`+redID+`","outcome":"reduced","points":1}`),
+		line("DeductionContested", "2021-12-08T09:00:00+08:00", `{"target_id":"`+redID+`","section_id":"S03","grounds":"again"}`),
+		line("InspectionFinding", "2021-06-01T09:00:00+08:00", `{"section_id":"S04","level":"county","serious":false}`, eventstest.WithID(overID)),
+		line("DeductionContested", "2021-12-06T09:00:00+08:00", `{"target_id":"`+overID+`","section_id":"S04","grounds":"g"}`),
+		line("ContestResolved", "2021-12-07T09:00:00+08:00", `{"target_id":"`+overID+`","outcome":"overturned"}`),
+		line("DeductionContested", "2021-12-08T09:00:00+08:00", `{"target_id":"`+overID+`","section_id":"S04","grounds":"again"}`),
 		line("OnlineCandidatesFrozen", "2021-11-15T09:00:00+08:00", `{"section_ids":[`+ids(0, 21)+`]}`, eventstest.WithID(frozeID)),
 		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","group":"recipient"}`, eventstest.WithID(credID)),
 		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}`),
@@ -168,6 +180,9 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"a contest before its target", line("DeductionContested", "2021-05-31T09:00:00+08:00", `{"target_id":"`+findID+`","section_id":"S01","grounds":"g"}`), "occurred_at", "before its target occurred", false},
 		{"a resolution before its target", line("ContestResolved", "2021-05-31T09:00:00+08:00", `{"target_id":"`+contID+`","outcome":"upheld"}`), "occurred_at", "before its target occurred", false},
 		{"a vote after the window", line("ServiceVoteRecorded", "2021-12-01T00:00:00+08:00", `{"section_id":"S01","round":"H2","respondent":"r-late","rating":"basic"}`), "occurred_at", "outside the evaluation window", false},
+		{"a reduction not below the points in force", line("ContestResolved", "2021-12-09T09:00:00+08:00", `{"target_id":"`+redID+`","outcome":"reduced","points":1.5}`), "data.points", "fewer than the 1 points in force (reduced at position", false},
+		{"a reduction of an overturned deduction", line("ContestResolved", "2021-12-09T09:00:00+08:00", `{"target_id":"`+overID+`","outcome":"reduced","points":0}`), "data.points", "overturned", false},
+		{"a reduction not below the original", line("ContestResolved", "2021-12-09T09:00:00+08:00", `{"target_id":"`+contID+`","outcome":"reduced","points":2}`), "data.points", "fewer than the 2 points in force (the original)", false},
 		{"reduced with points", line("ContestResolved", at, `{"target_id":"`+findID+`","outcome":"upheld","points":1}`), "data.points", "only allowed", false},
 		{"commendation at county level", line("CommendationAwarded", at, `{"section_id":"S01","level":"county","deed_id":"D"}`), "data.level", "national, provincial, municipal", false},
 		{"media for an exempt section", line("MediaCoverageRecorded", at, `{"section_id":"S21","level":"central","matter_id":"M"}`), "data.section_id", "exempt", false},
