@@ -44,10 +44,10 @@ type calc struct {
 	rows       []Row // indexed by section
 }
 
-// compute folds the view: one pass over the known prefix, each visible
-// fact handed to its kind's score hook with the points its corrections
-// leave in force, then the rules that need every sum (averages, floors,
-// candidates, ranks).
+// compute folds the view: one pass over the known prefix, each fact in
+// effect by as_of (kind.actsFrom) handed to its kind's score hook with the
+// points its corrections leave in force, then the rules that need every
+// sum (averages, floors, candidates, ranks).
 func (s *State) compute(v View) *calc {
 	c := &calc{
 		s:         s,
@@ -62,12 +62,11 @@ func (s *State) compute(v View) *calc {
 	a := v.AsOf.UnixNano()
 	for i := int64(0); i < c.n; i++ {
 		f := &s.facts[i]
-		if f.Occurred > a {
-			continue
+		if f.Occurred <= a {
+			c.events++
 		}
-		c.events++
 		k := kinds[f.Type]
-		if k.score == nil {
+		if k.score == nil || k.from(s, f) > a {
 			continue
 		}
 		pos, pts := i+1, f.Pts

@@ -35,6 +35,7 @@ var _ = define(events.EventRetracted, kindOf[*events.EventRetractedData]{
 		return nil
 	},
 	unscored: "acts on its target (effect)",
+	actsFrom: fromTarget,
 	touches:  touchesTarget,
 	explain: func(x *explainer, e *Entry) {
 		e.Note = fmt.Sprintf("retracts event %s: %s", x.s.facts[x.f.Target-1].ID, x.s.textAt(x.f.Aux))
@@ -95,6 +96,7 @@ var _ = define(events.DeductionContested, kindOf[*events.DeductionContestedData]
 		return nil
 	},
 	unscored: "acts on its target (effect)",
+	actsFrom: fromTarget,
 	touches:  touchesTarget,
 	explain: func(x *explainer, e *Entry) {
 		e.Note = fmt.Sprintf("contests event %s: %s", x.s.facts[x.f.Target-1].ID, x.s.textAt(x.f.Aux))
@@ -149,6 +151,7 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 		return events.Invalid("data.points", "a reduction must be fewer than the %s points in force (reduced at position %d)", num(pts), by)
 	},
 	unscored: "acts on its target (effect)",
+	actsFrom: fromTarget,
 	touches:  touchesTarget,
 	explain: func(x *explainer, e *Entry) {
 		f := x.f
@@ -330,6 +333,13 @@ func (s *State) disputed(t int64) (retracted, open bool) {
 		}
 	}
 	return retracted, open
+}
+
+// fromTarget: a correction acts from when its target does, whatever its
+// own date (R-FIX).
+func fromTarget(s *State, f *Fact) int64 {
+	t := &s.facts[f.Target-1]
+	return kindAt(t).from(s, t)
 }
 
 // touchesTarget: a correction concerns the sections its target concerns.

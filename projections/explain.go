@@ -40,13 +40,9 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 	for i := int64(0); i < c.n; i++ {
 		f := &s.facts[i]
 		k := kinds[f.Type]
-		occurred := f.Occurred
-		if k.spec.Class == events.Correction {
-			// A correction acts (and is shown) wherever its target is
-			// visible, whatever its own date.
-			occurred = s.facts[f.Target-1].Occurred
-		}
-		if occurred > a || !k.touchesSection(s, f, si) {
+		// A fact is shown where it acts: a correction wherever its target
+		// is, an exemption all year, whatever their own dates.
+		if k.from(s, f) > a || !k.touchesSection(s, f, si) {
 			continue
 		}
 		x.f, x.pos = f, i+1

@@ -35,6 +35,10 @@ type kind struct {
 	// explain words an entry: its note, points and, where the fact's
 	// status in the view changes them, its status.
 	explain func(x *explainer, e *Entry)
+	// actsFrom is the effective time from which a fact counts in a view,
+	// as_of being compared with it (nil: its own occurred_at). A
+	// correction acts from its target's; an exemption for the whole year.
+	actsFrom func(s *State, f *Fact) int64
 	// touches reports whether a fact concerns a section (nil: the fact
 	// names the section).
 	touches func(s *State, f *Fact, si int32) bool
@@ -58,6 +62,7 @@ type kindOf[D events.Data] struct {
 	score             func(c *calc, f *Fact, pos int64, pts float64)
 	unscored          string
 	explain           func(x *explainer, e *Entry)
+	actsFrom          func(s *State, f *Fact) int64
 	touches           func(s *State, f *Fact, si int32) bool
 	valid             func(s *State, f *Fact, pos int64) bool
 	index, unindex    func(s *State, x *index, f *Fact, pos int64)
@@ -85,7 +90,8 @@ func define[D events.Data](t events.Type, k kindOf[D]) bool {
 		return b, nil
 	}
 	out := &kind{spec: spec, component: k.component, clause: k.clause, score: k.score, unscored: k.unscored,
-		explain: k.explain, touches: k.touches, valid: k.valid, index: k.index, unindex: k.unindex, relink: k.relink}
+		explain: k.explain, actsFrom: k.actsFrom, touches: k.touches, valid: k.valid, index: k.index, unindex: k.unindex,
+		relink: k.relink}
 	out.fold = func(s *State, f *Fact, pos int64, d events.Data) *events.FieldError {
 		b, err := typed(d)
 		if err != nil {
@@ -129,6 +135,15 @@ func enumCode[T ~string](field string, e events.Enum[T], v T) (uint8, *events.Fi
 // has reports whether code is a code of e: what a restored fact's small
 // enums must be.
 func has[T ~string](e events.Enum[T], code uint8) bool { return int(code) < len(e) }
+
+// from is the effective time from which the fact f of this kind counts
+// (kind.actsFrom).
+func (k *kind) from(s *State, f *Fact) int64 {
+	if k.actsFrom != nil {
+		return k.actsFrom(s, f)
+	}
+	return f.Occurred
+}
 
 // touchesSection reports whether a fact of this kind concerns section si.
 func (k *kind) touchesSection(s *State, f *Fact, si int32) bool {

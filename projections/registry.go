@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/pingyang/ledger/events"
 )
@@ -104,7 +105,10 @@ var _ = define(events.SectionExempted, kindOf[*events.SectionExemptedData]{
 	},
 	score:   func(c *calc, f *Fact, pos int64, pts float64) { c.secs[f.Sec].exempt = true },
 	explain: func(x *explainer, e *Entry) { e.Note = "exempt: " + x.s.textAt(x.f.Aux) },
-	valid:   sectionText,
+	// R-EXEMPT: a status for the whole year, in every view that knows it,
+	// whatever the view's as_of and the exemption's own date.
+	actsFrom: func(*State, *Fact) int64 { return math.MinInt64 },
+	valid:    sectionText,
 })
 
 var _ = define(events.PriorYearUnsatisfiedMarked, kindOf[*events.PriorYearUnsatisfiedMarkedData]{
