@@ -171,3 +171,18 @@ const (
 )
 
 var ContestOutcomes = Enum[ContestOutcome]{OutcomeUpheld, OutcomeOverturned, OutcomeReduced}
+
+// Component is a part of a section's score, as a discretionary deduction
+// names the one it comes off (R-DISC).
+type Component string
+
+const (
+	ComponentService    Component = "service"
+	ComponentHotline    Component = "hotline"
+	ComponentQR         Component = "qr"
+	ComponentSupervisor Component = "supervisor"
+	ComponentInspection Component = "inspection"
+	ComponentOnline     Component = "online"
+)
+
+var Components = Enum[Component]{ComponentService, ComponentHotline, ComponentQR, ComponentSupervisor, ComponentInspection, ComponentOnline}

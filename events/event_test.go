@@ -70,6 +70,11 @@ func TestDecodeEveryType(t *testing.T) {
 		{"case ok", ev("DisciplinaryCaseFiled", `{"section_id":"U01-S01","subject":"deputy","violation":"earlier_year"}`), ""},
 		{"case bad subject", ev("DisciplinaryCaseFiled", `{"section_id":"U01-S01","subject":"boss","violation":"earlier_year"}`), "data.subject"},
 		{"discretionary ok", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"late report"}`), ""},
+		{"discretionary off online", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"拉票","component":"online"}`), ""},
+		{"discretionary null component", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"x","component":null}`), ""},
+		{"discretionary off bonus", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"x","component":"bonus"}`), "data.component"},
+		{"discretionary empty component", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"x","component":""}`), "data.component"},
+		{"discretionary component a number", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"x","component":4}`), "data.component"},
 		{"discretionary negative", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":-1,"reason":"x"}`), "data.points"},
 		{"discretionary three decimals", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.125,"reason":"x"}`), "data.points"},
 		{"discretionary over 20", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":21,"reason":"x"}`), "data.points"},
@@ -165,6 +170,27 @@ func TestCanonicalIsSortedCompactJSON(t *testing.T) {
 	require.Equal(t, events.ChainHash(events.ZeroHash, []byte(canon)), r.Hash)
 }
 
+// TestDiscretionaryWithoutComponentKeepsItsBytes: the optional component
+// is written only when sent, so that a deduction recorded before the field
+// existed has today the bytes and hash it had then (the hash below was
+// computed by the ledger before the field was added).
+func TestDiscretionaryWithoutComponentKeepsItsBytes(t *testing.T) {
+	for _, fast := range []bool{true, false} {
+		events.SetFastPath(fast)
+		e := eventstest.Event(t, ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1.25,"reason":"迟报"}`))
+		require.Equal(t, `{"points":1.25,"reason":"迟报","section_id":"U01-S01"}`, string(e.Data))
+		e.ID = uuid.MustParse("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+		r, _ := events.Seal(events.Head{}, e, time.Date(2021, 6, 4, 0, 0, 0, 0, time.UTC), nil)
+		require.Equal(t, oldDiscretionaryHash, r.Hash.String())
+
+		e = eventstest.Event(t, ev("DiscretionaryDeduction", `{"component":"online","section_id":"U01-S01","points":1.25,"reason":"迟报"}`))
+		require.Equal(t, `{"component":"online","points":1.25,"reason":"迟报","section_id":"U01-S01"}`, string(e.Data))
+	}
+	events.SetFastPath(true)
+}
+
+const oldDiscretionaryHash = "b0fcfbf91d07518eb351ee8b39d6b85847e5f7a6786338ef6d1e34176c06a046"
+
 // TestCanonicalMatchesEncodingJSON holds the hand-rolled canonical encoder
 // to encoding/json for every body type.
 func TestCanonicalMatchesEncodingJSON(t *testing.T) {
@@ -173,6 +199,7 @@ func TestCanonicalMatchesEncodingJSON(t *testing.T) {
 		ev("SectionRegistered", `{"section_id":"S1","unit_id":"U1","name":"<价格科> & \"x\" \\ y","enforcement":true}`),
 		ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[{"section_id":"U01-S02","score":3.9},{"section_id":"U01-S01","score":0}]}`),
 		ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":0.05,"reason":"x"}`),
+		ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":0.05,"reason":"x","component":"supervisor"}`),
 		ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"upheld"}`),
 		ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"reduced","points":0}`),
 		ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":["A0","A1","A2","A3","A4","A5","A6","A7","A8","A9"],"unsatisfied":["B0","B1","B2","B3","B4","B5","B6","B7","B8","B9"]}`),

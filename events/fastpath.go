@@ -113,7 +113,13 @@ func fastWire(_ []byte, sc *scanner, mk func() Data, known bool) (wireEvent, boo
 			if !ok {
 				return w, false
 			}
-			fv.SetString(v)
+			if f.kind == reflect.Pointer { // an optional enum
+				p := reflect.New(fv.Type().Elem())
+				p.Elem().SetString(v)
+				fv.Set(p)
+			} else {
+				fv.SetString(v)
+			}
 		case reflect.Bool:
 			var b bool
 			switch string(m.val) {

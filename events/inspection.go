@@ -58,17 +58,32 @@ func (d *DisciplinaryCaseFiledData) Check() *FieldError {
 		Violations.check("data.violation", d.Violation))
 }
 
+// DiscretionaryDeductionData's component is optional and left out of the
+// canonical bytes when absent, so that a deduction recorded before the field
+// existed keeps its bytes and its hash.
 type DiscretionaryDeductionData struct {
-	Points    float64 `json:"points"`
-	Reason    string  `json:"reason"`
-	SectionID string  `json:"section_id"`
+	Component *Component `json:"component,omitempty"`
+	Points    float64    `json:"points"`
+	Reason    string     `json:"reason"`
+	SectionID string     `json:"section_id"`
 }
 
 func (*DiscretionaryDeductionData) Type() Type       { return DiscretionaryDeduction }
 func (d *DiscretionaryDeductionData) Stream() string { return sectionStream(d.SectionID) }
 func (d *DiscretionaryDeductionData) Check() *FieldError {
+	if d.Component != nil && !Components.Has(*d.Component) {
+		return invalid("data.component", "must be one of %s, or absent (%s)", Components, DiscretionaryDefault)
+	}
 	return first(checkID("data.section_id", d.SectionID), checkDeduction("data.points", d.Points),
 		checkText("data.reason", d.Reason))
+}
+
+// Off is the component the deduction comes off (R-DISC).
+func (d *DiscretionaryDeductionData) Off() Component {
+	if d.Component == nil {
+		return DiscretionaryDefault
+	}
+	return *d.Component
 }
 
 type UnitDeductionData struct {

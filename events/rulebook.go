@@ -107,6 +107,10 @@ const (
 	DeductionDecimals = 2
 )
 
+// R-DISC: a discretionary deduction comes off the component it names, and
+// off inspection (the office's own findings) when it names none.
+const DiscretionaryDefault = ComponentInspection
+
 // R-ONL: online evaluation, 15 points, for the candidates only.
 const (
 	OnlineMax        = 15.0

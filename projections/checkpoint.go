@@ -13,7 +13,7 @@ import (
 
 // CheckpointFormat versions the encoding below; a checkpoint of another
 // format is ignored and rebuilt. Bump it whenever State or Fact changes.
-const CheckpointFormat = "projections/v1"
+const CheckpointFormat = "projections/v2"
 
 // EncodeCheckpoint writes the state in a compact binary form: fixed-width
 // little-endian facts and length-prefixed strings. The indexes that only

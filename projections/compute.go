@@ -13,6 +13,7 @@ type secCalc struct {
 	votes                  [2][3]int // by round and rating code
 	conduct, handling      float64   // R-HOT pools' deductions
 	qr, insp               float64
+	disc                   [8]float64 // R-DISC deductions by component code
 	bonus                  float64
 	sat, unsat             int // ballot marks
 	grade                  float64
@@ -169,6 +170,10 @@ func (c *calc) fillRows() {
 			r.Exempt = true
 			continue
 		}
+		// R-DISC: a discretionary deduction comes off its component after
+		// the component's own computation, floored at 0 with it, where the
+		// section has that score in the view (noScore).
+		off := func(own float64, k uint8) float64 { return math.Max(0, own-sc.disc[k]) }
 		svc := &Service{VotesH1: total(sc.votes[0]), VotesH2: total(sc.votes[1])}
 		score := 0.0
 		if !c.pending[0] {
@@ -179,19 +184,26 @@ func (c *calc) fillRows() {
 			svc.H2 = fp(sc.part[1])
 			score += sc.part[1]
 		}
+		if !c.pending[0] || !c.pending[1] {
+			score = off(score, discService)
+		}
 		// The score is a total: a pending round's null part counts 0 in it.
 		svc.Score = fp(score)
 		r.Service = svc
 		hot := (math.Max(0, events.ConductPool-sc.conduct) + math.Max(0, events.HandlingPool-sc.handling)) /
 			(events.ConductPool + events.HandlingPool) * events.HotlineMax
+		hot = off(hot, discHotline)
 		r.Hotline = fp(hot)
-		r.QR = fp(math.Max(0, events.QRMax-sc.qr))
+		r.QR = fp(off(math.Max(0, events.QRMax-sc.qr), discQR))
 		daily := score + hot + *r.QR
 		if sc.graded {
-			r.Supervisor = fp(sc.grade)
-			daily += sc.grade
+			g := off(sc.grade, discSupervisor)
+			r.Supervisor = fp(g)
+			daily += g
 		}
-		insp := math.Max(0, events.InspectionMax-sc.insp-c.unitDed[sec.Unit])
+		// Inspection is floored once, after all its deductions: the same as
+		// taking the discretionary ones off after the others.
+		insp := math.Max(0, events.InspectionMax-sc.insp-sc.disc[discInspection]-c.unitDed[sec.Unit])
 		r.Inspection = fp(insp)
 		daily += insp
 		r.DailyTotal = fp(daily)
@@ -208,6 +220,7 @@ func (c *calc) fillRows() {
 				sc := &c.secs[i]
 				basic := c.ballots - sc.sat - sc.unsat
 				on := rated([3]int{sc.sat, basic, sc.unsat}) / float64(c.ballots) * events.OnlineMax
+				on = math.Max(0, on-sc.disc[discOnline])
 				r.Online = fp(on)
 				r.Total = fp(*r.DailyTotal + on + *r.Bonus)
 			}

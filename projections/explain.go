@@ -50,10 +50,11 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 		e := Entry{
 			Position: x.pos, EventID: f.ID.String(), Type: string(k.spec.Type),
 			OccurredAt: events.FormatCST(unixTime(f.Occurred)), RecordedAt: events.FormatUTC(unixTime(f.Recorded)),
-			Component: k.component, Clause: k.clause, Status: Counted.String(),
+			Component: k.componentFor(f), Clause: k.clause, Status: Counted.String(),
 		}
 		if k.spec.Class == events.Correction {
-			e.Component = kindAt(&s.facts[f.Target-1]).component
+			t := &s.facts[f.Target-1]
+			e.Component = kindAt(t).componentFor(t)
 		}
 		k.explain(x, &e)
 		out.Entries = append(out.Entries, e)
@@ -131,22 +132,49 @@ func (c *calc) work(si int32) []string {
 		}
 		out = append(out, line)
 	}
-	out = append(out, fmt.Sprintf("service: H1 + H2 = %s (a pending round counts 0)", two(*row.Service.Score)),
-		fmt.Sprintf("hotline: (max(0, %s - %s) + max(0, %s - %s)) / %s x %s = %s (R-HOT)",
+	// disc writes a component's arithmetic, expr = val, wrapped in R-DISC's
+	// deduction when the section has one off that component, or saying why
+	// that deduction does not count.
+	disc := func(k events.Component, expr string, val float64, rule string) string {
+		d := sc.disc[componentCode(k)]
+		if d == 0 {
+			return fmt.Sprintf("%s = %s (%s)", expr, two(val), rule)
+		}
+		if why := c.noScore(si, k); why != "" {
+			return fmt.Sprintf("%s = %s (%s); discretionary %s not counted: %s (R-DISC)", expr, two(val), rule, num(d), why)
+		}
+		return fmt.Sprintf("max(0, %s - discretionary %s) = %s (%s, R-DISC)", expr, num(d), two(val), rule)
+	}
+	// unscored notes a deduction off a component the section has no score in.
+	unscored := func(k events.Component) string {
+		if d := sc.disc[componentCode(k)]; d != 0 {
+			return fmt.Sprintf("; discretionary %s not counted: %s (R-DISC)", num(d), c.noScore(si, k))
+		}
+		return ""
+	}
+	out = append(out,
+		"service: "+disc(events.ComponentService, "H1 + H2", *row.Service.Score, "a pending round counts 0"),
+		"hotline: "+disc(events.ComponentHotline, fmt.Sprintf("(max(0, %s - %s) + max(0, %s - %s)) / %s x %s",
 			num(events.ConductPool), num(sc.conduct), num(events.HandlingPool), num(sc.handling),
-			num(events.ConductPool+events.HandlingPool), num(events.HotlineMax), two(*row.Hotline)),
-		fmt.Sprintf("qr: max(0, %s - %s) = %s (R-QR)", num(events.QRMax), num(sc.qr), two(*row.QR)))
-	if sc.graded {
+			num(events.ConductPool+events.HandlingPool), num(events.HotlineMax)), *row.Hotline, "R-HOT"),
+		"qr: "+disc(events.ComponentQR, fmt.Sprintf("max(0, %s - %s)", num(events.QRMax), num(sc.qr)), *row.QR, "R-QR"))
+	switch {
+	case !sc.graded:
+		out = append(out, "supervisor: no submission yet: null, counts 0 (R-SUP)"+unscored(events.ComponentSupervisor))
+	case sc.disc[discSupervisor] == 0:
 		out = append(out, fmt.Sprintf("supervisor: %s, the grade of the unit's submission in force (R-SUP)", num(sc.grade)))
-	} else {
-		out = append(out, "supervisor: no submission yet: null, counts 0 (R-SUP)")
+	default:
+		out = append(out, "supervisor: "+disc(events.ComponentSupervisor, "grade "+num(sc.grade), *row.Supervisor, "R-SUP"))
 	}
 	out = append(out, fmt.Sprintf("inspection: max(0, %s - %s - unit %s) = %s (R-INS, R-DISC, R-UNREP)",
-		num(events.InspectionMax), num(sc.insp), num(c.unitDed[c.s.sections[si].Unit]), two(*row.Inspection)))
-	if row.Online != nil {
+		num(events.InspectionMax), num(sc.insp+sc.disc[discInspection]), num(c.unitDed[c.s.sections[si].Unit]), two(*row.Inspection)))
+	switch {
+	case row.Online != nil:
 		b := c.ballots - sc.sat - sc.unsat
-		out = append(out, fmt.Sprintf("online: (%d + %s x %d) / %d x %s = %s (R-ONL)",
-			sc.sat, basic, b, c.ballots, num(events.OnlineMax), two(*row.Online)))
+		out = append(out, "online: "+disc(events.ComponentOnline, fmt.Sprintf("(%d + %s x %d) / %d x %s",
+			sc.sat, basic, b, c.ballots, num(events.OnlineMax)), *row.Online, "R-ONL"))
+	case sc.disc[discOnline] != 0:
+		out = append(out, "online: null (R-ONL)"+unscored(events.ComponentOnline))
 	}
 	out = append(out, fmt.Sprintf("bonus: min(%s, %s) = %s (R-BON)", num(events.BonusCap), num(sc.bonus), two(*row.Bonus)),
 		fmt.Sprintf("daily total %s, total %s", two(*row.DailyTotal), two(*row.Total)))

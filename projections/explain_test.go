@@ -84,3 +84,50 @@ func TestExplainShowsCorrectionsOfVisibleTargets(t *testing.T) {
 	require.Equal(t, "EventRetracted", e.Entries[2].Type)
 	near(t, 20, e.Inspection, "inspection with the finding retracted")
 }
+
+// TestExplainArithmeticOfDiscretionaryDeductions: the table's arithmetic
+// wraps a component in the R-DISC deduction off it, or says why the
+// deduction does not count in the view.
+func TestExplainArithmeticOfDiscretionaryDeductions(t *testing.T) {
+	s := newScenario(t)
+	s.unit("U1")
+	s.section("A", "U1")
+	ded := func(component string, points float64) {
+		s.add(events.DiscretionaryDeduction, "2021-06-01", map[string]any{"section_id": "A", "points": points, "reason": "r", "component": component})
+	}
+	ded("service", 2)
+	ded("hotline", 1.5)
+	ded("qr", 0.5)
+	ded("supervisor", 1)
+	ded("online", 1)
+	view := projections.View{AsOf: events.WindowEnd, KnownAt: s.clock}
+	e, err := s.st.Explain("A", view)
+	require.NoError(t, err)
+	// No vote, no grade, no list: service pending (0, its deduction not
+	// counted); hotline 5 - 1.5 = 3.5; qr 5 - 0.5 = 4.5.
+	require.Equal(t, []string{
+		"service H1: pending (no section has a vote yet): null, counts 0",
+		"service H2: pending (no section has a vote yet): null, counts 0",
+		"service: H1 + H2 = 0.00 (a pending round counts 0); discretionary 2 not counted: no service round has a vote yet (R-DISC)",
+		"hotline: max(0, (max(0, 10 - 0) + max(0, 90 - 0)) / 100 x 5 - discretionary 1.5) = 3.50 (R-HOT, R-DISC)",
+		"qr: max(0, max(0, 5 - 0) - discretionary 0.5) = 4.50 (R-QR, R-DISC)",
+		"supervisor: no submission yet: null, counts 0 (R-SUP); discretionary 1 not counted: no grade from the unit yet (R-DISC)",
+		"inspection: max(0, 20 - 0 - unit 0) = 20.00 (R-INS, R-DISC, R-UNREP)",
+		"online: null (R-ONL); discretionary 1 not counted: not a frozen candidate (R-DISC)",
+		"bonus: min(5, 0) = 0.00 (R-BON)",
+		"daily total 28.00, total 28.00", // 0 + 3.5 + 4.5 + 0 + 20
+	}, e.Work)
+	var statuses []string
+	for _, x := range e.Entries[1:] {
+		statuses = append(statuses, x.Component+" "+x.Status)
+	}
+	require.Equal(t, []string{"service not_counted", "hotline counted", "qr counted", "supervisor not_counted", "online not_counted"}, statuses)
+
+	// A's unit grades it 4 (one section: any tier): 4 - 1 = 3.
+	s.add(events.SupervisorGradesSubmitted, "2021-11-05", map[string]any{"unit_id": "U1", "grades": []map[string]any{{"section_id": "A", "score": 4}}})
+	e, err = s.st.Explain("A", projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
+	require.NoError(t, err)
+	require.Contains(t, e.Work, "supervisor: max(0, grade 4 - discretionary 1) = 3.00 (R-SUP, R-DISC)")
+	near(t, 3, e.Supervisor, "supervisor")
+	require.Equal(t, "counted", e.Entries[4].Status)
+}

@@ -113,9 +113,14 @@ var _ = define(events.DisciplinaryCaseFiled, kindOf[*events.DisciplinaryCaseFile
 
 var _ = define(events.DiscretionaryDeduction, kindOf[*events.DiscretionaryDeductionData]{
 	component: "inspection", clause: "R-DISC",
+	// R-DISC: the deduction counts in the component it names (A).
+	componentOf: func(f *Fact) string { return string(events.Components[f.A]) },
 	fold: func(s *State, f *Fact, pos int64, d *events.DiscretionaryDeductionData) *events.FieldError {
 		var err *events.FieldError
 		if f.Sec, err = s.sectionOf("data.section_id", d.SectionID); err != nil {
+			return err
+		}
+		if f.A, err = enumCode("data.component", events.Components, d.Off()); err != nil {
 			return err
 		}
 		f.Aux = s.text(d.Reason)
@@ -125,13 +130,65 @@ var _ = define(events.DiscretionaryDeduction, kindOf[*events.DiscretionaryDeduct
 	check: func(c *checker, d *events.DiscretionaryDeductionData) *events.FieldError {
 		return c.active("data.section_id", d.SectionID)
 	},
-	score: scoreInspection,
+	// Summed per component; fillRows takes each sum off its component after
+	// the component's own computation.
+	score: func(c *calc, f *Fact, pos int64, pts float64) { c.secs[f.Sec].disc[f.A] += pts },
 	explain: func(x *explainer, e *Entry) {
 		e.Note = x.s.textAt(x.f.Aux)
 		x.points(e, x.f.Pts, -1)
+		if !x.st.live() {
+			return
+		}
+		if why := x.c.noScore(x.si, events.Components[x.f.A]); why != "" {
+			e.Status = NotCounted.String()
+			e.Note += ": not counted: " + why + " in this view (R-DISC)"
+		}
 	},
-	valid: sectionText,
+	valid: func(s *State, f *Fact, pos int64) bool { return sectionText(s, f, pos) && has(events.Components, f.A) },
 })
+
+// The component codes of R-DISC's deductions, as fillRows applies them.
+var (
+	discService    = componentCode(events.ComponentService)
+	discHotline    = componentCode(events.ComponentHotline)
+	discQR         = componentCode(events.ComponentQR)
+	discSupervisor = componentCode(events.ComponentSupervisor)
+	discInspection = componentCode(events.ComponentInspection)
+	discOnline     = componentCode(events.ComponentOnline)
+)
+
+func componentCode(k events.Component) uint8 {
+	c, ok := events.Components.Code(k)
+	if !ok {
+		panic("projections: no component " + string(k))
+	}
+	return c
+}
+
+// noScore says why section si has no score of component k in the view, so
+// that a discretionary deduction off it does not count there; "" when it
+// has one (R-DISC). Service, hotline, qr and inspection always have one
+// once a round is scored; a grade and an online score may be missing.
+func (c *calc) noScore(si int32, k events.Component) string {
+	switch k {
+	case events.ComponentService:
+		if c.pending[0] && c.pending[1] {
+			return "no service round has a vote yet"
+		}
+	case events.ComponentSupervisor:
+		if !c.secs[si].graded {
+			return "no grade from the unit yet"
+		}
+	case events.ComponentOnline:
+		if !c.frozen || !c.rows[si].Candidate {
+			return "not a frozen candidate"
+		}
+		if c.ballots == 0 {
+			return "no ballot yet"
+		}
+	}
+	return ""
+}
 
 func scoreInspection(c *calc, f *Fact, pos int64, pts float64) { c.secs[f.Sec].insp += pts }
 

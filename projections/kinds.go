@@ -16,6 +16,9 @@ type kind struct {
 	// component and clause label the type's entries in explain (a hook may
 	// refine them, as R-SVC-SMALL does).
 	component, clause string
+	// componentOf is the component of a fact when the fact names it (a
+	// discretionary deduction); nil: component.
+	componentOf func(f *Fact) string
 
 	// fold turns a body into its compact Fact and the tables the fact
 	// points into. It refuses what cannot be placed (an unknown section or
@@ -56,6 +59,7 @@ type kind struct {
 // kindOf declares a kind with its typed body.
 type kindOf[D events.Data] struct {
 	component, clause string
+	componentOf       func(f *Fact) string
 	fold              func(s *State, f *Fact, pos int64, d D) *events.FieldError
 	points            func(d D) float64
 	check             func(c *checker, d D) *events.FieldError
@@ -89,7 +93,7 @@ func define[D events.Data](t events.Type, k kindOf[D]) bool {
 		}
 		return b, nil
 	}
-	out := &kind{spec: spec, component: k.component, clause: k.clause, score: k.score, unscored: k.unscored,
+	out := &kind{spec: spec, component: k.component, componentOf: k.componentOf, clause: k.clause, score: k.score, unscored: k.unscored,
 		explain: k.explain, actsFrom: k.actsFrom, touches: k.touches, valid: k.valid, index: k.index, unindex: k.unindex,
 		relink: k.relink}
 	out.fold = func(s *State, f *Fact, pos int64, d events.Data) *events.FieldError {
@@ -135,6 +139,14 @@ func enumCode[T ~string](field string, e events.Enum[T], v T) (uint8, *events.Fi
 // has reports whether code is a code of e: what a restored fact's small
 // enums must be.
 func has[T ~string](e events.Enum[T], code uint8) bool { return int(code) < len(e) }
+
+// componentFor is the component the fact f of this kind counts in.
+func (k *kind) componentFor(f *Fact) string {
+	if k.componentOf != nil {
+		return k.componentOf(f)
+	}
+	return k.component
+}
 
 // from is the effective time from which the fact f of this kind counts
 // (kind.actsFrom).

@@ -90,7 +90,7 @@ var samples = map[events.Type]struct{ occurred, data string }{
 	events.InspectionFinding:      {"2021-06-01", `{"section_id":"S01","level":"city","serious":true}`},
 	events.ComplaintSubstantiated: {"2021-06-01", `{"section_id":"S01","serious":false}`},
 	events.DisciplinaryCaseFiled:  {"2021-06-01", `{"section_id":"S01","subject":"staff","violation":"earlier_year"}`},
-	events.DiscretionaryDeduction: {"2021-06-01", `{"section_id":"S01","points":1.5,"reason":"迟报"}`},
+	events.DiscretionaryDeduction: {"2021-06-01", `{"section_id":"S01","points":1.5,"reason":"迟报","component":"hotline"}`},
 	events.UnitDeduction:          {"2021-06-01", `{"unit_id":"U1","points":2,"reason":"应报未报"}`},
 	events.OnlineCandidatesFrozen: {"2021-11-15", `{"section_ids":[` + idList(0, 22) + `]}`},
 	events.VoterCredentialIssued:  {"2021-11-15", `{"credential_hash":"` + events.CodeHash("sample-code") + `","group":"recipient"}`},

@@ -150,6 +150,8 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"shirking at 1 point", line("HotlineVerdict", at, `{"section_id":"S01","item":"shirking","points":1,"role":"lead"}`), "data.points", "must be 2", false},
 		{"discretionary negative", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":-2,"reason":"x"}`), "data.points", "more than 0", false},
 		{"discretionary 20.5", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":20.5,"reason":"x"}`), "data.points", "at most 20", false},
+		{"discretionary off the bonus", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":1,"reason":"x","component":"bonus"}`), "data.component", "must be one of service, hotline, qr, supervisor, inspection, online, or absent", false},
+		{"discretionary with an empty component", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":1,"reason":"x","component":""}`), "data.component", "must be one of", false},
 		{"discretionary 0.125", line("DiscretionaryDeduction", at, `{"section_id":"S01","points":0.125,"reason":"x"}`), "data.points", "two decimals", false},
 		{"unit deduction of an unknown unit", line("UnitDeduction", at, `{"unit_id":"U9","points":1,"reason":"x"}`), "data.unit_id", "not registered", false},
 		{"grades of another unit's section", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[`+grades(0, 11)[:len(grades(0, 11))-1]+`,{"section_id":"S11","score":3.5}]}`), "data.grades[11].section_id", "belongs to unit U2", false},

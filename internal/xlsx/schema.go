@@ -88,6 +88,7 @@ func init() {
 	addEnum(events.MediaLevels)
 	addEnum(events.VoterGroups)
 	addEnum(events.ContestOutcomes)
+	addEnum(events.Components)
 }
 
 // SchemaOf derives the sheet of an event type from the catalogue.
@@ -131,7 +132,8 @@ func fieldsOf(st reflect.Type, prefix string) []Column {
 		}
 		switch {
 		case enums[t] != nil:
-			c.Kind, c.Values, c.Required = KindEnum, enums[t], true
+			// A *Enum is optional (a discretionary deduction's component).
+			c.Kind, c.Values, c.Required = KindEnum, enums[t], !ptr
 		case t.Kind() == reflect.String:
 			c.Kind, c.Required = KindString, true
 		case t.Kind() == reflect.Bool:

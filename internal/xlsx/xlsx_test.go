@@ -296,6 +296,38 @@ func TestImportErrorsNameTheirCells(t *testing.T) {
 	require.Zero(t, l.Len(), "nothing appended")
 }
 
+// TestDiscretionaryComponentIsOptional: a discretionary deduction's
+// component is an optional drop-down; an empty cell leaves it out, so the
+// deduction keeps the canonical bytes of one recorded before the field
+// existed (and comes off inspection).
+func TestDiscretionaryComponentIsOptional(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, xlsx.Template(&buf, []events.Type{events.DiscretionaryDeduction}, labels.En))
+	f, err := excelize.OpenReader(&buf)
+	require.NoError(t, err)
+	sheet := string(events.DiscretionaryDeduction)
+	require.Equal(t, []string{"occurred_at", "actor", "component", "points", "reason", "section_id", "ref"}, header(t, f, sheet))
+	rows, _ := f.GetRows(sheet)
+	require.Equal(t, "component", rows[0][2], "optional: no *")
+	fill(t, f, sheet,
+		[]any{"2021-06-01T10:00:00+08:00", "office:liao", "", 1.5, "迟报", "U01-S01"},
+		[]any{"2021-11-20T10:00:00+08:00", "office:liao", "online", 2, "网络评价环节拉票", "U01-S01"})
+	path := filepath.Join(t.TempDir(), "d.xlsx")
+	require.NoError(t, f.SaveAs(path))
+	wb, err := xlsx.Open(path)
+	require.NoError(t, err)
+	defer wb.Close()
+	var data []string
+	for d := range wb.Events(events.DecodeOptions{}) {
+		require.Nil(t, d.Err, "%v", d.Err)
+		data = append(data, string(d.Event.Data))
+	}
+	require.Equal(t, []string{
+		`{"points":1.5,"reason":"迟报","section_id":"U01-S01"}`,
+		`{"component":"online","points":2,"reason":"网络评价环节拉票","section_id":"U01-S01"}`,
+	}, data)
+}
+
 // TestEveryEnumeratedFieldHasItsValues: a field of a named string type is an
 // enumeration, and its values come from its events.Enum.
 func TestEveryEnumeratedFieldHasItsValues(t *testing.T) {
