@@ -79,10 +79,11 @@ func (c *checker) target(id string) (int64, *Fact, *events.FieldError) {
 // notBefore refuses an event dated before the stored fact it acts on. A
 // correction may come after the window (events.CheckOccurred), but never
 // before what it corrects: a retraction dated before its target would say
-// the office knew better before the fact. what names the fact.
+// the office knew better before the fact. what says what f is about:
+// "its target occurred".
 func (c *checker) notBefore(f *Fact, what string) *events.FieldError {
 	if c.at < f.Occurred {
-		return events.Invalid("occurred_at", "before %s occurred (%s)", what, events.FormatCST(unixTime(f.Occurred)))
+		return events.Invalid("occurred_at", "before %s (%s)", what, events.FormatCST(unixTime(f.Occurred)))
 	}
 	return nil
 }

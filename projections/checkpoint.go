@@ -83,6 +83,17 @@ func EncodeCheckpoint(s *State) []byte {
 	}
 	w.i64(s.frozenPos)
 	w.u32(s.priorN)
+	w.u32(len(s.decisions))
+	for _, d := range s.decisions {
+		w.i64(d.pos)
+		w.u32(int(d.doc))
+		for _, l := range [][]int32{d.sat, d.unsat, d.most} {
+			w.u32(len(l))
+			for _, i := range l {
+				w.u32(int(i))
+			}
+		}
+	}
 	return w.b
 }
 
@@ -164,6 +175,18 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 	}
 	s.frozenPos = r.i64()
 	s.priorN = r.u32()
+	n = r.count(24)
+	s.decisions = make([]decision, n)
+	for i := range s.decisions {
+		d := &s.decisions[i]
+		d.pos, d.doc = r.i64(), int32(r.u32())
+		for _, l := range []*[]int32{&d.sat, &d.unsat, &d.most} {
+			*l = make([]int32, r.count(4))
+			for k := range *l {
+				(*l)[k] = int32(r.u32())
+			}
+		}
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -229,6 +252,18 @@ func (s *State) tables() error {
 	}
 	if s.frozenPos < 0 || s.frozenPos > int64(len(s.facts)) {
 		return errors.New("checkpoint: frozen list position out of range")
+	}
+	for _, d := range s.decisions {
+		if d.pos < 1 || d.pos > int64(len(s.facts)) || d.doc < 0 || int(d.doc) >= len(s.texts) {
+			return errors.New("checkpoint: decision out of range")
+		}
+		for _, l := range [][]int32{d.sat, d.unsat, d.most} {
+			for _, i := range l {
+				if i < 0 || int(i) >= len(s.sections) {
+					return errors.New("checkpoint: decision of an unknown section")
+				}
+			}
+		}
 	}
 	return nil
 }

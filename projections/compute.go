@@ -42,7 +42,9 @@ type calc struct {
 	bonusPts   map[bonusKey]float64
 	bestBonus  map[bonusKey]int64 // the one fact that counts for a deed or matter
 	candidates []int32
-	rows       []Row // indexed by section
+	rows       []Row  // indexed by section
+	prop       *lists // R-OUT's proposal, nil without one
+	confirmed  int64  // position of the committee's decision in force, 0 if none
 }
 
 // compute folds the view: one pass over the known prefix, each fact in
@@ -97,6 +99,7 @@ func (s *State) compute(v View) *calc {
 	}
 	c.serviceParts()
 	c.fillRows()
+	c.prop = c.propose()
 	return c
 }
 
@@ -315,38 +318,18 @@ func (c *calc) standings() *Standings {
 		st.Candidates = append(st.Candidates, s.sections[i].ID)
 	}
 	sort.Strings(st.Candidates)
-	if c.frozen && len(c.candidates) >= 2*events.OutcomeSize {
+	if c.prop != nil {
 		st.Outcome = c.outcome()
+	}
+	if c.confirmed != 0 {
+		st.Confirmed = c.confirmedOutcome()
 	}
 	return st
 }
 
-// outcome is R-OUT: the top and bottom of the ranked candidates and each
-// unit's consequence.
+// outcome is R-OUT's proposal as standings report it.
 func (c *calc) outcome() *Outcome {
-	s := c.s
-	r := c.candidates // in rank order
-	o := &Outcome{}
-	adj := map[int32]int{}
-	for _, i := range r[:events.OutcomeSize] {
-		o.Satisfied = append(o.Satisfied, s.sections[i].ID)
-		adj[s.sections[i].Unit] += events.AdjustSatisfied
-	}
-	for k, i := range r[len(r)-events.OutcomeSize:] {
-		o.Unsatisfied = append(o.Unsatisfied, s.sections[i].ID)
-		if k >= events.OutcomeSize-events.MostUnsatisfiedSize {
-			o.MostUnsatisfied = append(o.MostUnsatisfied, s.sections[i].ID)
-			adj[s.sections[i].Unit] += events.AdjustMostUnsatisfied
-		} else {
-			adj[s.sections[i].Unit] += events.AdjustUnsatisfied
-		}
-	}
-	for _, i := range r[:events.Top3Size] {
-		o.Top3 = append(o.Top3, s.sections[i].ID)
-	}
-	for u, a := range adj {
-		o.Units = append(o.Units, UnitAdjustment{UnitID: s.units[u].ID, Adjustment: a})
-	}
-	sort.Slice(o.Units, func(a, b int) bool { return o.Units[a].UnitID < o.Units[b].UnitID })
-	return o
+	p := c.prop
+	return &Outcome{Satisfied: c.ids(p.sat), Unsatisfied: c.ids(p.unsat), MostUnsatisfied: c.ids(p.most),
+		Top3: c.ids(p.sat[:events.Top3Size]), Units: c.units(p)}
 }

@@ -26,7 +26,7 @@ var _ = define(events.EventRetracted, kindOf[*events.EventRetractedData]{
 		if k := kindAt(tf); !k.spec.Retractable {
 			return events.Invalid("data.target_id", "a %s cannot be retracted", k.spec.Type)
 		}
-		if err := c.notBefore(tf, "its target"); err != nil {
+		if err := c.notBefore(tf, "its target occurred"); err != nil {
 			return err
 		}
 		if retracted, _ := c.s.disputed(pos); retracted {
@@ -76,7 +76,7 @@ var _ = define(events.DeductionContested, kindOf[*events.DeductionContestedData]
 		if !k.spec.Deduction {
 			return events.Invalid("data.target_id", "a %s is not a deduction and cannot be contested", k.spec.Type)
 		}
-		if err := c.notBefore(tf, "its target"); err != nil {
+		if err := c.notBefore(tf, "its target occurred"); err != nil {
 			return err
 		}
 		retracted, open := c.s.disputed(pos)
@@ -130,7 +130,7 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 		if _, open := c.s.disputed(pos); !open {
 			return events.Invalid("data.target_id", "event %s has no open contest", d.TargetID)
 		}
-		if err := c.notBefore(tf, "its target"); err != nil {
+		if err := c.notBefore(tf, "its target occurred"); err != nil {
 			return err
 		}
 		if d.Outcome != events.OutcomeReduced {

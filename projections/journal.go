@@ -8,6 +8,7 @@ import "github.com/pingyang/ledger/events"
 type journal struct {
 	undo                                                        []func()
 	units, sections, facts, digests, texts, grades, ballots, cr int
+	decisions                                                   int
 	frozen                                                      []int32
 	frozenPos                                                   int64
 	priorN                                                      int
@@ -19,7 +20,7 @@ func (s *State) Begin() {
 	s.index()
 	s.batch = &journal{
 		units: len(s.units), sections: len(s.sections), facts: len(s.facts), digests: len(s.digests),
-		texts: len(s.texts), grades: len(s.grades), ballots: len(s.ballots), cr: len(s.creds),
+		texts: len(s.texts), grades: len(s.grades), ballots: len(s.ballots), cr: len(s.creds), decisions: len(s.decisions),
 		frozen: s.frozen, frozenPos: s.frozenPos, priorN: s.priorN, head: s.Head,
 	}
 }
@@ -52,6 +53,7 @@ func (s *State) Rollback() {
 	}
 	s.units, s.sections, s.facts, s.digests = s.units[:j.units], s.sections[:j.sections], s.facts[:j.facts], s.digests[:j.digests]
 	s.texts, s.grades, s.ballots, s.creds = s.texts[:j.texts], s.grades[:j.grades], s.ballots[:j.ballots], s.creds[:j.cr]
+	s.decisions = s.decisions[:j.decisions]
 	s.frozen, s.frozenPos, s.priorN, s.Head = j.frozen, j.frozenPos, j.priorN, j.head
 }
 

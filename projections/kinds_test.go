@@ -101,6 +101,8 @@ var samples = map[events.Type]struct{ occurred, data string }{
 	events.EventRetracted:        {"2021-12-01", `{"target_id":"` + sampleID(events.ComplaintSubstantiated) + `","reason":"录入错误"}`},
 	events.DeductionContested:    {"2021-12-01", `{"target_id":"` + sampleID(events.InspectionFinding) + `","section_id":"S01","grounds":"g"}`},
 	events.ContestResolved:       {"2021-12-01", `{"target_id":"` + sampleID(events.InspectionFinding) + `","outcome":"reduced","points":1}`},
+	events.OutcomeConfirmed: {"2021-12-08", `{"satisfied":[` + idList(0, 10) + `],"unsatisfied":[` + idList(10, 20) +
+		`],"most_unsatisfied":[` + idList(17, 20) + `],"document":"平委〔2021〕30号"}`},
 }
 
 // TestEveryTypeFoldsScoresExplainsAndRestores folds a sample of every type
@@ -198,5 +200,5 @@ func TestEveryTypeFoldsScoresExplainsAndRestores(t *testing.T) {
 
 // sumsOf is what a view's sums say, without the count of events.
 func sumsOf(c *calc) string {
-	return fmt.Sprintf("%v %v %v %v %v %v %v %v", c.secs, c.unitDed, c.gradeSet, c.frozen, c.ballots, c.voters, c.bonusPts, c.bestBonus)
+	return fmt.Sprintf("%v %v %v %v %v %v %v %v %v", c.secs, c.unitDed, c.gradeSet, c.frozen, c.ballots, c.voters, c.bonusPts, c.bestBonus, c.confirmed)
 }

@@ -55,7 +55,9 @@ package projections_test
 //	    "ID exempt"; then the candidates (preview or frozen, how many of the
 //	    scored sections, and which scored sections are left out), the
 //	    online voters once a list is frozen, and the outcome: null, or its
-//	    lists and the units' adjustments.
+//	    lists and the units' adjustments; once a list is frozen, the
+//	    committee's decision (R-OUT-CONF): null, or its document, lists,
+//	    top3, units and its deviations from the proposal per list.
 //
 //	explain ID as_of=WHEN [known_at=WHEN] [fields=(F, …)]
 //	    The section's row as above, then one line per entry of its trail:
@@ -335,21 +337,41 @@ func (l *ruleLedger) standings(t *testing.T, d *datadriven.TestData) string {
 	if st.CandidatesFrozen {
 		fmt.Fprintf(&out, "online_voters: recipient=%d representative=%d\n", st.OnlineVoters.Recipient, st.OnlineVoters.Representative)
 	}
-	o := st.Outcome
-	if o == nil {
+	if o := st.Outcome; o == nil {
 		out.WriteString("outcome: null\n")
-		return out.String()
+	} else {
+		fmt.Fprintf(&out, "outcome satisfied: %s\n", list(o.Satisfied))
+		fmt.Fprintf(&out, "outcome unsatisfied: %s\n", list(o.Unsatisfied))
+		fmt.Fprintf(&out, "outcome most_unsatisfied: %s\n", list(o.MostUnsatisfied))
+		fmt.Fprintf(&out, "outcome top3: %s\n", list(o.Top3))
+		fmt.Fprintf(&out, "outcome units: %s\n", units(o.Units))
 	}
-	fmt.Fprintf(&out, "outcome satisfied: %s\n", list(o.Satisfied))
-	fmt.Fprintf(&out, "outcome unsatisfied: %s\n", list(o.Unsatisfied))
-	fmt.Fprintf(&out, "outcome most_unsatisfied: %s\n", list(o.MostUnsatisfied))
-	fmt.Fprintf(&out, "outcome top3: %s\n", list(o.Top3))
-	var units []string
-	for _, u := range o.Units {
-		units = append(units, fmt.Sprintf("%s=%+d", u.UnitID, u.Adjustment))
+	c := st.Confirmed
+	switch {
+	case c == nil && st.CandidatesFrozen:
+		out.WriteString("confirmed: null\n")
+	case c != nil:
+		fmt.Fprintf(&out, "confirmed %s: satisfied %s\n", c.Document, list(c.Satisfied))
+		fmt.Fprintf(&out, "confirmed unsatisfied: %s\n", list(c.Unsatisfied))
+		fmt.Fprintf(&out, "confirmed most_unsatisfied: %s\n", list(c.MostUnsatisfied))
+		fmt.Fprintf(&out, "confirmed top3: %s\n", list(c.Top3))
+		fmt.Fprintf(&out, "confirmed units: %s\n", units(c.Units))
+		for _, d := range []struct {
+			name string
+			dv   projections.Deviation
+		}{{"satisfied", c.Deviations.Satisfied}, {"unsatisfied", c.Deviations.Unsatisfied}, {"most_unsatisfied", c.Deviations.MostUnsatisfied}} {
+			fmt.Fprintf(&out, "deviation %s: dropped %s; added %s\n", d.name, list(d.dv.Dropped), list(d.dv.Added))
+		}
 	}
-	fmt.Fprintf(&out, "outcome units: %s\n", list(units))
 	return out.String()
+}
+
+func units(l []projections.UnitAdjustment) string {
+	var out []string
+	for _, u := range l {
+		out = append(out, fmt.Sprintf("%s=%+d", u.UnitID, u.Adjustment))
+	}
+	return list(out)
 }
 
 func (l *ruleLedger) explain(t *testing.T, d *datadriven.TestData) string {

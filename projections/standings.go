@@ -55,6 +55,32 @@ type Outcome struct {
 	Units           []UnitAdjustment `json:"units"`
 }
 
+// Confirmed is the standing committee's decision in force (R-OUT-CONF),
+// beside the proposal of R-OUT.
+type Confirmed struct {
+	Satisfied       []string         `json:"satisfied"`
+	Unsatisfied     []string         `json:"unsatisfied"`
+	MostUnsatisfied []string         `json:"most_unsatisfied"`
+	Top3            []string         `json:"top3"`
+	Units           []UnitAdjustment `json:"units"`
+	Document        string           `json:"document"`
+	Deviations      Deviations       `json:"deviations"`
+}
+
+// Deviations is, per list, how the decision departs from the proposal.
+type Deviations struct {
+	Satisfied       Deviation `json:"satisfied"`
+	Unsatisfied     Deviation `json:"unsatisfied"`
+	MostUnsatisfied Deviation `json:"most_unsatisfied"`
+}
+
+// Deviation: the ids proposed but not confirmed, and confirmed but not
+// proposed.
+type Deviation struct {
+	Dropped []string `json:"dropped"`
+	Added   []string `json:"added"`
+}
+
 // Voters reports the online voters' mix (R-ONL: reported, not enforced).
 type Voters struct {
 	Recipient      int `json:"recipient"`
@@ -63,15 +89,16 @@ type Voters struct {
 
 // Standings is the answer of `ledger standings` and GET /v1/standings.
 type Standings struct {
-	Rulebook         string   `json:"rulebook"`
-	AsOf             string   `json:"as_of"`
-	KnownAt          string   `json:"known_at"`
-	Events           int64    `json:"events"`
-	Sections         []Row    `json:"sections"`
-	Candidates       []string `json:"candidates"`
-	CandidatesFrozen bool     `json:"candidates_frozen"`
-	Outcome          *Outcome `json:"outcome"`
-	OnlineVoters     Voters   `json:"online_voters"`
+	Rulebook         string     `json:"rulebook"`
+	AsOf             string     `json:"as_of"`
+	KnownAt          string     `json:"known_at"`
+	Events           int64      `json:"events"`
+	Sections         []Row      `json:"sections"`
+	Candidates       []string   `json:"candidates"`
+	CandidatesFrozen bool       `json:"candidates_frozen"`
+	Outcome          *Outcome   `json:"outcome"`
+	Confirmed        *Confirmed `json:"confirmed"`
+	OnlineVoters     Voters     `json:"online_voters"`
 }
 
 // Entry is one event in a section's explain trail.

@@ -81,9 +81,11 @@ type State struct {
 	ballots []int32 // BallotSize satisfied then BallotSize unsatisfied section indexes per ballot
 	creds   []events.Hash
 	frozen  []int32 // the frozen candidate list, if any
-	corr    map[int64][]int64
-	textIdx map[string]int32
-	credPos map[events.Hash]int64 // credential hash -> issue position
+	// decisions are the OutcomeConfirmed events, in log order.
+	decisions []decision
+	corr      map[int64][]int64
+	textIdx   map[string]int32
+	credPos   map[events.Hash]int64 // credential hash -> issue position
 
 	frozenPos int64
 	priorN    int

@@ -68,7 +68,12 @@ func init() {
 		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","group":"recipient"}`, eventstest.WithID(credID)),
 		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}`),
 		line("BallotCast", "2021-11-16T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}`),
+		decision("2021-12-08T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(17, 20), "平委〔2021〕30号"),
 	)
+}
+
+func decision(occurred, sat, unsat, most, doc string) string {
+	return line("OutcomeConfirmed", occurred, `{"satisfied":[`+sat+`],"unsatisfied":[`+unsat+`],"most_unsatisfied":[`+most+`],"document":"`+doc+`"}`)
 }
 
 func ids(from, to int) string {
@@ -185,6 +190,15 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"a reduction not below the points in force", line("ContestResolved", "2021-12-09T09:00:00+08:00", `{"target_id":"`+redID+`","outcome":"reduced","points":1.5}`), "data.points", "fewer than the 1 points in force (reduced at position", false},
 		{"a reduction of an overturned deduction", line("ContestResolved", "2021-12-09T09:00:00+08:00", `{"target_id":"`+overID+`","outcome":"reduced","points":0}`), "data.points", "overturned", false},
 		{"a reduction not below the original", line("ContestResolved", "2021-12-09T09:00:00+08:00", `{"target_id":"`+contID+`","outcome":"reduced","points":2}`), "data.points", "fewer than the 2 points in force (the original)", false},
+		{"a second decision in force", decision("2021-12-09T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(10, 13), "平委〔2021〕31号"), "type", "an outcome is already confirmed (position", true},
+		{"a decision before the list", decision("2021-11-14T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(10, 13), "d"), "occurred_at", "before the candidate list was frozen", false},
+		{"a decision before the window", decision("2020-11-30T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(10, 13), "d"), "occurred_at", "before the evaluation window's start", false},
+		{"a decision off the list", decision("2021-12-09T10:00:00+08:00", ids(0, 9)+`,"S21"`, ids(10, 20), ids(10, 13), "d"), "data.satisfied[9]", "not on the frozen candidate list", false},
+		{"a decision of 9 satisfied", decision("2021-12-09T10:00:00+08:00", ids(0, 9), ids(10, 20), ids(10, 13), "d"), "data.satisfied", "exactly 10", false},
+		{"a decision of 4 most unsatisfied", decision("2021-12-09T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(10, 14), "d"), "data.most_unsatisfied", "exactly 3", false},
+		{"a decision satisfied and unsatisfied", decision("2021-12-09T10:00:00+08:00", ids(0, 10), ids(9, 19), ids(10, 13), "d"), "data.unsatisfied[0]", "also confirmed satisfied", false},
+		{"a most unsatisfied not unsatisfied", decision("2021-12-09T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(8, 11), "d"), "data.most_unsatisfied[0]", "not among the unsatisfied", false},
+		{"a decision without a document", decision("2021-12-09T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(10, 13), ""), "data.document", "required", false},
 		{"reduced with points", line("ContestResolved", at, `{"target_id":"`+findID+`","outcome":"upheld","points":1}`), "data.points", "only allowed", false},
 		{"commendation at county level", line("CommendationAwarded", at, `{"section_id":"S01","level":"county","deed_id":"D"}`), "data.level", "national, provincial, municipal", false},
 		{"media for an exempt section", line("MediaCoverageRecorded", at, `{"section_id":"S21","level":"central","matter_id":"M"}`), "data.section_id", "exempt", false},

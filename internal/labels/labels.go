@@ -150,6 +150,7 @@ var words = map[string]pair{
 	"grounds":         {"grounds", "申诉理由"},
 	"score":           {"score", "得分"},
 	"group":           {"voter group", "投票群体"},
+	"document":        {"document number", "文号"},
 	// Where a field shares its JSON name with a column above but means
 	// something else, "field.NAME" wins for the catalogue's fields.
 	"field.outcome": {"outcome", "处理结果"},
