@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/pingyang/ledger/events/esdb/esdbfake"
@@ -19,7 +20,7 @@ func TestBackendsAgree(t *testing.T) {
 	for _, st := range stores {
 		code, out, errs := run(t, t.TempDir(), "", "--store", st, "import", "--historical", scenario)
 		require.Equal(t, 0, code, errs)
-		require.Equal(t, "appended 170, unchanged 0\n", out)
+		require.Equal(t, fmt.Sprintf("appended %d, unchanged 0\n", scenarioEvents), out)
 		var got []string
 		for _, args := range [][]string{
 			{"verify"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -138,12 +139,18 @@ func writeStandingsTable(w io.Writer, s *projections.Standings, o tableOpts) err
 			"supervisor", "inspection", "daily_total", "online", "bonus", "total", "outcome"}
 		unitW, nameW = 1000, 1000
 	}
+	// The committee's decision gets a column of its own only when there
+	// is one, so that the table of a year without one keeps its shape.
+	dec := s.Confirmed
+	if dec != nil {
+		cols = append(cols, "confirmed")
+	}
 	head := make([]string, len(cols))
 	right := make([]bool, len(cols))
 	for i, c := range cols {
 		head[i] = t(c)
 		switch c {
-		case "section_id", "unit_id", "unit_name", "name", "outcome":
+		case "section_id", "unit_id", "unit_name", "name", "outcome", "confirmed":
 		default:
 			right[i] = true
 		}
@@ -165,6 +172,12 @@ func writeStandingsTable(w io.Writer, s *projections.Standings, o tableOpts) err
 		if k := present.Outcome(s, r.SectionID); k != "" {
 			cell["outcome"] = t(k)
 		}
+		if k := present.Confirmed(s, r.SectionID); k != "" {
+			cell["confirmed"] = t(k)
+		}
+		if present.Deviates(s, r.SectionID) {
+			cell["confirmed"] = cmp.Or(cell["confirmed"], "-") + " *"
+		}
 		if r.Exempt {
 			cell = map[string]string{"rank": "-", "section_id": r.SectionID, "unit_id": r.UnitID,
 				"unit_name": cell["unit_name"], "name": cell["name"], "total": t("exempt")}
@@ -178,15 +191,48 @@ func writeStandingsTable(w io.Writer, s *projections.Standings, o tableOpts) err
 	if err := table(w, head, right, rows); err != nil {
 		return err
 	}
-	if out := s.Outcome; out != nil {
-		fmt.Fprintf(w, "\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n",
-			t("satisfied"), strings.Join(out.Satisfied, " "), t("unsatisfied"), strings.Join(out.Unsatisfied, " "),
-			t("most_unsatisfied"), strings.Join(out.MostUnsatisfied, " "), t("top3"), strings.Join(out.Top3, " "))
+	lists := func(sat, unsat, most, top3 []string, units []projections.UnitAdjustment) {
+		fmt.Fprintf(w, "%s: %s\n%s: %s\n%s: %s\n%s: %s\n",
+			t("satisfied"), strings.Join(sat, " "), t("unsatisfied"), strings.Join(unsat, " "),
+			t("most_unsatisfied"), strings.Join(most, " "), t("top3"), strings.Join(top3, " "))
 		var adj []string
-		for _, u := range out.Units {
+		for _, u := range units {
 			adj = append(adj, fmt.Sprintf("%s %+d", u.UnitID, u.Adjustment))
 		}
 		fmt.Fprintf(w, "%s: %s\n", t("header.units"), strings.Join(adj, ", "))
+	}
+	if out := s.Outcome; out != nil {
+		fmt.Fprintln(w)
+		if dec != nil {
+			fmt.Fprintf(w, "%s:\n", t("header.proposal"))
+		}
+		lists(out.Satisfied, out.Unsatisfied, out.MostUnsatisfied, out.Top3, out.Units)
+	}
+	if dec != nil {
+		fmt.Fprintf(w, "\n"+t("header.confirmed")+":\n", dec.Document)
+		lists(dec.Satisfied, dec.Unsatisfied, dec.MostUnsatisfied, dec.Top3, dec.Units)
+		var dev []string
+		for _, d := range []struct {
+			key string
+			dv  projections.Deviation
+		}{{"satisfied", dec.Deviations.Satisfied}, {"unsatisfied", dec.Deviations.Unsatisfied}, {"most_unsatisfied", dec.Deviations.MostUnsatisfied}} {
+			if len(d.dv.Dropped)+len(d.dv.Added) == 0 {
+				continue
+			}
+			ch := []string{t(d.key)}
+			for _, id := range d.dv.Dropped {
+				ch = append(ch, "-"+id)
+			}
+			for _, id := range d.dv.Added {
+				ch = append(ch, "+"+id)
+			}
+			dev = append(dev, strings.Join(ch, " "))
+		}
+		if len(dev) == 0 {
+			fmt.Fprintln(w, t("header.noDeviation"))
+		} else {
+			fmt.Fprintf(w, "%s: %s\n%s\n", t("header.deviations"), strings.Join(dev, "; "), t("header.deviates"))
+		}
 	}
 	return nil
 }
@@ -206,7 +252,7 @@ func writeStandingsCSV(w io.Writer, s *projections.Standings, f present.Filter, 
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"section_id", "unit_id", "name", "exempt", "service_h1", "service_h2", "votes_h1", "votes_h2",
 		"service", "hotline", "qr", "supervisor", "inspection", "daily_total", "online", "online_ballots",
-		"bonus", "total", "candidate", "rank", "outcome"})
+		"bonus", "total", "candidate", "rank", "outcome", "confirmed"})
 	for i := range s.Sections {
 		r := &s.Sections[i]
 		if (f.Unit != "" && r.UnitID != f.Unit) || (f.Candidates && !r.Candidate) {
@@ -221,7 +267,8 @@ func writeStandingsCSV(w io.Writer, s *projections.Standings, f present.Filter, 
 		cw.Write([]string{r.SectionID, r.UnitID, r.Name, strconv.FormatBool(r.Exempt), f2(h1, ""), f2(h2, ""), v1, v2,
 			f2(svc, ""), f2(r.Hotline, ""), f2(r.QR, ""), f2(r.Supervisor, ""), f2(r.Inspection, ""),
 			f2(r.DailyTotal, ""), f2(r.Online, ""), itoa(r.OnlineBallots, ""), f2(r.Bonus, ""), f2(r.Total, ""),
-			strconv.FormatBool(r.Candidate), itoa(r.Rank, ""), labels.Get(labels.En, present.Outcome(s, r.SectionID))})
+			strconv.FormatBool(r.Candidate), itoa(r.Rank, ""), labels.Get(labels.En, present.Outcome(s, r.SectionID)),
+			labels.Get(labels.En, present.Confirmed(s, r.SectionID))})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -38,17 +38,20 @@ func run(t *testing.T, dir string, stdin string, args ...string) (int, string, s
 
 const scenario = "../../testdata/scenario.jsonl"
 
+// scenarioEvents is the number of events in the scenario.
+const scenarioEvents = 274
+
 func TestImportVerifyAndIdempotentRepeat(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := run(t, dir, "", "import", "--historical", scenario)
 	require.Equal(t, 0, code, errs)
-	require.Equal(t, "appended 170, unchanged 0\n", out)
+	require.Equal(t, fmt.Sprintf("appended %d, unchanged 0\n", scenarioEvents), out)
 	code, out, _ = run(t, dir, "", "import", "--historical", scenario)
 	require.Equal(t, 0, code)
-	require.Equal(t, "appended 0, unchanged 170\n", out)
+	require.Equal(t, fmt.Sprintf("appended 0, unchanged %d\n", scenarioEvents), out)
 	code, out, _ = run(t, dir, "", "verify")
 	require.Equal(t, 0, code)
-	require.Regexp(t, `^ok 170 events, head [0-9a-f]{64}\n$`, out)
+	require.Regexp(t, fmt.Sprintf(`^ok %d events, head [0-9a-f]{64}\n$`, scenarioEvents), out)
 	// The scenario has recorded_at, so a plain import refuses it, naming the field.
 	code, _, errs = run(t, t.TempDir(), "", "import", scenario)
 	require.Equal(t, 1, code)
@@ -218,19 +221,35 @@ func TestStandingsGolden(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "行政审批科")
 	require.Contains(t, out, "R-INS-FIND")
-	// The finding (city, serious: 4) was reduced to 2: 20 - 2 = 18.
-	require.Contains(t, out, "inspection: max(0, 20 - 2 - unit 0) = 18.00")
+	// The finding (city, serious: 4) was reduced to 2 on 2021-12-09, then,
+	// contested again, to 1 on 2021-12-16: 20 - 1 = 19.
+	require.Contains(t, out, "inspection: max(0, 20 - 1 - unit 0) = 19.00")
+	require.Contains(t, out, "(reduced from -4) (contests: reduced to 2, reduced to 1)")
+	// The committee put it among the unsatisfied although the proposal did
+	// not (it ranks 12th of 22).
+	require.Contains(t, out, "confirmed unsatisfied (不满意单位) by 平委〔2021〕45号; proposed: none")
+	// Known before December, the reduction of 12-09 is not known: 20 - 4.
+	code, out, _ = run(t, dir, "", "explain", "U01-S03", "--known-at", "2021-12-01")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "inspection: max(0, 20 - 4 - unit 0) = 16.00")
 	// 5 H1 votes (3 satisfied, 1 basic): raw (3 + 0.6)/5*25 = 18.
 	require.Contains(t, out, "raw = (3 + 0.6 x 1) / 5 x 25 = 18.00 (R-SVC-SMALL)")
 }
 
 func TestFreezeAndCredentials(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errs := run(t, dir, "", "import", "--historical", scenario)
+	// The scenario up to its own online stage: 22 sections are scored.
+	b, err := os.ReadFile(scenario)
+	require.NoError(t, err)
+	before, _, ok := strings.Cut(string(b), `"type":"OnlineCandidatesFrozen"`)
+	require.True(t, ok)
+	prefix := before[:strings.LastIndexByte(before, '\n')+1]
+	code, _, errs := run(t, dir, prefix, "import", "--historical", "-")
 	require.Equal(t, 0, code, errs)
+	n := strings.Count(prefix, "\n")
 	code, out, errs := run(t, dir, "", "freeze-candidates", "--at", "2021-11-15T10:00:00+08:00")
 	require.Equal(t, 0, code, errs)
-	require.Equal(t, "frozen 5 candidates at position 171\n", out)
+	require.Equal(t, fmt.Sprintf("frozen 22 candidates at position %d\n", n+1), out)
 	code, _, errs = run(t, dir, "", "freeze-candidates", "--at", "2021-11-15T10:00:00+08:00")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "already frozen")
@@ -251,16 +270,16 @@ func TestFreezeAndCredentials(t *testing.T) {
 		require.NotContains(t, all, c)
 	}
 	_, out, _ = run(t, dir, "", "verify")
-	require.Contains(t, out, fmt.Sprintf("ok %d events", 174))
+	require.Contains(t, out, fmt.Sprintf("ok %d events", n+4))
 }
 
 // TestRefusesATamperedStore: once the stored chain no longer holds, the
 // ledger names the problem and refuses to answer; verify names the position.
 func TestRefusesATamperedStore(t *testing.T) {
 	for _, c := range []struct{ name, sql, want string }{
-		{"head edited", `UPDATE events SET actor = 'mallory' WHERE position = 170`, "no longer matches the hash chain"},
-		{"tail removed", `DELETE FROM events WHERE position > 160`, "events were removed"},
-		{"checkpointed event edited", `UPDATE events SET hash = zeroblob(32) WHERE position = 170`, "no longer"},
+		{"head edited", fmt.Sprintf(`UPDATE events SET actor = 'mallory' WHERE position = %d`, scenarioEvents), "no longer matches the hash chain"},
+		{"tail removed", fmt.Sprintf(`DELETE FROM events WHERE position > %d`, scenarioEvents-10), "events were removed"},
+		{"checkpointed event edited", fmt.Sprintf(`UPDATE events SET hash = zeroblob(32) WHERE position = %d`, scenarioEvents), "no longer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -283,7 +302,7 @@ func TestRefusesATamperedStore(t *testing.T) {
 				return
 			}
 			require.Equal(t, 1, code)
-			require.Contains(t, errs, "position 170")
+			require.Contains(t, errs, fmt.Sprintf("position %d", scenarioEvents))
 		})
 	}
 }
@@ -296,7 +315,7 @@ func TestVerifyDeepRederivesTheCheckpoint(t *testing.T) {
 	require.Equal(t, 0, code, errs)
 	code, out, errs := run(t, dir, "", "verify", "--deep")
 	require.Equal(t, 0, code, errs)
-	require.Contains(t, out, "ok checkpoint at position 170 matches the log")
+	require.Contains(t, out, fmt.Sprintf("ok checkpoint at position %d matches the log", scenarioEvents))
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "ledger.db"))
 	require.NoError(t, err)
 	// Flip one byte deep inside the blob: the chain still verifies.

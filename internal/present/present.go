@@ -61,21 +61,49 @@ func group(r *projections.Row) int {
 	return 2
 }
 
-// Outcome names a section's place in the outcome, as a labels key:
-// "top3", "satisfied", "most_unsatisfied", "unsatisfied", or "".
+// Outcome names a section's place in the outcome (the proposal, R-OUT),
+// as a labels key: "top3", "satisfied", "most_unsatisfied", "unsatisfied",
+// or "".
 func Outcome(s *projections.Standings, id string) string {
 	o := s.Outcome
 	if o == nil {
 		return ""
 	}
+	return place(o.Satisfied, o.Unsatisfied, o.MostUnsatisfied, o.Top3, id)
+}
+
+// Confirmed names a section's place in the standing committee's decision
+// in force (R-OUT-CONF), with Outcome's keys.
+func Confirmed(s *projections.Standings, id string) string {
+	c := s.Confirmed
+	if c == nil {
+		return ""
+	}
+	return place(c.Satisfied, c.Unsatisfied, c.MostUnsatisfied, c.Top3, id)
+}
+
+// Deviates reports whether the decision in force places a section in
+// another list than the proposal does (top3 aside: it follows from the
+// lists and the ranking).
+func Deviates(s *projections.Standings, id string) bool {
+	list := func(k string) string {
+		if k == "top3" {
+			return "satisfied"
+		}
+		return k
+	}
+	return s.Confirmed != nil && list(Outcome(s, id)) != list(Confirmed(s, id))
+}
+
+func place(sat, unsat, most, top3 []string, id string) string {
 	switch {
-	case slices.Contains(o.Top3, id):
+	case slices.Contains(top3, id):
 		return "top3"
-	case slices.Contains(o.Satisfied, id):
+	case slices.Contains(sat, id):
 		return "satisfied"
-	case slices.Contains(o.MostUnsatisfied, id):
+	case slices.Contains(most, id):
 		return "most_unsatisfied"
-	case slices.Contains(o.Unsatisfied, id):
+	case slices.Contains(unsat, id):
 		return "unsatisfied"
 	}
 	return ""

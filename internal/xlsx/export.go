@@ -121,7 +121,8 @@ func (b *book) t(key string) string { return labels.Get(b.lang, key) }
 
 // Standings writes the standings workbook: 总表 (every section of the
 // filter in rank order, with the unit's name and every component), 公示
-// (the outcome's lists) and 单位加减分 (the units' adjustments).
+// (the outcome's lists), 常委会确定 when the standing committee's decision
+// is in force, and 单位加减分 (the units' adjustments).
 func Standings(w io.Writer, s *projections.Standings, names present.Names, f present.Filter, l labels.Lang) error {
 	b, err := newBook(l)
 	if err != nil {
@@ -136,7 +137,8 @@ func Standings(w io.Writer, s *projections.Standings, names present.Names, f pre
 	return b.write(w)
 }
 
-// Outcome writes the outcome workbook: 公示 and 单位加减分.
+// Outcome writes the outcome workbook: 公示, 常委会确定 when a decision is
+// in force, and 单位加减分.
 func Outcome(w io.Writer, s *projections.Standings, names present.Names, l labels.Lang) error {
 	b, err := newBook(l)
 	if err != nil {
@@ -160,6 +162,11 @@ func (b *book) standings(s *projections.Standings, names present.Names, f presen
 		head[i] = b.t(k)
 	}
 	widths := []float64{6, 10, 8, 22, 30, 6, 10, 10, 8, 8, 10, 8, 8, 8, 8, 10, 10, 8, 8, 10, 6, 14}
+	// The decision's column only when there is one, so that the sheet of
+	// a year without one keeps its shape.
+	if s.Confirmed != nil {
+		head, widths = append(head, b.t("confirmed")), append(widths, 14)
+	}
 	if err := b.sheet(name, head, widths); err != nil {
 		return err
 	}
@@ -184,9 +191,13 @@ func (b *book) standings(s *projections.Standings, names present.Names, f presen
 		if r.Exempt {
 			exempt = b.t("yes")
 		}
-		if err := b.row(name, i+2, r.Rank, r.SectionID, r.UnitID, names.Unit(r.UnitID), r.Name, exempt,
+		cells := []any{r.Rank, r.SectionID, r.UnitID, names.Unit(r.UnitID), r.Name, exempt,
 			h1, h2, v1, v2, svc, r.Hotline, r.QR, r.Supervisor, r.Inspection, r.DailyTotal, r.Online,
-			r.OnlineBallots, r.Bonus, r.Total, yesNo(r.Candidate), outcome); err != nil {
+			r.OnlineBallots, r.Bonus, r.Total, yesNo(r.Candidate), outcome}
+		if s.Confirmed != nil {
+			cells = append(cells, b.place(present.Confirmed(s, r.SectionID)))
+		}
+		if err := b.row(name, i+2, cells...); err != nil {
 			return err
 		}
 	}
@@ -207,10 +218,7 @@ func (b *book) outcome(s *projections.Standings, names present.Names) error {
 			return err
 		}
 	} else {
-		rows := map[string]*projections.Row{}
-		for i := range s.Sections {
-			rows[s.Sections[i].SectionID] = &s.Sections[i]
-		}
+		rows := rowsByID(s)
 		n := 2
 		for _, list := range [][]string{s.Outcome.Satisfied, s.Outcome.Unsatisfied} {
 			for _, id := range list {
@@ -225,16 +233,105 @@ func (b *book) outcome(s *projections.Standings, names present.Names) error {
 			}
 		}
 	}
-	units := b.t("sheet.units")
-	if err := b.sheet(units, []string{b.t("unit_id"), b.t("unit_name"), b.t("adjustment")}, []float64{8, 24, 12}); err != nil {
+	if err := b.confirmed(s, names); err != nil {
 		return err
 	}
-	if s.Outcome != nil {
-		for i, u := range s.Outcome.Units {
-			if err := b.row(units, i+2, u.UnitID, names.Unit(u.UnitID), u.Adjustment); err != nil {
+	return b.units(s, names)
+}
+
+func rowsByID(s *projections.Standings) map[string]*projections.Row {
+	rows := make(map[string]*projections.Row, len(s.Sections))
+	for i := range s.Sections {
+		rows[s.Sections[i].SectionID] = &s.Sections[i]
+	}
+	return rows
+}
+
+// place is the word of a place key ("" stays empty).
+func (b *book) place(k string) string {
+	if k == "" {
+		return ""
+	}
+	return b.t(k)
+}
+
+// confirmed writes 常委会确定 when a decision of the standing committee is in
+// force (R-OUT-CONF): its lists like 公示's, each section's place in the
+// proposal beside its place in the decision, and the decision's document.
+func (b *book) confirmed(s *projections.Standings, names present.Names) error {
+	c := s.Confirmed
+	if c == nil {
+		return nil
+	}
+	rows := rowsByID(s)
+	name := b.t("sheet.confirmed")
+	head := []string{b.t("list"), b.t("rank"), b.t("section_id"), b.t("unit_name"), b.t("name"), b.t("total"), b.t("proposal")}
+	if err := b.sheet(name, head, []float64{14, 6, 10, 22, 30, 10, 14}); err != nil {
+		return err
+	}
+	n := 2
+	for _, list := range [][]string{c.Satisfied, c.Unsatisfied} {
+		for _, id := range list {
+			r := rows[id]
+			if r == nil {
+				continue
+			}
+			if err := b.row(name, n, b.t(present.Confirmed(s, id)), r.Rank, id, names.Unit(r.UnitID), r.Name, r.Total,
+				b.place(present.Outcome(s, id))); err != nil {
 				return err
 			}
+			n++
 		}
+	}
+	return b.row(name, n+1, b.t("document"), c.Document)
+}
+
+// units writes 单位加减分: the proposal's adjustments, and the decision's
+// beside them when one is in force.
+func (b *book) units(s *projections.Standings, names present.Names) error {
+	name := b.t("sheet.units")
+	head := []string{b.t("unit_id"), b.t("unit_name"), b.t("adjustment")}
+	if s.Confirmed != nil {
+		head = append(head, b.t("adjustment.confirmed"))
+	}
+	if err := b.sheet(name, head, []float64{8, 24, 12, 12}); err != nil {
+		return err
+	}
+	proposed, confirmed := map[string]int{}, map[string]int{}
+	var ids []string
+	add := func(m map[string]int, l []projections.UnitAdjustment) {
+		for _, u := range l {
+			if _, seen := proposed[u.UnitID]; !seen {
+				if _, seen := confirmed[u.UnitID]; !seen {
+					ids = append(ids, u.UnitID)
+				}
+			}
+			m[u.UnitID] = u.Adjustment
+		}
+	}
+	if s.Outcome != nil {
+		add(proposed, s.Outcome.Units)
+	}
+	if s.Confirmed != nil {
+		add(confirmed, s.Confirmed.Units)
+	}
+	slices.Sort(ids)
+	for i, id := range ids {
+		cells := []any{id, names.Unit(id), optInt(proposed, id)}
+		if s.Confirmed != nil {
+			cells = append(cells, optInt(confirmed, id))
+		}
+		if err := b.row(name, i+2, cells...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// optInt is m[k], or an empty cell when m has no k.
+func optInt(m map[string]int, k string) any {
+	if v, ok := m[k]; ok {
+		return v
 	}
 	return nil
 }

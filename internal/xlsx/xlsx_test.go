@@ -364,3 +364,39 @@ func TestEveryEnumeratedFieldHasItsValues(t *testing.T) {
 		walk(reflect.TypeOf(spec.New()).Elem(), s.Columns)
 	}
 }
+
+// TestOutcomeWorkbookShowsTheDecision: with a decision of the standing
+// committee in force, the outcome workbook has its lists beside the
+// proposal's places, and both units' adjustments.
+func TestOutcomeWorkbookShowsTheDecision(t *testing.T) {
+	rank := func(v int) *int { return &v }
+	num := func(v float64) *float64 { return &v }
+	s := &projections.Standings{
+		Sections: []projections.Row{
+			{SectionID: "A", UnitID: "U1", Name: "a", Rank: rank(1), Total: num(90), Candidate: true},
+			{SectionID: "B", UnitID: "U2", Name: "b", Rank: rank(2), Total: num(80), Candidate: true},
+		},
+		Outcome: &projections.Outcome{Satisfied: []string{"A"}, Unsatisfied: []string{"B"}, MostUnsatisfied: []string{"B"},
+			Top3: []string{"A"}, Units: []projections.UnitAdjustment{{UnitID: "U1", Adjustment: 5}, {UnitID: "U2", Adjustment: -10}}},
+		Confirmed: &projections.Confirmed{Satisfied: []string{"B"}, Unsatisfied: []string{"A"}, MostUnsatisfied: []string{},
+			Top3: []string{"B"}, Units: []projections.UnitAdjustment{{UnitID: "U1", Adjustment: -5}, {UnitID: "U2", Adjustment: 5}},
+			Document: "平委〔2021〕45号"},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, xlsx.Outcome(&buf, s, present.Names{"U1": "一局", "U2": "二局"}, labels.Zh))
+	f, err := excelize.OpenReader(&buf)
+	require.NoError(t, err)
+	require.Equal(t, []string{"公示", "常委会确定", "单位加减分"}, f.GetSheetList())
+	rows, err := f.GetRows("常委会确定")
+	require.NoError(t, err)
+	require.Equal(t, [][]string{
+		{"名单", "排名", "科室编号", "单位", "科室名称", "总分", "拟定"},
+		{"满意（前三）", "2", "B", "二局", "b", "80.00", "最不满意"},
+		{"不满意", "1", "A", "一局", "a", "90.00", "满意（前三）"},
+		nil,
+		{"文号", "平委〔2021〕45号"},
+	}, rows)
+	units, err := f.GetRows("单位加减分")
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"单位编号", "单位", "单位加减分", "确定加减分"}, {"U1", "一局", "5", "-5"}, {"U2", "二局", "-10", "5"}}, units)
+}
