@@ -136,6 +136,10 @@ func Generate(w io.Writer, opt Options) (int, error) {
 	if err := g.online(); err != nil {
 		return 0, err
 	}
+	g.appeals()
+	if err := g.decide(); err != nil {
+		return 0, err
+	}
 	g.order()
 	if _, err := check(g.lines, len(g.lines)); err != nil {
 		return 0, fmt.Errorf("demo: generated an invalid year (a bug): %w", err)
@@ -389,11 +393,36 @@ func (g *gen) inspections() {
 					Violation: events.Violations[g.rng.IntN(2)]}))
 		}
 		if g.quality[s.ID] < 0.5 && g.rng.IntN(12) == 0 {
-			g.deduction(s.ID, g.add(g.later(s.ID), g.delay(24*time.Hour, 20*24*time.Hour), "office:liao", "",
+			d := discretionary[g.rng.IntN(len(discretionary))]
+			at := g.later(s.ID)
+			if !d.from.IsZero() {
+				at = g.between(d.from, d.to)
+			}
+			var comp *events.Component
+			if d.component != "" {
+				comp = &d.component
+			}
+			g.deduction(s.ID, g.add(at, g.delay(24*time.Hour, 20*24*time.Hour), "office:liao", d.clause,
 				&events.DiscretionaryDeductionData{SectionID: s.ID, Points: float64(1+g.rng.IntN(8)) / 2,
-					Reason: []string{"服务数据迟报", "少报服务对象", "网络评价环节拉票"}[g.rng.IntN(3)]}))
+					Reason: d.reason, Component: comp}))
 		}
 	})
+}
+
+// discretionary are the office's deductions under 七(二)(三), each off the
+// component it concerns (R-DISC), dated when such a thing happens: vote
+// buying in the online stage, a late grade report after the grades.
+var discretionary = []struct {
+	reason, clause string
+	component      events.Component // "": none named (inspection)
+	from, to       time.Time        // zero: any time of the year
+}{
+	{reason: "服务数据迟报", clause: "七(二)"},
+	{reason: "少报服务对象", clause: "七(三)", component: events.ComponentService},
+	{reason: "干扰投诉办理", clause: "七(三)", component: events.ComponentHotline},
+	{reason: "打击报复投诉人", clause: "七(三)", component: events.ComponentQR},
+	{reason: "迟报考评结果", clause: "七(二)", component: events.ComponentSupervisor, from: day(11, 11), to: day(11, 14)},
+	{reason: "网络评价环节拉票", clause: "七(三)", component: events.ComponentOnline, from: day(11, 16), to: day(11, 28)},
 }
 
 func (g *gen) grades() {
@@ -469,13 +498,17 @@ func (g *gen) bonuses() {
 	})
 }
 
+// disputed is how many deductions disputes() takes (from the shuffled
+// list, whose rest appeals() draws on).
+const disputed = 24
+
 // disputes contests some deductions and retracts a few wrong entries. Some
 // are settled only in December, after the window, and dated so: a known_at
 // replay shows the standings before and after.
 func (g *gen) disputes() {
 	sort.SliceStable(g.deductions, func(i, j int) bool { return g.deductions[i].seq < g.deductions[j].seq })
 	g.rng.Shuffle(len(g.deductions), func(i, j int) { g.deductions[i], g.deductions[j] = g.deductions[j], g.deductions[i] })
-	n := min(24, len(g.deductions))
+	n := min(disputed, len(g.deductions))
 	for i, d := range g.deductions[:n] {
 		sec := d.section
 		at := d.recorded.Add(g.delay(24*time.Hour, 10*24*time.Hour))
@@ -570,6 +603,61 @@ func (g *gen) online() error {
 		g.add(at, time.Second, "voter:qinglian", "",
 			&events.BallotCastData{CredentialHash: c.hash, Satisfied: sat, Unsatisfied: unsat})
 	}
+	return nil
+}
+
+// settleFrom is the start of the comprehensive stage (综合评价阶段: 12月上旬).
+var settleFrom = time.Date(2021, 12, 1, 9, 0, 0, 0, events.CST)
+
+// appeals: once the scores are out, units appeal in the comprehensive
+// stage. A few contests are opened in the first days of December and
+// settled over the following days, some before the committee decides and
+// some after, each dated the day it happened.
+func (g *gen) appeals() {
+	n := 0
+	for _, d := range g.deductions[min(disputed, len(g.deductions)):] {
+		if n == 4 {
+			break
+		}
+		if !d.recorded.Before(settleFrom) {
+			continue // entered after the window: not yet known to appeal against
+		}
+		at := g.between(settleFrom, settleFrom.Add(3*24*time.Hour))
+		g.add(at, 0, "unit:"+g.unitOf[d.section], "",
+			&events.DeductionContestedData{TargetID: d.ID, SectionID: d.section, Grounds: "对评议结果有异议, 申请复核"})
+		out := &events.ContestResolvedData{TargetID: d.ID, Outcome: events.ContestOutcomes[n%3]}
+		if orig, _ := projections.Points(d.Data); out.Outcome == events.OutcomeReduced {
+			if orig <= 1 {
+				out.Outcome = events.OutcomeOverturned
+			} else {
+				out.Points = new(math.Floor(orig / 2))
+			}
+		}
+		g.add(g.between(at.Add(24*time.Hour), at.Add(12*24*time.Hour)), 0, "office:pingyi", "", out)
+		n++
+	}
+}
+
+// decideAt is when the standing committee decides on the outcome: early
+// December, in the comprehensive stage (四(三)).
+var decideAt = time.Date(2021, 12, 8, 15, 0, 0, 0, events.CST)
+
+// decide records the committee's decision (R-OUT-CONF): the proposal as
+// known that day. Disputes settled later in December may still move the
+// ranking, and then the proposal departs from the decision, as it can in
+// a real year.
+func (g *gen) decide() error {
+	g.order()
+	st, err := check(g.lines, len(g.lines))
+	if err != nil {
+		return fmt.Errorf("demo: generated an invalid year (a bug): %w", err)
+	}
+	o := st.Standings(projections.View{AsOf: events.WindowEnd, KnownAt: decideAt}).Outcome
+	if o == nil {
+		return nil // too few candidates (a scaled-down year): nothing to decide
+	}
+	g.add(decideAt, 2*time.Hour, "office:pingyi", "平委〔2021〕45号", &events.OutcomeConfirmedData{
+		Satisfied: o.Satisfied, Unsatisfied: o.Unsatisfied, MostUnsatisfied: o.MostUnsatisfied, Document: "平委〔2021〕45号"})
 	return nil
 }
 
