@@ -1,6 +1,7 @@
 package projections_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -20,6 +21,8 @@ func FuzzValidate(f *testing.F) {
 		eventstest.Line(events.OnlineCandidatesFrozen, "2021-11-15T10:00:00+08:00", `{"section_ids":["A","B"]}`, by),
 		eventstest.Line(events.DeductionContested, "2021-11-15T10:00:00+08:00", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","section_id":"A","grounds":"g"}`, by),
 		eventstest.Line(events.UnitDeduction, "2021-03-01T10:00:00+08:00", `{"unit_id":"U1","points":2,"reason":"r"}`, by),
+		eventstest.Line(events.DiscretionaryDeduction, "2021-03-01T10:00:00+08:00", `{"section_id":"A","points":2,"reason":"r","component":"online"}`, by),
+		eventstest.Line(events.OutcomeConfirmed, "2021-12-08T10:00:00+08:00", `{"satisfied":["A","B","C","D","E","F","G","H","I","J"],"unsatisfied":["K","L","M","N","O","P","Q","R","S","T"],"most_unsatisfied":["R","S","T"],"document":"d"}`, by),
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -54,6 +57,14 @@ func FuzzValidate(f *testing.F) {
 // be queried without a panic.
 func FuzzCheckpoint(f *testing.F) {
 	s := rankedScenario(f)
+	f.Add(projections.EncodeCheckpoint(s.st))
+	// and one with a frozen list and the committee's decision
+	var ids []string
+	for k := 0; k < 22; k++ {
+		ids = append(ids, fmt.Sprintf("S%02d", k))
+	}
+	s.add(events.OnlineCandidatesFrozen, "2021-11-15", map[string]any{"section_ids": ids})
+	s.add(events.OutcomeConfirmed, "2021-12-08", map[string]any{"satisfied": ids[:10], "unsatisfied": ids[10:20], "most_unsatisfied": ids[17:20], "document": "d"})
 	f.Add(projections.EncodeCheckpoint(s.st))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := projections.DecodeCheckpoint(b)
