@@ -139,11 +139,16 @@ func writeStandingsTable(w io.Writer, s *projections.Standings, o tableOpts) err
 			"supervisor", "inspection", "daily_total", "online", "bonus", "total", "outcome"}
 		unitW, nameW = 1000, 1000
 	}
-	// The committee's decision gets a column of its own only when there
-	// is one, so that the table of a year without one keeps its shape.
+	// Once the committee has decided, the outcome column shows its
+	// decision, marked * where it departs from the proposal (listed below
+	// the table); --wide shows the proposal and the decision side by side.
 	dec := s.Confirmed
 	if dec != nil {
-		cols = append(cols, "confirmed")
+		if o.wide {
+			cols = append(cols, "confirmed")
+		} else {
+			cols[len(cols)-1] = "confirmed"
+		}
 	}
 	head := make([]string, len(cols))
 	right := make([]bool, len(cols))
@@ -231,7 +236,7 @@ func writeStandingsTable(w io.Writer, s *projections.Standings, o tableOpts) err
 		if len(dev) == 0 {
 			fmt.Fprintln(w, t("header.noDeviation"))
 		} else {
-			fmt.Fprintf(w, "%s: %s\n%s\n", t("header.deviations"), strings.Join(dev, "; "), t("header.deviates"))
+			fmt.Fprintf(w, "%s:\n  %s\n%s\n", t("header.deviations"), strings.Join(dev, "\n  "), t("header.deviates"))
 		}
 	}
 	return nil

@@ -111,7 +111,8 @@ func Show(t time.Time) string {
 	if c.Add(time.Nanosecond).Day() != c.Day() {
 		return c.Format("2006-01-02 -07:00")
 	}
-	return c.Format("2006-01-02 15:04:05.999999999 -07:00")
+	// People read seconds; the JSON keeps the instant to the nanosecond.
+	return c.Format("2006-01-02 15:04:05 -07:00")
 }
 
 // ShowString renders a stored RFC 3339 time with Show, or returns it as it
