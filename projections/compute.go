@@ -36,6 +36,7 @@ type calc struct {
 	gradeSet   []int64 // per unit: position of the submission in force, 0 if none
 	pending    [2]bool
 	avg        [2]float64
+	avgOf      [2]int // how many sections the average is over
 	frozen     bool
 	ballots    int
 	voters     Voters
@@ -61,6 +62,9 @@ func (s *State) compute(v View) *calc {
 		gradeSet:  make([]int64, len(s.units)),
 		bonusPts:  map[bonusKey]float64{},
 		bestBonus: map[bonusKey]int64{},
+	}
+	if v.upto > 0 {
+		c.n = min(c.n, v.upto-1)
 	}
 	a := v.AsOf.UnixNano()
 	for i := int64(0); i < c.n; i++ {
@@ -126,7 +130,7 @@ func (c *calc) serviceParts() {
 			c.pending[r] = true
 			continue
 		}
-		c.avg[r] = sum / float64(k)
+		c.avg[r], c.avgOf[r] = sum/float64(k), k
 		for i := range c.secs {
 			sc := &c.secs[i]
 			if !sc.active() {

@@ -34,32 +34,51 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 	if !c.secs[si].visible {
 		return nil, fmt.Errorf("section %s is not registered as of %s: %w", sectionID, events.FormatCST(v.AsOf), events.ErrNotFound)
 	}
-	out := &Explanation{Row: c.rows[si], Entries: []Entry{}, Work: c.work(si)}
-	x := &explainer{s: s, c: c, si: si, sec: &s.sections[si], bonusLeft: events.BonusCap}
-	a := v.AsOf.UnixNano()
+	sec := &s.sections[si]
+	out := &Explanation{Row: c.rows[si], UnitName: s.units[sec.Unit].Name, Entries: []Entry{}, Arithmetic: c.work(si)}
+	x := c.explainer(si)
 	for i := int64(0); i < c.n; i++ {
-		f := &s.facts[i]
-		k := kinds[f.Type]
-		// A fact is shown where it acts: a correction wherever its target
-		// is, an exemption all year, whatever their own dates.
-		if k.from(s, f) > a || !k.touchesSection(s, f, si) {
-			continue
+		if e, ok := x.entry(i); ok {
+			out.Entries = append(out.Entries, e)
 		}
-		x.f, x.pos = f, i+1
-		x.st, x.pts = s.effect(x.pos, c.n)
-		e := Entry{
-			Position: x.pos, EventID: f.ID.String(), Type: string(k.spec.Type),
-			OccurredAt: events.FormatCST(unixTime(f.Occurred)), RecordedAt: events.FormatUTC(unixTime(f.Recorded)),
-			Component: k.componentFor(f), Clause: k.clause, Status: Counted.String(),
-		}
-		if k.spec.Class == events.Correction {
-			t := &s.facts[f.Target-1]
-			e.Component = kindAt(t).componentFor(t)
-		}
-		k.explain(x, &e)
-		out.Entries = append(out.Entries, e)
 	}
+	out.Groups = c.groups(si, out.Entries)
 	return out, nil
+}
+
+// explainer starts the trail of section si in c's view.
+func (c *calc) explainer(si int32) *explainer {
+	return &explainer{s: c.s, c: c, si: si, sec: &c.s.sections[si], bonusLeft: events.BonusCap}
+}
+
+// entry words the fact at index i (position i+1) for x's section, if it is
+// visible in the view and touches the section. Facts must be handed over
+// in position order: the bonus cap is spent as they come.
+func (x *explainer) entry(i int64) (Entry, bool) {
+	s, c := x.s, x.c
+	f := &s.facts[i]
+	k := kinds[f.Type]
+	// A fact is shown where it acts: a correction wherever its target
+	// is, an exemption all year, whatever their own dates.
+	if k.from(s, f) > c.v.AsOf.UnixNano() || !k.touchesSection(s, f, x.si) {
+		return Entry{}, false
+	}
+	x.f, x.pos = f, i+1
+	x.st, x.pts = s.effect(x.pos, c.n)
+	e := Entry{
+		Position: x.pos, EventID: f.ID.String(), Type: string(k.spec.Type),
+		OccurredAt: events.FormatCST(unixTime(f.Occurred)), RecordedAt: events.FormatUTC(unixTime(f.Recorded)),
+		Component: k.componentFor(f), Clause: k.clause, Status: Counted.String(),
+		deduction: k.spec.Deduction, bonus: k.component == "bonus",
+		summed: f.Type == voteCode || f.Type == ballotCode,
+	}
+	if k.spec.Class == events.Correction {
+		t := &s.facts[f.Target-1]
+		e.Component = kindAt(t).componentFor(t)
+		e.target = f.Target
+	}
+	k.explain(x, &e)
+	return e, true
 }
 
 // points sets an entry's signed points (sign times the points in force)

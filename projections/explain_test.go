@@ -116,7 +116,7 @@ func TestExplainArithmeticOfDiscretionaryDeductions(t *testing.T) {
 		"online: null (R-ONL); discretionary 1 not counted: not a frozen candidate (R-DISC)",
 		"bonus: min(5, 0) = 0.00 (R-BON)",
 		"daily total 28.00, total 28.00", // 0 + 3.5 + 4.5 + 0 + 20
-	}, e.Work)
+	}, e.Arithmetic)
 	var statuses []string
 	for _, x := range e.Entries[1:] {
 		statuses = append(statuses, x.Component+" "+x.Status)
@@ -127,7 +127,7 @@ func TestExplainArithmeticOfDiscretionaryDeductions(t *testing.T) {
 	s.add(events.SupervisorGradesSubmitted, "2021-11-05", map[string]any{"unit_id": "U1", "grades": []map[string]any{{"section_id": "A", "score": 4}}})
 	e, err = s.st.Explain("A", projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
 	require.NoError(t, err)
-	require.Contains(t, e.Work, "supervisor: max(0, grade 4 - discretionary 1) = 3.00 (R-SUP, R-DISC)")
+	require.Contains(t, e.Arithmetic, "supervisor: max(0, grade 4 - discretionary 1) = 3.00 (R-SUP, R-DISC)")
 	near(t, 3, e.Supervisor, "supervisor")
 	require.Equal(t, "counted", e.Entries[4].Status)
 }

@@ -161,7 +161,10 @@ var _ = define(events.BallotCast, kindOf[*events.BallotCastData]{
 	},
 })
 
-var credCode, _ = events.VoterCredentialIssued.Code()
+var (
+	credCode, _   = events.VoterCredentialIssued.Code()
+	ballotCode, _ = events.BallotCast.Code()
+)
 
 // ballot is a ballot fact's marks: BallotSize satisfied, then BallotSize
 // unsatisfied section indexes.

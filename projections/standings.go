@@ -9,6 +9,16 @@ import "time"
 type View struct {
 	AsOf    time.Time
 	KnownAt time.Time
+	// upto, when not 0, caps the records the view knows at upto-1,
+	// whatever KnownAt says: a what-if compares the log without the
+	// hypothetical records it has just folded, which share KnownAt.
+	upto int64
+}
+
+// Upto is v knowing at most the first n records.
+func (v View) Upto(n int64) View {
+	v.upto = n + 1
+	return v
 }
 
 // Service is the R-SVC component of a row.
@@ -113,13 +123,23 @@ type Entry struct {
 	Clause     string  `json:"clause"`
 	Status     string  `json:"status"`
 	Note       string  `json:"note"`
+
+	// For grouping and filters (trail.go), not in the JSON.
+	deduction bool  // the event is a contestable deduction
+	bonus     bool  // the event is a bonus
+	target    int64 // a correction's target position
+	summed    bool  // a vote or a ballot: summarised per round unless asked for
 }
 
 // Explanation is a section's row plus every event that touched it.
 type Explanation struct {
 	Row
-	Entries []Entry `json:"entries"`
-	// Work is the arithmetic of each component with this view's numbers,
-	// for people (the table format); JSON readers have the entries.
-	Work []string `json:"-"`
+	UnitName string  `json:"unit_name"`
+	Entries  []Entry `json:"entries"`
+	// Arithmetic is each component's formula with this view's numbers, one
+	// line each, in English; Groups has the same numbers one by one.
+	Arithmetic []string `json:"arithmetic"`
+	// Groups is the trail by component (trail.go): the numbers each figure
+	// is made of and the entries that made them.
+	Groups []Group `json:"groups"`
 }

@@ -298,7 +298,7 @@ func writeExplainTable(w io.Writer, e *projections.Explanation, l labels.Lang, n
 	}
 	var b strings.Builder
 	b.WriteString("\n" + t("arithmetic") + "\n")
-	for _, line := range e.Work {
+	for _, line := range e.Arithmetic {
 		b.WriteString("  " + line + "\n")
 	}
 	fmt.Fprintf(&b, "  %s %s\n", t("rank"), itoa(e.Rank, "-"))

@@ -372,7 +372,7 @@ func Explain(w io.Writer, e *projections.Explanation, names present.Names, l lab
 	if err := b.row(sum, r, b.t("arithmetic")); err != nil {
 		return err
 	}
-	for _, line := range e.Work {
+	for _, line := range e.Arithmetic {
 		r++
 		if err := b.row(sum, r, "", line); err != nil {
 			return err
