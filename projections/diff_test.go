@@ -37,7 +37,9 @@ func findSection(t *testing.T, d *projections.Diff, id string) projections.Secti
 
 func TestDiffOfADeductionItsContestAndItsResolution(t *testing.T) {
 	s := frozenScenario(t)
-	view := func(known time.Time) projections.View { return projections.View{AsOf: events.WindowEnd, KnownAt: known} }
+	view := func(known time.Time) projections.View {
+		return projections.View{AsOf: events.WindowEnd, KnownAt: known}
+	}
 	t0 := s.clock
 	// S05 loses 3.1 more: 30 - 1.25 - 3.1 = 25.65, between S17 (25.75) and
 	// S18 (25.5): rank 18, unsatisfied. S06-S17 move up one; S10 becomes
