@@ -1,0 +1,101 @@
+package replay
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/projections"
+)
+
+// The dispute panel's two questions: what changed between two views (Diff),
+// and what the standings would be if some events were recorded (WhatIf).
+
+// Diff compares two views of the folded state.
+func (l *Ledger) Diff(from, to projections.View) *projections.Diff {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.state.Diff(from, to)
+}
+
+// Disputes lists the contests known in a view.
+func (l *Ledger) Disputes(v projections.View) []projections.Dispute {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.state.Disputes(v)
+}
+
+// UnitNames maps every unit's id to its name.
+func (l *Ledger) UnitNames() map[string]string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.state.UnitNames()
+}
+
+// WhatIf is the answer of `ledger whatif` and POST /v1/whatif: the
+// standings with hypothetical events folded in, and what they change.
+type WhatIf struct {
+	// Hypothetical is always true: nothing here is stored.
+	Hypothetical bool `json:"hypothetical"`
+	// Folded counts the hypothetical events folded in; Unchanged those
+	// already stored with the same content (an idempotent repeat adds
+	// nothing, as on an append).
+	Folded    int                    `json:"folded"`
+	Unchanged int                    `json:"unchanged"`
+	Standings *projections.Standings `json:"standings"`
+	// Diff runs from the real standings to the hypothetical ones, in the
+	// same view.
+	Diff *projections.Diff `json:"diff"`
+}
+
+// WhatIf validates the events exactly as Append would (the same checks, in
+// order, against the log and the events before them), folds them into the
+// state as a batch, answers the standings as of asOf and their diff from the
+// real ones, and rolls the batch back. It holds the write lock throughout, so
+// no other request ever sees the hypothetical state; nothing reaches the
+// store, and the OnAppend hooks (the appended-events metric, the checkpoint)
+// are not called. A bad event gets the error an append would give.
+func (l *Ledger) WhatIf(ctx context.Context, in iter.Seq[events.Decoded], asOf time.Time) (*WhatIf, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	st := l.state
+	real := st.Len()
+	st.Begin()
+	defer st.Rollback()
+	b := &batch{ctx: ctx, st: st, now: l.clock().UTC(), head: st.Head}
+	for x := range in {
+		i := b.pulled
+		b.pulled++
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("replay: what-if: %w", err)
+			}
+		}
+		if _, ferr := b.seal(x); ferr != nil {
+			b.items = append(b.items, events.ItemError{Index: i, Line: x.Line, Err: ferr})
+		}
+	}
+	if len(b.items) > 0 {
+		return nil, &events.BatchError{Items: b.items}
+	}
+	if b.pulled == 0 {
+		return nil, events.Invalid("events", "no hypothetical event given")
+	}
+	// The hypothetical records are recorded now (or at the head's time,
+	// if the clock is behind it): the view knows them, and its Upto twin
+	// is the real log in the same view.
+	known := l.clock()
+	if b.head.RecordedAt.After(known) {
+		known = b.head.RecordedAt
+	}
+	v := projections.View{AsOf: asOf, KnownAt: known}
+	d := st.Diff(v.Upto(real), v)
+	d.Hypothetical = true
+	return &WhatIf{Hypothetical: true, Folded: b.res.Appended, Unchanged: b.res.Unchanged,
+		Standings: st.Standings(v), Diff: d}, nil
+}

@@ -1,0 +1,85 @@
+package replay_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/projections"
+	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
+	"github.com/stretchr/testify/require"
+)
+
+// A what-if answers as if its events were appended, and leaves no trace:
+// not in the store, not in the state, not in the hooks, not in the cache.
+func TestWhatIfLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	l, err := replay.Open(ctx, st, replay.Options{})
+	require.NoError(t, err)
+	replaytest.AppendLines(t, l, base...)
+	replaytest.AppendLines(t, l, line("DeductionContested", at, `{"target_id":"`+findID+`","section_id":"S01","grounds":"依据不足"}`))
+	appended := 0
+	l.OnAppend(func(n int) { appended += n })
+	v := projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()}
+	before, err := l.StandingsJSON(v)
+	require.NoError(t, err)
+	head, n := l.Head(), l.Len()
+
+	overturn := line("ContestResolved", at, `{"target_id":"`+findID+`","outcome":"overturned"}`)
+	w, err := l.WhatIf(ctx, replaytest.DecodeLines(overturn), events.WindowEnd)
+	require.NoError(t, err)
+	require.True(t, w.Hypothetical)
+	require.True(t, w.Diff.Hypothetical)
+	require.Equal(t, 1, w.Folded)
+	require.Equal(t, n+1, w.Standings.Events)
+	// S01 moves up to 2nd (tied with S00, first by id): S02-S09 move down one.
+	require.Len(t, w.Diff.Sections, 9)
+	s01 := w.Diff.Sections[0]
+	require.Equal(t, 2, *s01.After.Rank)
+	require.Equal(t, "S01", s01.SectionID)
+	require.InDelta(t, 19, *s01.Before.Inspection, 1e-9, "20 - 1 while contested")
+	require.InDelta(t, 20, *s01.After.Inspection, 1e-9, "overturned")
+	require.Equal(t, "overturned", s01.Events[0].After.Status)
+
+	require.Equal(t, 0, appended, "no OnAppend hook for a what-if")
+	require.Equal(t, n, l.Len())
+	require.Equal(t, head, l.Head())
+	sh, err := st.Head(ctx)
+	require.NoError(t, err)
+	require.Equal(t, head, sh)
+	after, err := l.StandingsJSON(v)
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after))
+	again, err := l.StandingsJSON(projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()})
+	require.NoError(t, err)
+	require.Contains(t, string(again), `"inspection":19,`, "S01 is still contested")
+
+	// Bad events get the errors an append gives them, and nothing stays.
+	for _, bad := range [][]string{
+		{line("ContestResolved", at, `{"target_id":"`+voteID+`","outcome":"upheld"}`)},
+		{overturn, overturn},
+		{line("HotlineVerdict", at, `{"section_id":"S99","item":"conduct","points":4,"role":"lead"}`)},
+		{`{"type":"Nope"}`},
+	} {
+		_, werr := l.WhatIf(ctx, replaytest.DecodeLines(bad...), events.WindowEnd)
+		require.Error(t, werr)
+		_, aerr := l.Append(ctx, replaytest.DecodeLines(bad...), replay.AppendOptions{})
+		require.Error(t, aerr)
+		require.Equal(t, aerr.Error(), werr.Error())
+		require.Equal(t, n, l.Len())
+	}
+	_, err = l.WhatIf(ctx, replaytest.DecodeLines(), events.WindowEnd)
+	require.ErrorIs(t, err, events.ErrInvalid)
+
+	// The real resolution appends where the hypothetical one was folded.
+	res := replaytest.AppendLines(t, l, overturn)
+	require.Equal(t, n+1, res.Head.Position)
+	require.Equal(t, 1, appended)
+}
