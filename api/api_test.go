@@ -155,6 +155,8 @@ func TestRolesOnEveryRoute(t *testing.T) {
 		{"GET", "/v1/events", "inspector", ""},
 		{"GET", "/v1/sections/S01/explain", "inspector", ""},
 		{"GET", "/v1/verify", "inspector", ""},
+		{"GET", "/v1/diff", "inspector", ""},
+		{"POST", "/v1/whatif", "inspector", deduction},
 		{"POST", "/v1/events", "recorder", deduction},
 	}
 	rank := map[string]int{"": 0, "viewer": 1, "inspector": 2, "recorder": 3}

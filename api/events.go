@@ -13,6 +13,39 @@ import (
 	"github.com/pingyang/ledger/replay"
 )
 
+// readEvents reads a body of one event (an object) or an array of at most
+// MaxBatch, and decodes each; single tells which it was.
+func readEvents(c echo.Context) (in []events.Decoded, single bool, err error) {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, false, err
+	}
+	trimmed := strings.TrimLeft(string(body[:min(len(body), 64)]), " \t\r\n")
+	var raws []json.RawMessage
+	switch {
+	case strings.HasPrefix(trimmed, "["):
+		if err := json.Unmarshal(body, &raws); err != nil {
+			return nil, false, invalidf("", "malformed JSON array of events")
+		}
+		if len(raws) == 0 {
+			return nil, false, invalidf("", "empty array: no event given")
+		}
+		if len(raws) > MaxBatch {
+			return nil, false, invalidf("", fmt.Sprintf("at most %d events per request, got %d", MaxBatch, len(raws)))
+		}
+	case strings.HasPrefix(trimmed, "{"):
+		raws, single = []json.RawMessage{body}, true
+	default:
+		return nil, false, invalidf("", "body must be a JSON event or an array of events")
+	}
+	in = make([]events.Decoded, len(raws))
+	for i, raw := range raws {
+		ev, ferr := events.Decode(raw, events.DecodeOptions{})
+		in[i] = events.Decoded{Event: ev, Err: ferr}
+	}
+	return in, single, nil
+}
+
 // readBody reads a JSON body of at most MaxBody bytes.
 func readBody(c echo.Context) ([]byte, error) {
 	// A body without a Content-Type is taken as JSON; one that says it is
@@ -35,33 +68,9 @@ func readBody(c echo.Context) ([]byte, error) {
 }
 
 func (s *Server) postEvents(c echo.Context) error {
-	body, err := readBody(c)
+	in, single, err := readEvents(c)
 	if err != nil {
 		return err
-	}
-	trimmed := strings.TrimLeft(string(body[:min(len(body), 64)]), " \t\r\n")
-	var raws []json.RawMessage
-	single := false
-	switch {
-	case strings.HasPrefix(trimmed, "["):
-		if err := json.Unmarshal(body, &raws); err != nil {
-			return invalidf("", "malformed JSON array of events")
-		}
-		if len(raws) == 0 {
-			return invalidf("", "empty array: nothing to append")
-		}
-		if len(raws) > MaxBatch {
-			return invalidf("", fmt.Sprintf("at most %d events per request, got %d", MaxBatch, len(raws)))
-		}
-	case strings.HasPrefix(trimmed, "{"):
-		raws, single = []json.RawMessage{body}, true
-	default:
-		return invalidf("", "body must be a JSON event or an array of events")
-	}
-	in := make([]events.Decoded, len(raws))
-	for i, raw := range raws {
-		ev, ferr := events.Decode(raw, events.DecodeOptions{})
-		in[i] = events.Decoded{Event: ev, Err: ferr}
 	}
 	res, err := s.ledger.Append(c.Request().Context(), slices.Values(in), replay.AppendOptions{Keep: true, Replayable: true})
 	if err != nil {

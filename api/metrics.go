@@ -28,7 +28,7 @@ func newMetrics(reg *prometheus.Registry, l *replay.Ledger) *metrics {
 			Name: "ledger_events_appended_total", Help: "Events appended through this process.",
 		}),
 		replay: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "ledger_replay_duration_seconds", Help: "Time to answer a view (standings or explain).",
+			Name: "ledger_replay_duration_seconds", Help: "Time to answer a query: standings, explain, diff or whatif.",
 			Buckets: []float64{.0001, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"query"}),
 	}

@@ -94,6 +94,8 @@ func New(cfg Config) *Server {
 	e.GET("/v1/standings", s.standings, s.require(Viewer))
 	e.GET("/v1/sections/:id/explain", s.explain, s.require(Inspector))
 	e.GET("/v1/verify", s.verify, s.require(Inspector))
+	e.GET("/v1/diff", s.diff, s.require(Inspector))
+	e.POST("/v1/whatif", s.whatif, s.require(Inspector))
 	// Keyed by c.RealIP(), the TCP peer (see IPExtractor above); a refused
 	// attempt is echo's 429, which errors.go answers as rate_limited.
 	e.POST("/v1/ballots", s.ballot, middleware.RateLimiter(newAttemptStore(BallotAttempts, time.Minute, now)))

@@ -91,11 +91,17 @@ func sendXLSX(c echo.Context, name string, write func(io.Writer) error) error {
 
 // view reads as_of and known_at into the view they name.
 func (s *Server) view(c echo.Context) (projections.View, error) {
+	return s.viewOf(c, "as_of", "known_at")
+}
+
+// viewOf reads a view from two query parameters; an error names the
+// parameter.
+func (s *Server) viewOf(c echo.Context, asOfName, knownName string) (projections.View, error) {
 	var asOf, knownAt *time.Time
 	for _, q := range []struct {
 		name string
 		dst  **time.Time
-	}{{"as_of", &asOf}, {"known_at", &knownAt}} {
+	}{{asOfName, &asOf}, {knownName, &knownAt}} {
 		v := c.QueryParam(q.name)
 		if v == "" {
 			continue
@@ -106,7 +112,13 @@ func (s *Server) view(c echo.Context) (projections.View, error) {
 		}
 		*q.dst = &t
 	}
-	return s.ledger.View(asOf, knownAt)
+	v, err := s.ledger.View(asOf, knownAt)
+	var fe *events.FieldError
+	if errors.As(err, &fe) && fe.Field == "as_of" {
+		// The ledger names its own parameter; the request named another.
+		return v, invalidf(asOfName, asOfName+": "+fe.Reason)
+	}
+	return v, err
 }
 
 func (s *Server) standings(c echo.Context) error {
@@ -138,7 +150,7 @@ func (s *Server) standings(c echo.Context) error {
 }
 
 func (s *Server) explain(c echo.Context) error {
-	if err := allowQuery(c, "as_of", "known_at", "format", "lang"); err != nil {
+	if err := allowQuery(c, "as_of", "known_at", "format", "lang", "component", "deductions", "votes"); err != nil {
 		return err
 	}
 	l, isXLSX, err := download(c)
@@ -149,11 +161,16 @@ func (s *Server) explain(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	f, err := explainFilter(c)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	e, err := s.ledger.Explain(c.Param("id"), v)
 	if err != nil {
 		return err
 	}
+	e.Filter(f)
 	if isXLSX {
 		units, _ := s.ledger.Roster()
 		return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(v.AsOf)), func(w io.Writer) error {
@@ -162,6 +179,67 @@ func (s *Server) explain(c echo.Context) error {
 	}
 	s.m.replay.WithLabelValues("explain").Observe(time.Since(start).Seconds())
 	return c.JSON(http.StatusOK, e)
+}
+
+// explainFilter reads explain's reading options: component, deductions,
+// and votes (which the JSON ignores: its entries always list every vote).
+func explainFilter(c echo.Context) (projections.ExplainFilter, error) {
+	f := projections.ExplainFilter{Component: c.QueryParam("component")}
+	switch d := c.QueryParam("deductions"); d {
+	case "", "false", "0":
+	case "true", "1":
+		f.Deductions = true
+	default:
+		return f, invalidf("deductions", "deductions must be true or false")
+	}
+	switch c.QueryParam("votes") {
+	case "", "all", "summary":
+	default:
+		return f, invalidf("votes", "votes must be all or summary")
+	}
+	if ferr := f.Check(); ferr != nil {
+		return f, invalidf(ferr.Field, ferr.Field+": "+ferr.Reason)
+	}
+	return f, nil
+}
+
+func (s *Server) diff(c echo.Context) error {
+	if err := allowQuery(c, "from_as_of", "from_known_at", "to_as_of", "to_known_at"); err != nil {
+		return err
+	}
+	from, err := s.viewOf(c, "from_as_of", "from_known_at")
+	if err != nil {
+		return err
+	}
+	to, err := s.viewOf(c, "to_as_of", "to_known_at")
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	d := s.ledger.Diff(from, to)
+	s.m.replay.WithLabelValues("diff").Observe(time.Since(start).Seconds())
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) whatif(c echo.Context) error {
+	if err := allowQuery(c, "as_of"); err != nil {
+		return err
+	}
+	v, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	in, _, err := readEvents(c)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	w, err := s.ledger.WhatIf(c.Request().Context(), slices.Values(in), v.AsOf)
+	if err != nil {
+		return err
+	}
+	s.m.replay.WithLabelValues("whatif").Observe(time.Since(start).Seconds())
+	return c.JSON(http.StatusOK, w)
 }
 
 func (s *Server) verify(c echo.Context) error {
