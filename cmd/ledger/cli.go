@@ -59,6 +59,8 @@ func (c *command) root() *cobra.Command {
 		c.importCmd(),
 		c.standingsCmd(),
 		c.explainCmd(),
+		c.diffCmd(),
+		c.whatifCmd(),
 		c.verifyCmd(),
 		c.freezeCmd(),
 		c.credentialsCmd(),

@@ -363,18 +363,30 @@ func (c *command) explainCmd() *cobra.Command {
 		ValidArgsFunction: cobra.NoFileCompletions,
 		Example:           "  ledger explain U06-S12 --as-of 2021-06-30 --known-at 2021-12-01",
 	}
-	vf := c.addViewFlags(cmd, "table", "json")
+	vf := c.addViewFlags(cmd, "table", "json", "csv")
+	fs := cmd.Flags()
+	component := fs.String("component", "", "")
+	deductions := fs.Bool("deductions", false, "")
+	votes := fs.Bool("votes", false, "")
+	c.complete(cmd, "component", projections.Components...)
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		o := explainOptions{filter: projections.ExplainFilter{Component: *component, Deductions: *deductions}, votes: *votes}
+		if ferr := o.filter.Check(); ferr != nil {
+			return usagef("explain: --component must be one of %s", strings.Join(projections.Components, ", "))
+		}
 		return c.inView(ctx, vf, "explain", func(l *replay.Ledger, v projections.View) error {
 			e, err := l.Explain(pos[0], v)
 			if err != nil {
 				return err
 			}
-			if *vf.format == "json" {
+			e.Filter(o.filter)
+			switch *vf.format {
+			case "json":
 				return writeJSON(c.m.Stdout, e)
+			case "csv":
+				return writeExplainCSV(c.m.Stdout, e, o)
 			}
-			units, _ := l.Roster()
-			return writeExplainTable(c.m.Stdout, e, c.lang.out(), present.NamesOf(units))
+			return writeExplainGrouped(c.m.Stdout, e, o, c.lang.out())
 		})
 	})
 	return cmd

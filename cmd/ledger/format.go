@@ -278,30 +278,3 @@ func writeStandingsCSV(w io.Writer, s *projections.Standings, f present.Filter, 
 	cw.Flush()
 	return cw.Error()
 }
-
-func writeExplainTable(w io.Writer, e *projections.Explanation, l labels.Lang, names present.Names) error {
-	t := func(k string) string { return labels.Get(l, k) }
-	fmt.Fprintf(w, "%s  %s  (%s %s %s)\n\n", e.SectionID, e.Name, t("unit_id"), e.UnitID, names.Unit(e.UnitID))
-	keys := []string{"position", "occurred_at", "type", "component", "points", "clause", "status", "note"}
-	head := make([]string, len(keys))
-	for i, k := range keys {
-		head[i] = t(k)
-	}
-	right := []bool{true, false, false, false, true, false, false, false}
-	rows := make([][]string, 0, len(e.Entries))
-	for _, x := range e.Entries {
-		rows = append(rows, []string{strconv.FormatInt(x.Position, 10), when.ShowString(x.OccurredAt), x.Type, t(x.Component),
-			strconv.FormatFloat(x.Points, 'f', -1, 64), x.Clause, t(x.Status), x.Note})
-	}
-	if err := table(w, head, right, rows); err != nil {
-		return err
-	}
-	var b strings.Builder
-	b.WriteString("\n" + t("arithmetic") + "\n")
-	for _, line := range e.Arithmetic {
-		b.WriteString("  " + line + "\n")
-	}
-	fmt.Fprintf(&b, "  %s %s\n", t("rank"), itoa(e.Rank, "-"))
-	_, err := io.WriteString(w, b.String())
-	return err
-}

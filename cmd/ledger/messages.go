@@ -102,6 +102,14 @@ var messages = map[string]text{
 		"why a section has its score: every event that touched it",
 		"说明科室得分的由来：逐条列出影响它的事件",
 	},
+	"diff": {
+		"what changed between two views: each changed section's figures before and after, and the events that account for it",
+		"比较两个视图：列出得分有变化的科室变化前后的各项分值，以及造成变化的事件",
+	},
+	"whatif": {
+		"the standings with hypothetical events folded in, and what they change; nothing is stored",
+		"假设分析：把假设的事件计入后的排名及其带来的变化；不保存任何内容",
+	},
 	"verify": {
 		"re-derive every hash of the chain (--deep: and the checkpoint)",
 		"重新计算哈希链上的每个哈希（--deep：并核对检查点）",
@@ -232,7 +240,25 @@ var messages = map[string]text{
 		"知情时点 `TIME`：只计入此时已记录的事实；RFC 3339 或日期（默认：现在）",
 	},
 	"standings --format": {"output format: `table|json|csv`", "输出格式：`table|json|csv`"},
-	"explain --format":   {"output format: `table|json`", "输出格式：`table|json`"},
+	"explain --format":   {"output format: `table|json|csv`", "输出格式：`table|json|csv`"},
+	"explain --component": {
+		"only this `COMPONENT`'s entries: hotline, qr, inspection, bonus, supervisor, service, online or roster",
+		"只列出该 `COMPONENT` 的事件：hotline、qr、inspection、bonus、supervisor、service、online 或 roster",
+	},
+	"explain --deductions": {
+		"only deductions and the corrections that act on them",
+		"只列出扣分事件及作用于它们的更正",
+	},
+	"explain --votes": {
+		"list every vote and ballot (table and csv; by default they are counted per round)",
+		"逐条列出每张评价票和选票（表格和 csv；默认按轮次汇总）",
+	},
+	"diff --from-as-of":    {"the first view's effective `DATE` (default: the window's last day)", "第一个视图的生效日期 `DATE`（默认：评议期最后一天）"},
+	"diff --from-known-at": {"the first view's knowledge `TIME` (default: now)", "第一个视图的知情时点 `TIME`（默认：现在）"},
+	"diff --to-as-of":      {"the second view's effective `DATE` (default: the window's last day)", "第二个视图的生效日期 `DATE`（默认：评议期最后一天）"},
+	"diff --to-known-at":   {"the second view's knowledge `TIME` (default: now)", "第二个视图的知情时点 `TIME`（默认：现在）"},
+	"diff --format":        {"output format: `table|json|csv`", "输出格式：`table|json|csv`"},
+	"whatif --format":      {"output format: `table|json|csv` (csv: the diff)", "输出格式：`table|json|csv`（csv 为变化部分）"},
 	"verify --deep": {
 		"also re-derive the saved checkpoint from the log and compare",
 		"同时由日志重新推算已保存的检查点，并逐字节比对",
