@@ -99,6 +99,7 @@ func New(cfg Config) *Server {
 	// Keyed by c.RealIP(), the TCP peer (see IPExtractor above); a refused
 	// attempt is echo's 429, which errors.go answers as rate_limited.
 	e.POST("/v1/ballots", s.ballot, middleware.RateLimiter(newAttemptStore(BallotAttempts, time.Minute, now)))
+	s.deskRoutes(e)
 	s.echo = e
 	return s
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -40,6 +42,19 @@ func (c *command) serveCmd() *cobra.Command {
 		if err := checkAddr(*addr); err != nil {
 			return err
 		}
+		if *withDemo && c.store == "" && c.m.Getenv("LEDGER_STORE") == "" {
+			c.store = "sqlite:demo.db"
+		}
+		var demoSignIn string
+		if *withDemo && *tokensPath == "" {
+			// A newcomer should see every page: the demo has tokens of
+			// its own, kept beside its database.
+			path, inspector, err := demoTokens(c.storeURL())
+			if err != nil {
+				return fmt.Errorf("serve --demo: %w", err)
+			}
+			*tokensPath, demoSignIn = path, inspector
+		}
 		var tokens map[[32]byte]api.Role
 		if *tokensPath != "" {
 			f, err := os.Open(*tokensPath)
@@ -62,9 +77,6 @@ func (c *command) serveCmd() *cobra.Command {
 			}
 			start := c.m.Now()
 			ballotClock = func() time.Time { return t0.Add(c.m.Now().Sub(start)) }
-		}
-		if *withDemo && c.store == "" && c.m.Getenv("LEDGER_STORE") == "" {
-			c.store = "sqlite:demo.db"
 		}
 		c.create = true
 		l, closeFn, err := c.open(ctx)
@@ -109,6 +121,10 @@ func (c *command) serveCmd() *cobra.Command {
 			MaxHeaderBytes:    64 << 10,
 		}
 		fmt.Fprintf(c.m.Stdout, "ledger: %d events, serving on http://%s\n", l.Len(), ln.Addr())
+		if demoSignIn != "" {
+			fmt.Fprintf(c.m.Stdout, "ledger: the desk is at http://%s/ ; sign in as an inspector with the token %s (demo tokens in %s)\n",
+				ln.Addr(), demoSignIn, *tokensPath)
+		}
 		followCtx, stopFollow := context.WithCancel(ctx)
 		defer stopFollow()
 		go replay.Follow(followCtx, l, time.Second)
@@ -157,6 +173,41 @@ func checkAddr(addr string) error {
 		return usagef("serve: --addr %q: the port must be a number from 0 to 65535", addr)
 	}
 	return nil
+}
+
+// demoTokens returns the demo's tokens file, beside the SQLite database
+// (else in the working directory), made with random tokens on first use,
+// and the inspector's token in it.
+func demoTokens(store string) (path, inspector string, err error) {
+	dir := "."
+	if db, ok := strings.CutPrefix(store, "sqlite:"); ok {
+		db, _ = strings.CutPrefix(db, "//")
+		if db == "" {
+			db = "ledger.db"
+		}
+		dir = filepath.Dir(db)
+	}
+	path = filepath.Join(dir, "demo-tokens.txt")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		var buf strings.Builder
+		buf.WriteString("# the demo's tokens (ledger serve --demo): ROLE TOKEN\n")
+		for _, role := range []string{"recorder", "inspector", "viewer"} {
+			fmt.Fprintf(&buf, "%s %s-%s\n", role, role[:3], events.NewCode())
+		}
+		if err := os.WriteFile(path, []byte(buf.String()), 0o600); err != nil {
+			return "", "", err
+		}
+		b = []byte(buf.String())
+	} else if err != nil {
+		return "", "", err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "inspector" {
+			return path, f[1], nil
+		}
+	}
+	return "", "", fmt.Errorf("%s has no inspector token", path)
 }
 
 func loopback(addr string) bool {
