@@ -54,7 +54,23 @@ var deskPages = func() map[string]*template.Template {
 			if t.Hour() == 23 && t.Minute() == 59 && t.Second() == 59 {
 				return t.Format("2006-01-02")
 			}
-			return t.Format("2006-01-02 15:04:05")
+			// A dispute's diff is one nanosecond wide: show it.
+			return t.Format("2006-01-02 15:04:05.999999999")
+		},
+		// ts shows an event's time to the minute, in +08:00.
+		"ts": func(v string) string {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return v
+			}
+			return t.In(events.CST).Format("2006-01-02 15:04")
+		},
+		"day": func(v string) string {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return v
+			}
+			return t.In(events.CST).Format("2006-01-02")
 		},
 		"deref": func(v *float64) float64 {
 			if v == nil {
@@ -74,8 +90,8 @@ var deskPages = func() map[string]*template.Template {
 			}
 			return ""
 		},
-		"diffArgs": func(p *page, rows []diffRow, d *projections.Diff) map[string]any {
-			return map[string]any{"P": p, "Rows": rows, "Diff": d}
+		"diffArgs": func(p *page, rows []diffRow, d *projections.Diff, real int64) map[string]any {
+			return map[string]any{"P": p, "Rows": rows, "Diff": d, "Real": real}
 		},
 		"annArgs": func(p *page, title string, rows []standingsRow, class string) map[string]any {
 			return map[string]any{"P": p, "Title": title, "Rows": rows, "Class": class}
@@ -173,6 +189,36 @@ func (p *page) Outcome(o *string, top3 bool) string {
 		}
 	}
 	return s
+}
+
+// Move shows a figure before and after, or once when it did not change.
+func (p *page) Move(a, b string) string {
+	if a == b {
+		return b
+	}
+	if a == "" {
+		a = "—"
+	}
+	if b == "" {
+		b = "—"
+	}
+	return a + " → " + b
+}
+
+// Fig is a figure of one side of a diff, "" for a side without the section.
+func (p *page) Fig(f *projections.Figures, what string) string {
+	if f == nil {
+		return ""
+	}
+	switch what {
+	case "total":
+		return f2s(f.Total)
+	case "rank":
+		return p.Rank(f.Rank)
+	case "outcome":
+		return p.Outcome(f.Outcome, f.Top3)
+	}
+	return ""
 }
 
 // Rank shows a rank or a dash.
@@ -719,6 +765,7 @@ func (s *Server) deskDisputes(c echo.Context) error {
 // ---- what-if, from the disputes page ----
 
 type whatifData struct {
+	Real    int64
 	Dispute *disputeRow
 	Outcome string
 	Points  string
@@ -759,13 +806,14 @@ func (s *Server) deskWhatIf(c echo.Context) error {
 	}
 	names := s.ledger.UnitNames()
 	row := disputeRow{Dispute: *d, UnitName: names[d.UnitID]}
-	p.Data = &whatifData{Dispute: &row, Outcome: outcome, Points: pts, Diff: w.Diff, Rows: diffRows(w.Diff, names, d.SectionID), Units: names}
+	p.Data = &whatifData{Real: s.ledger.Len(), Dispute: &row, Outcome: outcome, Points: pts, Diff: w.Diff, Rows: diffRows(w.Diff, names, d.SectionID), Units: names}
 	return s.render(c, "whatif", p)
 }
 
 // ---- 对比: two views ----
 
 type compareData struct {
+	Real     int64 // the log's length: a later position is hypothetical
 	From, To viewQuery
 	Diff     *projections.Diff
 	Rows     []diffRow
@@ -800,7 +848,7 @@ func (s *Server) deskCompare(c echo.Context) error {
 		return s.deskError(c, p, err)
 	}
 	names := s.ledger.UnitNames()
-	d := &compareData{From: from, To: to, Units: names, Section: c.QueryParam("section")}
+	d := &compareData{From: from, To: to, Units: names, Section: c.QueryParam("section"), Real: s.ledger.Len()}
 	if c.QueryParams().Has("from_as_of") || c.QueryParams().Has("from_known_at") || c.QueryParams().Has("to_as_of") || c.QueryParams().Has("to_known_at") {
 		d.Diff = s.ledger.Diff(from.View, to.View)
 		d.Rows = diffRows(d.Diff, names, d.Section)

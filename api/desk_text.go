@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -148,6 +149,7 @@ var texts = map[string]words{
 	"cmp.removed":    {"不再可见", "removed"},
 	"cmp.changed":    {"状态变化", "changed"},
 	"cmp.notvisible": {"不可见", "not visible"},
+	"cmp.hypothetical": {"假设", "hypothetical"},
 	"cmp.hint":       {"生效日期：事实发生的截止日；知情时点：事实记录的截止时刻。留空取默认值（评议期最后一天；现在）。", "As of: the facts that had occurred; known at: the facts that had been recorded. Empty: the window's last day; now."},
 
 	"ann.title":     {"平阳县2021年度千人评机关中层科室评议结果", "Pingyang County 2021 evaluation of department sections: the outcome"},
@@ -288,6 +290,9 @@ func note(l lang, n string) string {
 		return n
 	}
 	z := noteZH.Replace(n)
+	// A correction's row follows its target's, and links to it: the
+	// target's id in the note is noise to a reader.
+	z = correctionID.ReplaceAllString(z, "$1：")
 	if strings.Contains(z, "（由 ") {
 		z = strings.Replace(z, ")", " 核减）", 1)
 	}
@@ -296,6 +301,8 @@ func note(l lang, n string) string {
 	}
 	return z
 }
+
+var correctionID = regexp.MustCompile(`(撤回事件|对事件提出争议|裁决事件争议) [0-9a-f-]{36}(: ?|：)?`)
 
 func f2s(v *float64) string {
 	if v == nil {
