@@ -20,6 +20,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/internal/when"
 	"github.com/pingyang/ledger/projections"
 )
 
@@ -441,7 +442,7 @@ func parseDeskBound(v string) (time.Time, error) {
 		}
 		v += "+08:00"
 	}
-	return events.ParseBound(v)
+	return when.Bound(v)
 }
 
 // deskView reads a view from two query parameters.
