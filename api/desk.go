@@ -625,7 +625,10 @@ func (s *Server) deskStandingsCSV(c echo.Context) error {
 // ---- 科室: a section ----
 
 type sectionData struct {
-	View    viewQuery
+	// Page and Pages number the pages of listed votes and ballots
+	// (votes=all), votesPerPage a page.
+	Page, Pages int
+	View        viewQuery
 	E       *projections.Explanation
 	Outcome *string
 	Top3    bool
@@ -656,36 +659,59 @@ func (s *Server) deskSection(c echo.Context) error {
 		return s.deskError(c, p, err)
 	}
 	e.Filter(f)
-	d := &sectionData{View: vq, E: e, Votes: c.QueryParam("votes") == "all", Filter: f, Comps: projections.Components}
-	if e.Candidate {
-		st := s.ledger.Standings(vq.View)
-		vq.Events = st.Events
-		d.View = vq
-		for _, r := range rankedRows(st, nil) {
-			if r.SectionID == e.SectionID {
-				d.Outcome, d.Top3 = r.Outcome, r.Top3
-			}
-		}
-	}
+	d := &sectionData{View: vq, E: e, Votes: c.QueryParam("votes") == "all", Filter: f, Comps: projections.Components,
+		Outcome: e.Outcome, Top3: e.Top3}
 	byPos := make(map[int64]projections.Entry, len(e.Entries))
 	for _, x := range e.Entries {
 		byPos[x.Position] = x
 	}
+	// Listed one by one, a busy section's votes and ballots are some 4,000
+	// rows: they come a page at a time.
+	if d.Votes {
+		n, _ := strconv.Atoi(c.QueryParam("page"))
+		d.Page = max(n, 1)
+	}
+	k := 0
 	for _, g := range e.Groups {
 		sg := sectionGroup{Group: g}
 		for _, pos := range g.Positions {
 			x := byPos[pos]
-			if x.Summarised() && !d.Votes {
-				sg.Summarised++
-				continue
+			if x.Summarised() {
+				if !d.Votes {
+					sg.Summarised++
+					continue
+				}
+				k++
+				if k <= (d.Page-1)*votesPerPage || k > d.Page*votesPerPage {
+					sg.Summarised++
+					continue
+				}
 			}
 			sg.Entries = append(sg.Entries, x)
 		}
 		d.Groups = append(d.Groups, sg)
 	}
+	if d.Votes {
+		d.Pages = max(1, (k+votesPerPage-1)/votesPerPage)
+	}
 	p.Title = e.Name + " · " + p.T("sec.title")
 	p.Data = d
 	return s.render(c, "section", p)
+}
+
+// votesPerPage is how many votes and ballots a section page lists at a time.
+const votesPerPage = 400
+
+// PageLinks are the links to the pages of listed votes and ballots.
+func (d *sectionData) PageLinks() []int {
+	if d.Pages <= 1 {
+		return nil
+	}
+	out := make([]int, d.Pages)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
 }
 
 // ---- a stored event ----
@@ -826,13 +852,24 @@ type diffRow struct {
 	projections.SectionDiff
 	UnitName string
 	Focus    bool
+	More     int // events not listed on the page
 }
+
+// diffPageEvents is how many events a section of a diff lists on a page
+// (all for the section in focus): a diff of two dates has hundreds a
+// section, which its section page and the JSON list whole.
+const diffPageEvents = 8
 
 // diffRows puts the section in focus first, then the others by section id.
 func diffRows(d *projections.Diff, names map[string]string, focus string) []diffRow {
 	var out []diffRow
 	for _, x := range d.Sections {
-		out = append(out, diffRow{SectionDiff: x, UnitName: names[x.UnitID], Focus: x.SectionID == focus})
+		r := diffRow{SectionDiff: x, UnitName: names[x.UnitID], Focus: x.SectionID == focus}
+		if !r.Focus && len(r.Events) > diffPageEvents {
+			r.More = len(r.Events) - diffPageEvents
+			r.Events = r.Events[:diffPageEvents]
+		}
+		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Focus && !out[j].Focus })
 	return out

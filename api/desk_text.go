@@ -114,7 +114,8 @@ var texts = map[string]words{
 	"sec.deductions": {"只看扣分及其更正", "Deductions and their corrections only"},
 	"sec.noentries":  {"本项目在此视图中没有事件。", "No event of this component in this view."},
 	"sec.stored":     {"原始事件", "stored event"},
-	"sec.summarised": {"另有 %d 条评价票或选票按轮次汇总（见上）。", "%d votes or ballots are counted per round (above)."},
+	"sec.summarised": {"另有 %d 条评价票或选票未逐条列出，按轮次汇总见上。", "%d votes or ballots are not listed here; they are counted per round above."},
+	"sec.pages":      {"评价票和选票分页：", "Votes and ballots, page:"},
 	"sec.total":      {"总分 %s，名次 %s", "total %s, rank %s"},
 
 	"dis.title":      {"争议处理", "Disputes"},
@@ -150,6 +151,8 @@ var texts = map[string]words{
 	"cmp.changed":      {"状态变化", "changed"},
 	"cmp.notvisible":   {"不可见", "not visible"},
 	"cmp.hypothetical": {"假设", "hypothetical"},
+	"cmp.more":         {"另有 %d 条事件未在此列出。", "%d more events are not listed here."},
+	"cmp.section":      {"查看科室页", "See the section's page"},
 	"cmp.hint":         {"生效日期：事实发生的截止日；知情时点：事实记录的截止时刻。留空取默认值（评议期最后一天；现在）。", "As of: the facts that had occurred; known at: the facts that had been recorded. Empty: the window's last day; now."},
 
 	"ann.title":     {"平阳县2021年度千人评机关中层科室评议结果", "Pingyang County 2021 evaluation of department sections: the outcome"},

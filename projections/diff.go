@@ -117,6 +117,16 @@ func (s *State) Diff(from, to View) *Diff {
 	return s.diff(s.compute(from), s.compute(to))
 }
 
+// WhatIf answers a view of a state holding hypothetical records after the
+// first real ones: its standings, and its diff from the same view of the
+// real records alone. Each view is folded once.
+func (s *State) WhatIf(real int64, v View) (*Standings, *Diff) {
+	b := s.compute(v)
+	d := s.diff(s.compute(v.Upto(real)), b)
+	d.Hypothetical = true
+	return b.standings(), d
+}
+
 func (s *State) diff(a, b *calc) *Diff {
 	oa, ob := a.outcomeOrNil(), b.outcomeOrNil()
 	d := &Diff{From: a.diffView(oa), To: b.diffView(ob), Sections: []SectionDiff{}, Units: []UnitDiff{}}

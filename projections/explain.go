@@ -36,6 +36,10 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 	}
 	sec := &s.sections[si]
 	out := &Explanation{Row: c.rows[si], UnitName: s.units[sec.Unit].Name, Entries: []Entry{}, Arithmetic: c.work(si)}
+	if o := c.outcomeOrNil(); o != nil {
+		f := c.figures(o)[si]
+		out.Outcome, out.Top3 = f.Outcome, f.Top3
+	}
 	x := c.explainer(si)
 	for i := int64(0); i < c.n; i++ {
 		if e, ok := x.entry(i); ok {

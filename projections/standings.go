@@ -134,8 +134,12 @@ type Entry struct {
 // Explanation is a section's row plus every event that touched it.
 type Explanation struct {
 	Row
-	UnitName string  `json:"unit_name"`
-	Entries  []Entry `json:"entries"`
+	UnitName string `json:"unit_name"`
+	// Outcome is the section's R-OUT list ("satisfied", "unsatisfied",
+	// "most_unsatisfied", or null), Top3 whether it is among the first three.
+	Outcome *string `json:"outcome"`
+	Top3    bool    `json:"top3"`
+	Entries []Entry `json:"entries"`
 	// Arithmetic is each component's formula with this view's numbers, one
 	// line each, in English; Groups has the same numbers one by one.
 	Arithmetic []string `json:"arithmetic"`

@@ -274,13 +274,13 @@ func (e *Explanation) Filter(f ExplainFilter) {
 // Summarised reports whether an entry is a vote or a ballot, which a
 // reader sees counted per round (Group.Rounds, Group.Ballots) unless it
 // asks for every one.
-func (e *Entry) Summarised() bool { return e.summed }
+func (e Entry) Summarised() bool { return e.summed }
 
 // Target is a correction's target position (0 for another event).
-func (e *Entry) Target() int64 { return e.target }
+func (e Entry) Target() int64 { return e.target }
 
 // IsDeduction reports whether the entry is a contestable deduction.
-func (e *Entry) IsDeduction() bool { return e.deduction }
+func (e Entry) IsDeduction() bool { return e.deduction }
 
 // String is the entry on one line, for messages and tests.
 func (e Entry) String() string {

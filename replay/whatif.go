@@ -93,9 +93,7 @@ func (l *Ledger) WhatIf(ctx context.Context, in iter.Seq[events.Decoded], asOf t
 	if b.head.RecordedAt.After(known) {
 		known = b.head.RecordedAt
 	}
-	v := projections.View{AsOf: asOf, KnownAt: known}
-	d := st.Diff(v.Upto(real), v)
-	d.Hypothetical = true
+	standings, d := st.WhatIf(real, projections.View{AsOf: asOf, KnownAt: known})
 	return &WhatIf{Hypothetical: true, Folded: b.res.Appended, Unchanged: b.res.Unchanged,
-		Standings: st.Standings(v), Diff: d}, nil
+		Standings: standings, Diff: d}, nil
 }

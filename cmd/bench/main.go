@@ -50,7 +50,16 @@ func main() {
 	scale := flag.Float64("scale", 1, "demo scale (1: ~365,000 events)")
 	loadFor := flag.Duration("load", 10*time.Second, "duration of the HTTP load test")
 	office := flag.Int("office", 0, "measure the office's tools instead (Excel import and export, pseudonyms), this many runs each (>= 5)")
+	desk := flag.Int("desk", 0, "measure the desk instead (pages, diff, what-if, first load in Chromium), this many runs each (>= 5)")
+	deskDB := flag.String("db", "", "with -desk: a demo database to use (made by serve --demo); else the demo year is imported into a temporary one")
 	flag.Parse()
+	if *desk > 0 {
+		if err := runDesk(*desk, *deskDB); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *office > 0 {
 		if err := runOffice(*office); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
