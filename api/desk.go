@@ -629,13 +629,13 @@ type sectionData struct {
 	// (votes=all), votesPerPage a page.
 	Page, Pages int
 	View        viewQuery
-	E       *projections.Explanation
-	Outcome *string
-	Top3    bool
-	Groups  []sectionGroup
-	Votes   bool
-	Filter  projections.ExplainFilter
-	Comps   []string
+	E           *projections.Explanation
+	Outcome     *string
+	Top3        bool
+	Groups      []sectionGroup
+	Votes       bool
+	Filter      projections.ExplainFilter
+	Comps       []string
 }
 
 type sectionGroup struct {

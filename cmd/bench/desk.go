@@ -29,13 +29,13 @@ import (
 // year (as `serve --demo` loads it), warm, each figure the median and range
 // of n runs, with the load average before and after:
 //
-//	go run ./cmd/bench -desk 5                 # generates and imports the year
-//	go run ./cmd/bench -desk 5 -db demo.db     # a demo.db made by serve --demo
+//		go run ./cmd/bench -desk 5                 # generates and imports the year
+//		go run ./cmd/bench -desk 5 -db demo.db     # a demo.db made by serve --demo
 //
-//   - every page's server time (the handler, without the network) and size;
-//   - the diff of two views and a what-if of one event, in-process;
-//   - the first load of the standings in a fresh headless Chromium on
-//     loopback (navigation to the load event).
+//	  - every page's server time (the handler, without the network) and size;
+//	  - the diff of two views and a what-if of one event, in-process;
+//	  - the first load of the standings in a fresh headless Chromium on
+//	    loopback (navigation to the load event).
 func runDesk(n int, db string) error {
 	if n < 5 {
 		return fmt.Errorf("-desk wants at least 5 runs, got %d", n)
