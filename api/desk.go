@@ -654,7 +654,11 @@ func (s *Server) deskSection(c echo.Context) error {
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	e, err := s.ledger.Explain(c.Param("id"), vq.View)
+	explain := s.ledger.ExplainCounted
+	if c.QueryParam("votes") == "all" {
+		explain = s.ledger.Explain
+	}
+	e, err := explain(c.Param("id"), vq.View)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}

@@ -199,3 +199,28 @@ func TestExplainGroupsAndFilters(t *testing.T) {
 }
 
 func ip(v int) *int { return &v }
+
+// ExplainCounted is Explain with the votes and ballots unworded: the same
+// entries, groups and figures.
+func TestExplainCountedMatchesExplain(t *testing.T) {
+	s := newScenario(t)
+	s.unit("U1")
+	s.section("A", "U1")
+	s.votes("A", "H1", 3, 1, 1)
+	s.add(events.HotlineVerdict, "2021-03-01", map[string]any{"section_id": "A", "item": "conduct", "points": 4, "role": "lead"})
+	v := projections.View{AsOf: events.WindowEnd, KnownAt: s.clock}
+	full, err := s.st.Explain("A", v)
+	require.NoError(t, err)
+	brief, err := s.st.ExplainCounted("A", v)
+	require.NoError(t, err)
+	require.Equal(t, full.Groups, brief.Groups)
+	require.Equal(t, full.Row, brief.Row)
+	require.Len(t, brief.Entries, len(full.Entries))
+	for i, e := range brief.Entries {
+		require.Equal(t, full.Entries[i].Position, e.Position)
+		require.Equal(t, full.Entries[i].Status, e.Status)
+		if !e.Summarised() {
+			require.Equal(t, full.Entries[i], e)
+		}
+	}
+}

@@ -20,12 +20,25 @@ type explainer struct {
 	st        Status  // the fact's status in the view
 	pts       float64 // its points in force
 	bonusLeft float64 // R-BON-CAP: what the bonus facts so far left of the cap
+	brief     bool    // votes and ballots unworded (ExplainCounted)
 }
 
 // Explain lists, oldest first, every event visible in the view that touched
 // the section, with its signed points on the component's own scale, its
 // clause and its status. It never shows a respondent.
 func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
+	return s.explain(sectionID, v, true)
+}
+
+// ExplainCounted is Explain for a reader who sees votes and ballots
+// counted per round (Group.Rounds, Group.Ballots): their entries are in
+// place, with position, type, component, clause and status, but are not
+// worded (no times, id or note), which is most of a busy section's cost.
+func (s *State) ExplainCounted(sectionID string, v View) (*Explanation, error) {
+	return s.explain(sectionID, v, false)
+}
+
+func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, error) {
 	si, ok := s.secIdx[sectionID]
 	if !ok {
 		return nil, fmt.Errorf("section %s: %w", sectionID, events.ErrNotFound)
@@ -41,6 +54,7 @@ func (s *State) Explain(sectionID string, v View) (*Explanation, error) {
 		out.Outcome, out.Top3 = f.Outcome, f.Top3
 	}
 	x := c.explainer(si)
+	x.brief = !votes
 	for i := int64(0); i < c.n; i++ {
 		if e, ok := x.entry(i); ok {
 			out.Entries = append(out.Entries, e)
@@ -69,6 +83,14 @@ func (x *explainer) entry(i int64) (Entry, bool) {
 	}
 	x.f, x.pos = f, i+1
 	x.st, x.pts = s.effect(x.pos, c.n)
+	if x.brief && (f.Type == voteCode || f.Type == ballotCode) {
+		st := Counted
+		if x.st == Retracted {
+			st = Retracted
+		}
+		return Entry{Position: x.pos, Type: string(k.spec.Type), Component: k.component, Clause: k.clause,
+			Status: st.String(), summed: true}, true
+	}
 	e := Entry{
 		Position: x.pos, EventID: f.ID.String(), Type: string(k.spec.Type),
 		OccurredAt: events.FormatCST(unixTime(f.Occurred)), RecordedAt: events.FormatUTC(unixTime(f.Recorded)),

@@ -42,6 +42,18 @@ func (l *Ledger) Explain(sectionID string, v projections.View) (*projections.Exp
 	return e, nil
 }
 
+// ExplainCounted is Explain with votes and ballots left unworded, for a
+// reader who sees them counted per round (projections.State.ExplainCounted).
+func (l *Ledger) ExplainCounted(sectionID string, v projections.View) (*projections.Explanation, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	e, err := l.state.ExplainCounted(sectionID, v)
+	if err != nil {
+		return nil, fmt.Errorf("replay: explain: %w", err)
+	}
+	return e, nil
+}
+
 // Len is the number of records folded.
 func (l *Ledger) Len() int64 {
 	l.mu.RLock()

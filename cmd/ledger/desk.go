@@ -77,7 +77,7 @@ func (c *command) writeDiff(d *projections.Diff, units map[string]string, format
 	case "csv":
 		return writeDiffCSV(c.m.Stdout, d)
 	}
-	return writeDiffTable(c.m.Stdout, d, units)
+	return writeDiffTable(c.m.Stdout, d, units, c.lang.out())
 }
 
 func (c *command) whatifCmd() *cobra.Command {
@@ -142,7 +142,7 @@ func (c *command) whatifCmd() *cobra.Command {
 			return err
 		}
 		fmt.Fprintln(c.m.Stdout)
-		return writeDiffTable(c.m.Stdout, w.Diff, l.UnitNames())
+		return writeDiffTable(c.m.Stdout, w.Diff, l.UnitNames(), c.lang.out())
 	})
 	return cmd
 }
@@ -179,7 +179,8 @@ func arrow(a, b string) string {
 	return a + " -> " + b
 }
 
-func writeDiffTable(w io.Writer, d *projections.Diff, units map[string]string) error {
+func writeDiffTable(w io.Writer, d *projections.Diff, units map[string]string, l labels.Lang) error {
+	t := func(k string) string { return labels.Get(l, k) }
 	var b strings.Builder
 	side := func(name string, v projections.DiffView) {
 		fmt.Fprintf(&b, "%s  as of %s  known at %s  events %d\n", name, v.AsOf, v.KnownAt, v.Events)
@@ -194,7 +195,7 @@ func writeDiffTable(w io.Writer, d *projections.Diff, units map[string]string) e
 		return err
 	}
 	total := func(f *projections.Figures) *float64 { return f.Total }
-	head := []string{"section", "unit", "name", "total", "rank", "outcome", "changed", "events"}
+	head := []string{t("section_id"), t("unit_id"), t("name"), t("total"), t("rank"), t("outcome"), "changed", "events"}
 	right := []bool{false, false, false, false, false, false, false, false}
 	var rows [][]string
 	for _, s := range d.Sections {
