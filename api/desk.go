@@ -58,6 +58,18 @@ var deskPages = func() map[string]*template.Template {
 			// A dispute's diff is one nanosecond wide: show it.
 			return t.Format("2006-01-02 15:04:05.999999999")
 		},
+		// minute shows a view's bound to the minute, for a page's header.
+		"minute": func(v string) string {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return v
+			}
+			t = t.In(events.CST)
+			if t.Hour() == 23 && t.Minute() == 59 && t.Second() == 59 {
+				return t.Format("2006-01-02")
+			}
+			return t.Format("2006-01-02 15:04")
+		},
 		// ts shows an event's time to the minute, in +08:00.
 		"ts": func(v string) string {
 			t, err := time.Parse(time.RFC3339Nano, v)
