@@ -876,14 +876,24 @@ type diffRow struct {
 // section, which its section page and the JSON list whole.
 const diffPageEvents = 8
 
+// diffPageSections is how many changed sections a diff page may have and
+// still list their events.
+const diffPageSections = 40
+
 // diffRows puts the section in focus first, then the others by section id.
 func diffRows(d *projections.Diff, names map[string]string, focus string) []diffRow {
+	// A diff of two dates changes every section: then only the section in
+	// focus lists its events, the others count them.
+	most := diffPageEvents
+	if len(d.Sections) > diffPageSections {
+		most = 0
+	}
 	var out []diffRow
 	for _, x := range d.Sections {
 		r := diffRow{SectionDiff: x, UnitName: names[x.UnitID], Focus: x.SectionID == focus}
-		if !r.Focus && len(r.Events) > diffPageEvents {
-			r.More = len(r.Events) - diffPageEvents
-			r.Events = r.Events[:diffPageEvents]
+		if !r.Focus && len(r.Events) > most {
+			r.More = len(r.Events) - most
+			r.Events = r.Events[:most]
 		}
 		out = append(out, r)
 	}

@@ -151,7 +151,7 @@ var texts = map[string]words{
 	"cmp.changed":      {"状态变化", "changed"},
 	"cmp.notvisible":   {"不可见", "not visible"},
 	"cmp.hypothetical": {"假设", "hypothetical"},
-	"cmp.more":         {"另有 %d 条事件未在此列出。", "%d more events are not listed here."},
+	"cmp.more":         {"%d 条事件未在此列出。", "%d events are not listed here."},
 	"cmp.section":      {"查看科室页", "See the section's page"},
 	"cmp.hint":         {"生效日期：事实发生的截止日；知情时点：事实记录的截止时刻。留空取默认值（评议期最后一天；现在）。", "As of: the facts that had occurred; known at: the facts that had been recorded. Empty: the window's last day; now."},
 
