@@ -261,7 +261,8 @@ func (p *page) Field(f string) string {
 	}
 	return map[string]string{"service_h1": "上半年服务对象", "service_h2": "下半年服务对象", "votes_h1": "上半年票数",
 		"votes_h2": "下半年票数", "daily_total": "日常小计", "online_ballots": "选票数", "total": "总分", "candidate": "候选",
-		"rank": "名次", "outcome": "评议结果", "top3": "前三名", "exempt": "免评", "registered": "登记"}[f]
+		"rank": "名次", "outcome": "评议结果", "top3": "前三名", "exempt": "免评", "registered": "登记",
+		"confirmed": "县委常委会确定"}[f]
 }
 
 // Change names how an event differs between two views.
@@ -928,6 +929,22 @@ type announcementData struct {
 	S                           *projections.Standings
 	Satisfied, Unsat, Most, Top []standingsRow
 	Units                       []unitAdjustment
+	// The standing committee's decision, when one is in force.
+	Conf       *announced
+	Deviations []deviation
+}
+
+type announced struct {
+	Document                    string
+	Satisfied, Unsat, Most, Top []standingsRow
+	Units                       []unitAdjustment
+}
+
+// deviation is one list's difference between the decision and the
+// proposal, by name.
+type deviation struct {
+	List           string
+	Dropped, Added []standingsRow
 }
 
 type unitAdjustment struct {
@@ -945,21 +962,38 @@ func (s *Server) deskAnnouncement(c echo.Context) error {
 	vq.Events = st.Events
 	names := s.ledger.UnitNames()
 	d := &announcementData{View: vq, S: st}
+	byID := map[string]standingsRow{}
+	for _, r := range rankedRows(st, names) {
+		byID[r.SectionID] = r
+	}
+	pick := func(ids []string) []standingsRow {
+		var out []standingsRow
+		for _, id := range ids {
+			out = append(out, byID[id])
+		}
+		return out
+	}
+	adjust := func(l []projections.UnitAdjustment) []unitAdjustment {
+		var out []unitAdjustment
+		for _, u := range l {
+			out = append(out, unitAdjustment{u.UnitID, names[u.UnitID], u.Adjustment})
+		}
+		return out
+	}
 	if o := st.Outcome; o != nil {
-		byID := map[string]standingsRow{}
-		for _, r := range rankedRows(st, names) {
-			byID[r.SectionID] = r
-		}
-		pick := func(ids []string) []standingsRow {
-			var out []standingsRow
-			for _, id := range ids {
-				out = append(out, byID[id])
-			}
-			return out
-		}
 		d.Satisfied, d.Unsat, d.Most, d.Top = pick(o.Satisfied), pick(o.Unsatisfied), pick(o.MostUnsatisfied), pick(o.Top3)
-		for _, u := range o.Units {
-			d.Units = append(d.Units, unitAdjustment{u.UnitID, names[u.UnitID], u.Adjustment})
+		d.Units = adjust(o.Units)
+	}
+	if k := st.Confirmed; k != nil {
+		d.Conf = &announced{Document: k.Document, Satisfied: pick(k.Satisfied), Unsat: pick(k.Unsatisfied),
+			Most: pick(k.MostUnsatisfied), Top: pick(k.Top3), Units: adjust(k.Units)}
+		for _, x := range []struct {
+			list string
+			dev  projections.Deviation
+		}{{"satisfied", k.Deviations.Satisfied}, {"unsatisfied", k.Deviations.Unsatisfied}, {"most_unsatisfied", k.Deviations.MostUnsatisfied}} {
+			if len(x.dev.Dropped)+len(x.dev.Added) > 0 {
+				d.Deviations = append(d.Deviations, deviation{List: x.list, Dropped: pick(x.dev.Dropped), Added: pick(x.dev.Added)})
+			}
 		}
 	}
 	p.Data = d

@@ -165,7 +165,8 @@ var texts = map[string]words{
 	"ann.top3":      {"列满意单位前三名的科室", "The top three satisfied sections"},
 	"ann.print":     {"打印", "Print"},
 	"ann.rule":      {"满意单位所在单位考绩加 5 分；不满意单位减 5 分；最不满意单位减 10 分。", "+5 per satisfied section, −5 per unsatisfied, −10 per most unsatisfied."},
-	"ann.confirmed": {"县委常委会确定的结果", "As decided by the county standing committee"},
+	"ann.confirmed": {"县委常委会研究确定的结果", "As decided by the county standing committee"},
+	"ann.proposal":  {"附：按总成绩排名拟定的结果", "Annex: the proposal by rank"},
 	"ann.document":  {"文件", "Document"},
 	"ann.deviation": {"与拟定结果的差异", "Differences from the proposal"},
 	"ann.dropped":   {"拟定未确定", "proposed, not confirmed"},
@@ -248,6 +249,7 @@ var clauseRules = map[string]words{
 	"R-ONL":       {"网络评价候选科室按选票计分：(满意 + 0.6×基本满意) ÷ 选票数 × 15。", "Online evaluation of candidates: (satisfied + 0.6 × basic) ÷ ballots × 15."},
 	"R-BON-COM":   {"主要工作受表彰：国家级 5 分、省级 3 分、市级 1 分，同一事迹按最高级别计一次。", "Commendations: national 5, provincial 3, municipal 1, once per deed."},
 	"R-BON-MED":   {"先进做法被媒体报道：中央级 3 分、省级 2 分、市级 0.5 分，同一事项计一次。", "Media reports: central 3, provincial 2, municipal 0.5, once per matter."},
+	"R-OUT-CONF":  {"评议结果经县委常委会研究确定；确定的名单与按排名拟定的名单可以不同，差异逐项列明。", "The standing committee decides the lists; where they differ from the ranking's proposal, the differences are listed."},
 	"R-FIX":       {"任何记录不修改、不删除：错误记录予以撤回；对扣分有异议的提出争议，由评议办裁决维持、撤销或核减。", "Nothing is edited: a wrong entry is retracted; a contested deduction is upheld, overturned or reduced."},
 }
 
@@ -284,6 +286,8 @@ var noteZH = strings.NewReplacer(
 	" of it within the bonus cap (R-BON-CAP)", " 分在加分上限内",
 	"exempt: ", "免评：", "unit ", "单位 ",
 	"rated 不满意单位 in 2020: a candidate", "2020 年度不满意单位：直接列为候选",
+	"confirmed ", "县委常委会确定为", " by ", "，文件 ", "; proposed: ", "；拟定：", "none", "无",
+	"(contests: ", "（历次争议：", "in force before, from position ", "此前有效，见序号 ",
 )
 
 // note is an entry's note in l, with the closing parenthesis of a

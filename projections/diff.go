@@ -58,6 +58,9 @@ type Figures struct {
 	// three satisfied.
 	Outcome *string `json:"outcome"`
 	Top3    bool    `json:"top3"`
+	// Confirmed is the section's list in the standing committee's
+	// decision in force (R-OUT-CONF), or null.
+	Confirmed *string `json:"confirmed"`
 }
 
 // SectionDiff is one section that changed.
@@ -103,13 +106,16 @@ type EntryState struct {
 	Note   string  `json:"note"`
 }
 
-// UnitDiff is a unit whose adjustment (R-OUT) changed. Null: the unit has
-// no section in that view's outcome, or the view has no outcome.
+// UnitDiff is a unit whose adjustment changed: by the proposal (R-OUT,
+// Before and After) or by the committee's decision (R-OUT-CONF). Null: the
+// unit has no section in that view's lists, or the view has none.
 type UnitDiff struct {
-	UnitID string `json:"unit_id"`
-	Name   string `json:"name"`
-	Before *int   `json:"before"`
-	After  *int   `json:"after"`
+	UnitID          string `json:"unit_id"`
+	Name            string `json:"name"`
+	Before          *int   `json:"before"`
+	After           *int   `json:"after"`
+	ConfirmedBefore *int   `json:"confirmed_before"`
+	ConfirmedAfter  *int   `json:"confirmed_after"`
 }
 
 // Diff compares view from with view to.
@@ -131,6 +137,9 @@ func (s *State) diff(a, b *calc) *Diff {
 	oa, ob := a.outcomeOrNil(), b.outcomeOrNil()
 	d := &Diff{From: a.diffView(oa), To: b.diffView(ob), Sections: []SectionDiff{}, Units: []UnitDiff{}}
 	fa, fb := a.figures(oa), b.figures(ob)
+	ca, cb := a.confirmedOrNil(), b.confirmedOrNil()
+	a.placeConfirmed(fa, ca)
+	b.placeConfirmed(fb, cb)
 	changed := make([]*SectionDiff, len(s.sections))
 	touch := func(si int32) *SectionDiff {
 		if changed[si] == nil {
@@ -164,19 +173,26 @@ func (s *State) diff(a, b *calc) *Diff {
 		return 0
 	})
 	ua, ub := adjustments(oa), adjustments(ob)
+	var ka, kb map[string]int
+	if ca != nil {
+		ka = units(ca.Units)
+	}
+	if cb != nil {
+		kb = units(cb.Units)
+	}
+	at := func(m map[string]int, id string) *int {
+		if v, ok := m[id]; ok {
+			return ip(v)
+		}
+		return nil
+	}
+	same := func(x, y *int) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
 	for u := range s.units {
 		id := s.units[u].ID
-		x, okA := ua[id]
-		y, okB := ub[id]
-		if okA == okB && x == y {
+		ud := UnitDiff{UnitID: id, Name: s.units[u].Name, Before: at(ua, id), After: at(ub, id),
+			ConfirmedBefore: at(ka, id), ConfirmedAfter: at(kb, id)}
+		if same(ud.Before, ud.After) && same(ud.ConfirmedBefore, ud.ConfirmedAfter) {
 			continue
-		}
-		ud := UnitDiff{UnitID: id, Name: s.units[u].Name}
-		if okA {
-			ud.Before = ip(x)
-		}
-		if okB {
-			ud.After = ip(y)
 		}
 		d.Units = append(d.Units, ud)
 	}
@@ -205,13 +221,42 @@ func (c *calc) diffView(o *Outcome) DiffView {
 }
 
 func adjustments(o *Outcome) map[string]int {
-	m := map[string]int{}
-	if o != nil {
-		for _, u := range o.Units {
-			m[u.UnitID] = u.Adjustment
-		}
+	if o == nil {
+		return nil
+	}
+	return units(o.Units)
+}
+
+func units(l []UnitAdjustment) map[string]int {
+	m := make(map[string]int, len(l))
+	for _, u := range l {
+		m[u.UnitID] = u.Adjustment
 	}
 	return m
+}
+
+func (c *calc) confirmedOrNil() *Confirmed {
+	if c.confirmed != 0 {
+		return c.confirmedOutcome()
+	}
+	return nil
+}
+
+// placeConfirmed sets each section's list in the committee's decision.
+func (c *calc) placeConfirmed(fs []*Figures, k *Confirmed) {
+	if k == nil {
+		return
+	}
+	for _, l := range []struct {
+		name string
+		ids  []string
+	}{{"satisfied", k.Satisfied}, {"unsatisfied", k.Unsatisfied}, {"most_unsatisfied", k.MostUnsatisfied}} {
+		for _, id := range l.ids {
+			if i, ok := c.s.secIdx[id]; ok && fs[i] != nil {
+				fs[i].Confirmed = &l.name
+			}
+		}
+	}
 }
 
 // figures are the sections' numbers in c's view, by section index; nil for
@@ -304,6 +349,9 @@ func figuresDiffer(a, b *Figures) []string {
 		out = append(out, "outcome")
 	}
 	flag("top3", a.Top3, b.Top3)
+	if (a.Confirmed == nil) != (b.Confirmed == nil) || (a.Confirmed != nil && *a.Confirmed != *b.Confirmed) {
+		out = append(out, "confirmed")
+	}
 	return out
 }
 

@@ -224,3 +224,35 @@ func TestExplainCountedMatchesExplain(t *testing.T) {
 		}
 	}
 }
+
+// The committee's decision shows in the diff: each section's confirmed
+// list, and the units' adjustments by the decision.
+func TestDiffOfTheCommitteesDecision(t *testing.T) {
+	s := frozenScenario(t)
+	t0 := s.clock
+	ids := func(from, to int) []string {
+		var out []string
+		for k := from; k < to; k++ {
+			out = append(out, fmt.Sprintf("S%02d", k))
+		}
+		return out
+	}
+	// The proposal's satisfied are S00-S09; the committee swaps S09 for S10.
+	sat := append(ids(0, 9), "S10")
+	s.add(events.OutcomeConfirmed, "2021-12-20", map[string]any{"satisfied": sat, "unsatisfied": ids(12, 22),
+		"most_unsatisfied": ids(19, 22), "document": "平委〔2021〕45号"})
+	d := s.st.Diff(projections.View{AsOf: events.WindowEnd, KnownAt: t0}, projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
+	s10 := findSection(t, d, "S10")
+	require.Equal(t, []string{"confirmed"}, s10.Changed)
+	require.Nil(t, s10.Before.Confirmed)
+	require.Equal(t, "satisfied", *s10.After.Confirmed)
+	require.Nil(t, s10.After.Outcome, "the proposal stays what the ranking gives")
+	require.Equal(t, "unsatisfied", *findSection(t, d, "S12").After.Confirmed)
+	require.Equal(t, "most_unsatisfied", *findSection(t, d, "S21").After.Confirmed)
+	// U1 has S00-S08 and S10 satisfied by the decision: +50, as proposed.
+	for _, u := range d.Units {
+		require.Equal(t, *u.Before, *u.After, "the proposal's adjustments did not change")
+		require.Nil(t, u.ConfirmedBefore)
+		require.NotNil(t, u.ConfirmedAfter)
+	}
+}
