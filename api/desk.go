@@ -58,6 +58,19 @@ var deskPages = func() map[string]*template.Template {
 			// A dispute's diff is one nanosecond wide: show it.
 			return t.Format("2006-01-02 15:04:05.999999999")
 		},
+		// picker is a known_at as a browser's date-time picker holds it
+		// (local time, no offset), or "" when it cannot hold it (a
+		// nanosecond bound from a dispute's link): then the page shows a
+		// text field instead.
+		"picker": func(v string) string {
+			if localTime.MatchString(v) {
+				return v
+			}
+			if y, m, d, ok := dateOnly(v); ok {
+				return fmt.Sprintf("%04d-%02d-%02dT23:59:59", y, m, d)
+			}
+			return ""
+		},
 		// minute shows a view's bound to the minute, for a page's header.
 		"minute": func(v string) string {
 			t, err := time.Parse(time.RFC3339Nano, v)
@@ -445,6 +458,15 @@ func (s *Server) deskError(c echo.Context, p *page, err error) error {
 }
 
 var localTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$`)
+
+// dateOnly reads YYYY-MM-DD.
+func dateOnly(v string) (y, m, d int, ok bool) {
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	return t.Year(), int(t.Month()), t.Day(), true
+}
 
 // parseDeskBound reads a date, RFC 3339, or a browser's datetime-local
 // (which has no offset: it is read in +08:00, the county's time).
