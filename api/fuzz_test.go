@@ -84,5 +84,15 @@ func FuzzQuery(f *testing.F) {
 		checkAnswer(t, serve(h, "GET", "/v1/standings?"+qv.Encode(), viewerTok, "", nil))
 		checkAnswer(t, serve(h, "GET", "/v1/sections/"+url.PathEscape(section)+"/explain?"+qv.Encode(), inspectorTok, "", nil))
 		checkAnswer(t, serve(h, "GET", "/v1/events?"+pv.Encode(), inspectorTok, "", nil))
+		checkAnswer(t, serve(h, "GET", "/v1/diff?"+qv.Encode(), inspectorTok, "", nil))
+		// The desk's pages answer HTML, with a status of the same table.
+		for _, p := range []string{"/?", "/sections/" + url.PathEscape(section) + "?", "/compare?", "/disputes?", "/announcement?", "/standings.csv?"} {
+			w := serve(h, "GET", p+qv.Encode(), inspectorTok, "", nil)
+			switch w.Code {
+			case 200, 400, 404:
+			default:
+				t.Fatalf("%s: unexpected status %d: %.300s", p, w.Code, w.Body.String())
+			}
+		}
 	})
 }
