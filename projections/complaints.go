@@ -46,7 +46,13 @@ var _ = define(events.HotlineVerdict, kindOf[*events.HotlineVerdictData]{
 		e.Note = fmt.Sprintf("role %s, item %s, %s pool", events.HotlineRoles[f.B], events.HotlineItems[f.A], pool)
 		share := hotlineShare(f)
 		if share < 1 {
-			e.Note += fmt.Sprintf(", half of %s", num(x.pts))
+			// Half of the points in force; a withdrawn verdict has none, so
+			// say what it had.
+			of := x.pts
+			if !x.st.live() {
+				of = f.Pts
+			}
+			e.Note += fmt.Sprintf(", half of %s", num(of))
 		}
 		x.points(e, f.Pts, -share)
 	},
