@@ -52,6 +52,7 @@ func main() {
 	office := flag.Int("office", 0, "measure the office's tools instead (Excel import and export, pseudonyms), this many runs each (>= 5)")
 	desk := flag.Int("desk", 0, "measure the desk instead (pages, diff, what-if, first load in Chromium), this many runs each (>= 5)")
 	deskDB := flag.String("db", "", "with -desk: a demo database to use (made by serve --demo); else the demo year is imported into a temporary one")
+	keep := flag.String("keep", "", "with -office: keep the workbooks and stores in this directory (to profile with)")
 	flag.Parse()
 	if *desk > 0 {
 		if err := runDesk(*desk, *deskDB); err != nil {
@@ -61,7 +62,7 @@ func main() {
 		return
 	}
 	if *office > 0 {
-		if err := runOffice(*office); err != nil {
+		if err := runOffice(*office, *keep); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
