@@ -645,6 +645,26 @@ func (r *sheetRows) value(i int) (string, error) {
 	return string(r.text[c.off:c.end]), nil
 }
 
+// blank says whether every cell of the row is empty or white space.
+func (r *sheetRows) blank() (bool, error) {
+	for i, c := range r.cells {
+		if c.sst < 0 {
+			if len(bytes.TrimSpace(r.text[c.off:c.end])) > 0 {
+				return false, nil
+			}
+			continue
+		}
+		v, err := r.value(i)
+		if err != nil {
+			return false, err
+		}
+		if strings.TrimSpace(v) != "" {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // columns returns the row as excelize's Rows.Columns does: a cell per
 // column up to the last one with a value, "" in between.
 func (r *sheetRows) columns() ([]string, error) {

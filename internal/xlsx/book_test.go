@@ -123,6 +123,9 @@ func TestBookDate1904(t *testing.T) {
 	require.NoError(t, err)
 	defer b.Close()
 	require.True(t, b.Date1904())
+	got, err := cellTime("1", true)
+	require.NoError(t, err)
+	require.Equal(t, "1904-01-02T00:00:00+08:00", got)
 }
 
 const (

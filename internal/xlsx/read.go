@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -24,11 +26,13 @@ import (
 // with # marks a column for people (a name beside a pseudonym): it is never
 // read. The sheet named 说明 or README is skipped.
 //
-// Rows are read with excelize's streaming iterator: a sheet or a shared
-// string table larger than excelize's in-memory limit is read from a
-// temporary file, so a year of votes is read with bounded memory.
+// Rows are streamed out of the file by a Book, with bounded memory, and
+// turned into events in parallel: the reading goroutine takes each row's
+// cells of the header's columns into chunks of rows; one worker per core
+// writes a chunk's rows as JSON and decodes them (events.Decode, as a JSON
+// Lines import does); the events come out in the sheets' order.
 type Workbook struct {
-	f      *excelize.File
+	b      *Book
 	sheets []string
 	cols   []map[string]int // per sheet: field name → column (1-based)
 	segs   []segment
@@ -41,15 +45,15 @@ type segment struct{ ord, sheet, row, n int }
 
 // Open opens a workbook for reading.
 func Open(path string) (*Workbook, error) {
-	f, err := excelize.OpenFile(path)
+	b, err := OpenBook(path)
 	if err != nil {
-		return nil, fmt.Errorf("xlsx: %s: %w", path, err)
+		return nil, err
 	}
-	return &Workbook{f: f, cells: map[int]string{}, next: 1}, nil
+	return &Workbook{b: b, cells: map[int]string{}, next: 1}, nil
 }
 
-// Close removes the reader's temporary files.
-func (w *Workbook) Close() error { return w.f.Close() }
+// Close closes the file.
+func (w *Workbook) Close() error { return w.b.Close() }
 
 // ord gives the next ordinal to row r of sheet si (a Decoded's Line).
 func (w *Workbook) ord(si, r int) int {
@@ -77,7 +81,8 @@ func (w *Workbook) fail(si int, cell, field, format string, args ...any) events.
 
 // Where names the cell of a bad input: "Sheet!C5". The column is the one
 // of the error's field ("data.grades[2].score" is the grades column); an
-// error about the whole event names the row's first cell.
+// error about the whole event names the row's first cell. It is for after
+// the events have been read.
 func (w *Workbook) Where(line int, field string) string {
 	if c, ok := w.cells[line]; ok {
 		return c
@@ -96,8 +101,7 @@ func (w *Workbook) Where(line int, field string) string {
 	if !ok {
 		col = 1
 	}
-	cell, _ := excelize.CoordinatesToCellName(col, row)
-	return w.sheets[s.sheet] + "!" + cell
+	return w.sheets[s.sheet] + "!" + cellName(col, row)
 }
 
 // Error words an item of a refused batch: "Sheet!C5: field: reason".
@@ -109,84 +113,261 @@ func isReadme(name string) bool {
 	return name == labels.Get(labels.Zh, "sheet.readme") || strings.EqualFold(name, labels.Get(labels.En, "sheet.readme"))
 }
 
+// chunkRows is how many rows a worker takes at a time.
+const chunkRows = 256
+
+// chunk is rows of one sheet on their way to events: each item a row's
+// values (one per read column, vals[first:first+len(cols)]) or an error
+// already found.
+type chunk struct {
+	s     *Schema
+	cols  []*Column
+	d1904 bool
+	items []item
+	spans []span
+	text  []byte
+	vals  []string
+	out   []events.Decoded
+	done  chan struct{}
+}
+
+type item struct {
+	line, first int
+	err         *events.FieldError
+}
+
+// span is a value: text[off:end] of its chunk, or a shared string.
+type span struct {
+	off, end int
+	sst      string
+}
+
+// seal turns the chunk's spans into strings: one allocation for its text.
+func (c *chunk) seal() {
+	text := string(c.text)
+	c.vals = make([]string, len(c.spans))
+	for i, sp := range c.spans {
+		if sp.sst != "" {
+			c.vals[i] = sp.sst
+		} else {
+			c.vals[i] = text[sp.off:sp.end]
+		}
+	}
+	c.spans, c.text = nil, nil
+}
+
+// scratch is a worker's buffers.
+type scratch struct{ event, data []byte }
+
+// decode turns the chunk's rows into events.
+func (c *chunk) decode(buf *scratch, opt events.DecodeOptions) {
+	c.out = make([]events.Decoded, 0, len(c.items))
+	for _, it := range c.items {
+		if it.err != nil || c.s == nil {
+			c.out = append(c.out, events.Decoded{Line: it.line, Err: it.err})
+			continue
+		}
+		var ferr *events.FieldError
+		buf.event, buf.data, ferr = rowJSON(buf.event[:0], buf.data[:0], c.s, c.cols, c.vals[it.first:it.first+len(c.cols)], c.d1904)
+		if ferr != nil {
+			c.out = append(c.out, events.Decoded{Line: it.line, Err: ferr})
+			continue
+		}
+		ev, derr := events.Decode(buf.event, opt)
+		c.out = append(c.out, events.Decoded{Line: it.line, Event: ev, Err: derr})
+	}
+}
+
 // Events reads every sheet in workbook order and decodes each row as an
 // event (events.Decode: the same strict checks as a JSON Lines import).
 // Line is an ordinal; Where and Error turn it into the cell.
 func (w *Workbook) Events(opt events.DecodeOptions) iter.Seq[events.Decoded] {
 	return func(yield func(events.Decoded) bool) {
-		w.sheets = w.f.GetSheetList()
-		w.cols = make([]map[string]int, len(w.sheets))
-		for si, name := range w.sheets {
-			w.cols[si] = map[string]int{}
-			if isReadme(name) {
-				continue
+		workers := max(runtime.GOMAXPROCS(0), 1)
+		todo := make(chan *chunk, workers*4)
+		order := make(chan *chunk, workers*4)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var buf scratch
+				for c := range todo {
+					c.decode(&buf, opt)
+					close(c.done)
+				}
+			}()
+		}
+		go func() {
+			defer close(order)
+			defer close(todo)
+			send := func(c *chunk) bool {
+				if len(c.items) == 0 {
+					return true
+				}
+				c.seal()
+				select {
+				case order <- c:
+				case <-stop:
+					return false
+				}
+				select {
+				case todo <- c:
+				case <-stop:
+					return false
+				}
+				return true
 			}
-			s, ok := SchemaOf(events.Type(name))
-			if !ok {
-				if !yield(w.fail(si, "A1", "sheet", "%q is not an event type: name each sheet by its type (ledger template writes them)", clip(name))) {
+			w.read(send)
+		}()
+		defer func() {
+			close(stop)
+			for range order {
+			}
+			wg.Wait()
+		}()
+		for c := range order {
+			<-c.done
+			for _, d := range c.out {
+				if !yield(d) {
 					return
 				}
-				continue
-			}
-			if !w.sheet(si, s, opt, yield) {
-				return
 			}
 		}
 	}
 }
 
-// sheet reads one sheet; false means the consumer stopped.
-func (w *Workbook) sheet(si int, s *Schema, opt events.DecodeOptions, yield func(events.Decoded) bool) bool {
-	name := w.sheets[si]
-	rows, err := w.f.Rows(name)
-	if err != nil {
-		return yield(w.fail(si, "A1", "sheet", "cannot read the sheet: %v", err))
-	}
-	defer rows.Close()
-	var cols []*Column // by column index; nil: not read
-	header := false
-	var buf []byte
-	r := 0
-	for rows.Next() {
-		r++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return yield(w.fail(si, fmt.Sprintf("A%d", r), "sheet", "cannot read row %d: %v", r, err))
-		}
-		if !header {
-			var bad []events.Decoded
-			cols, bad, header = w.header(si, s, r, cells)
-			for _, d := range bad {
-				if !yield(d) {
-					return false
-				}
-			}
+// read reads the sheets into chunks; false means the consumer stopped.
+func (w *Workbook) read(send func(*chunk) bool) bool {
+	w.sheets = w.b.Sheets()
+	w.cols = make([]map[string]int, len(w.sheets))
+	for si, name := range w.sheets {
+		w.cols[si] = map[string]int{}
+		if isReadme(name) {
 			continue
 		}
-		if blank(cells) {
-			continue
-		}
-		n := w.ord(si, r)
-		var ferr *events.FieldError
-		buf, ferr = rowJSON(buf[:0], s, cols, cells)
-		if ferr != nil {
-			if !yield(events.Decoded{Line: n, Err: ferr}) {
+		s, ok := SchemaOf(events.Type(name))
+		if !ok {
+			c := w.errors(w.fail(si, "A1", "sheet", "%q is not an event type: name each sheet by its type (ledger template writes them)", clip(name)))
+			if !send(c) {
 				return false
 			}
 			continue
 		}
-		ev, derr := events.Decode(buf, opt)
-		if !yield(events.Decoded{Line: n, Event: ev, Err: derr}) {
+		if !w.sheet(si, s, send) {
 			return false
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return yield(w.fail(si, "A1", "sheet", "cannot read the sheet: %v", err))
+	return true
+}
+
+// errors is a chunk of errors only.
+func (w *Workbook) errors(ds ...events.Decoded) *chunk {
+	c := &chunk{done: make(chan struct{})}
+	for _, d := range ds {
+		c.items = append(c.items, item{line: d.Line, err: d.Err})
+	}
+	return c
+}
+
+// sheet reads one sheet; false means the consumer stopped.
+func (w *Workbook) sheet(si int, s *Schema, send func(*chunk) bool) bool {
+	rows, err := w.b.rows(si)
+	if err != nil {
+		return send(w.errors(w.fail(si, "A1", "sheet", "cannot read the sheet: %v", err)))
+	}
+	defer rows.Close()
+	var read []int     // the columns read, ascending
+	var cols []*Column // their fields
+	var slot []int     // column-1 → 1 + its place in read (0: not read)
+	header := false
+	textSize := 0 // the last chunk's, to size the next
+	newChunk := func() *chunk {
+		return &chunk{s: s, cols: cols, d1904: w.b.Date1904(), done: make(chan struct{}),
+			items: make([]item, 0, chunkRows), spans: make([]span, 0, chunkRows*len(cols)), text: make([]byte, 0, textSize)}
+	}
+	c := newChunk()
+	bad := func(r int, format string, args ...any) bool {
+		d := w.fail(si, fmt.Sprintf("A%d", r), "sheet", format, args...)
+		c.items = append(c.items, item{line: d.Line, err: d.Err})
+		return send(c)
+	}
+	for rows.Next() {
+		r := rows.row
+		if !header {
+			cells, err := rows.columns()
+			if err != nil {
+				return bad(r, "cannot read row %d: %v", r, err)
+			}
+			var byCol []*Column
+			var errs []events.Decoded
+			byCol, errs, header = w.header(si, s, r, cells)
+			for _, d := range errs {
+				c.items = append(c.items, item{line: d.Line, err: d.Err})
+			}
+			if header {
+				for i, col := range byCol {
+					if col != nil {
+						read = append(read, i+1)
+						cols = append(cols, col)
+					}
+				}
+				slot = make([]int, len(byCol))
+				for k, col := range read {
+					slot[col-1] = k + 1
+				}
+				if !send(c) {
+					return false
+				}
+				c = newChunk()
+			}
+			continue
+		}
+		blank, err := rows.blank()
+		if err != nil {
+			return bad(r, "cannot read row %d: %v", r, err)
+		}
+		if blank {
+			continue
+		}
+		it := item{line: w.ord(si, r), first: len(c.spans)}
+		for range read {
+			c.spans = append(c.spans, span{})
+		}
+		for i, cell := range rows.cells {
+			if cell.col > len(slot) || slot[cell.col-1] == 0 {
+				continue
+			}
+			sp := &c.spans[it.first+slot[cell.col-1]-1]
+			if cell.sst >= 0 {
+				v, err := rows.value(i)
+				if err != nil {
+					return bad(r, "cannot read row %d: %v", r, err)
+				}
+				*sp = span{sst: v}
+				continue
+			}
+			*sp = span{off: len(c.text)}
+			c.text = append(c.text, rows.text[cell.off:cell.end]...)
+			sp.end = len(c.text)
+		}
+		c.items = append(c.items, it)
+		if len(c.items) == chunkRows {
+			textSize = len(c.text) + len(c.text)/8
+			if !send(c) {
+				return false
+			}
+			c = newChunk()
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return bad(max(rows.last, 1), "cannot read the sheet: %v", err)
 	}
 	if !header {
-		return yield(w.fail(si, "A1", "sheet", "no header row naming the fields (occurred_at, actor, …): row 2 of the template"))
+		return bad(1, "no header row naming the fields (occurred_at, actor, …): row 2 of the template")
 	}
-	return true
+	return send(c)
 }
 
 // header reads row r as the header if most of its cells name fields. It
@@ -254,34 +435,24 @@ func names(s *Schema) string {
 	return strings.Join(out, ", ")
 }
 
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// rowJSON writes one row as a JSON Lines event of the sheet's type. An
-// empty cell leaves its field out, so that events.Decode names it as
-// required; a cell that cannot be the field's JSON value is refused here.
-func rowJSON(buf []byte, s *Schema, cols []*Column, cells []string) ([]byte, *events.FieldError) {
+// rowJSON writes one row as a JSON Lines event of the sheet's type: vals
+// are the values of the columns cols, in the sheet's order. An empty cell
+// leaves its field out, so that events.Decode names it as required; a cell
+// that cannot be the field's JSON value is refused here. data is scratch
+// space for the body's fields.
+func rowJSON(buf, data []byte, s *Schema, cols []*Column, vals []string, d1904 bool) ([]byte, []byte, *events.FieldError) {
 	buf = append(buf, `{"type":`...)
 	buf = appendString(buf, string(s.Type))
-	var data []byte
-	for i, v := range cells {
-		if i >= len(cols) || cols[i] == nil {
-			continue
-		}
+	for i, v := range vals {
 		c := cols[i]
 		v = strings.TrimSpace(v)
 		if v == "" {
 			if c.Required {
-				return nil, events.Invalid(c.Path, "required")
+				return buf, data, events.Invalid(c.Path, "required")
 			}
 			continue
 		}
+		var out []byte
 		var err *events.FieldError
 		if strings.HasPrefix(c.Path, "data.") {
 			if len(data) > 0 {
@@ -289,24 +460,28 @@ func rowJSON(buf []byte, s *Schema, cols []*Column, cells []string) ([]byte, *ev
 			}
 			data = appendString(data, c.Name)
 			data = append(data, ':')
-			data, err = appendValue(data, c, v)
+			if out, err = appendValue(data, c, v, d1904); err == nil {
+				data = out
+			}
 		} else {
 			buf = append(buf, ',')
 			buf = appendString(buf, c.Name)
 			buf = append(buf, ':')
-			buf, err = appendValue(buf, c, v)
+			if out, err = appendValue(buf, c, v, d1904); err == nil {
+				buf = out
+			}
 		}
 		if err != nil {
-			return nil, err
+			return buf, data, err
 		}
 	}
 	buf = append(buf, `,"data":{`...)
 	buf = append(buf, data...)
-	return append(buf, "}}"...), nil
+	return append(buf, "}}"...), data, nil
 }
 
 // appendValue appends the JSON value of a cell.
-func appendValue(b []byte, c *Column, v string) ([]byte, *events.FieldError) {
+func appendValue(b []byte, c *Column, v string, d1904 bool) ([]byte, *events.FieldError) {
 	switch c.Kind {
 	case KindBool:
 		switch strings.ToLower(v) {
@@ -323,7 +498,7 @@ func appendValue(b []byte, c *Column, v string) ([]byte, *events.FieldError) {
 		}
 		return strconv.AppendFloat(b, f, 'g', -1, 64), nil
 	case KindTime:
-		t, err := cellTime(v)
+		t, err := cellTime(v, d1904)
 		if err != nil {
 			return nil, events.Invalid(c.Path, "%v", err)
 		}
@@ -362,7 +537,7 @@ func appendValue(b []byte, c *Column, v string) ([]byte, *events.FieldError) {
 				sub := p
 				sub.Path = path + "." + p.Name
 				var err *events.FieldError
-				if b, err = appendValue(b, &sub, strings.TrimSpace(parts[j])); err != nil {
+				if b, err = appendValue(b, &sub, strings.TrimSpace(parts[j]), d1904); err != nil {
 					return nil, err
 				}
 			}
@@ -374,26 +549,46 @@ func appendValue(b []byte, c *Column, v string) ([]byte, *events.FieldError) {
 }
 
 // cellTime reads a time cell: an Excel date-time (a serial number, which
-// has no zone: read as +08:00, the zone of every date in the rules), or an
-// RFC 3339 text with an offset.
-func cellTime(v string) (string, error) {
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		if f <= 0 || f > 2958465 { // 9999-12-31
-			return "", errors.New("not a date-time")
+// has no zone: read as +08:00, the zone of every date in the rules; d1904:
+// the workbook counts from 1904), or an RFC 3339 text with an offset.
+func cellTime(v string, d1904 bool) (string, error) {
+	// numeric first: most times are text, and ParseFloat's error allocates
+	if numeric(v) {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return serialTime(f, d1904)
 		}
-		t, err := excelize.ExcelDateToTime(f, false)
-		if err != nil {
-			return "", errors.New("not a date-time")
-		}
-		// Excel keeps milliseconds at most; round away the float's noise.
-		t = t.Round(time.Millisecond)
-		cst := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), events.CST)
-		return cst.Format(time.RFC3339Nano), nil
 	}
 	if _, err := when.Instant(v); err != nil {
 		return "", err
 	}
 	return v, nil
+}
+
+// serialTime reads an Excel date-time as +08:00.
+func serialTime(f float64, d1904 bool) (string, error) {
+	if f <= 0 || f > 2958465 { // 9999-12-31
+		return "", errors.New("not a date-time")
+	}
+	t, err := excelize.ExcelDateToTime(f, d1904)
+	if err != nil {
+		return "", errors.New("not a date-time")
+	}
+	// Excel keeps milliseconds at most; round away the float's noise.
+	t = t.Round(time.Millisecond)
+	cst := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), events.CST)
+	return cst.Format(time.RFC3339Nano), nil
+}
+
+// numeric says whether v could be a number: digits, a point, an exponent.
+func numeric(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9', c == '.', c == 'e', c == 'E', c == '+', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // splitList splits a cell of ids at commas (also full-width), 、, semicolons

@@ -1,11 +1,16 @@
 package xlsx_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -399,4 +404,152 @@ func TestOutcomeWorkbookShowsTheDecision(t *testing.T) {
 	units, err := f.GetRows("单位加减分")
 	require.NoError(t, err)
 	require.Equal(t, [][]string{{"单位编号", "单位", "单位加减分", "确定加减分"}, {"U1", "一局", "5", "-5"}, {"U2", "二局", "-10", "5"}}, units)
+}
+
+// votesBook writes a roster and n votes, one sheet each, as the survey
+// office would; bad lists the vote rows (sheet rows) with a bad rating.
+func votesBook(t *testing.T, n int, bad ...int) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	require.NoError(t, f.SetSheetName("Sheet1", "UnitRegistered"))
+	require.NoError(t, f.SetSheetRow("UnitRegistered", "A1", &[]any{"occurred_at", "actor", "name", "unit_id"}))
+	require.NoError(t, f.SetSheetRow("UnitRegistered", "A2", &[]any{"2020-12-01T09:00:00+08:00", "office:liao", "县发改局", "U01"}))
+	_, err := f.NewSheet("SectionRegistered")
+	require.NoError(t, err)
+	require.NoError(t, f.SetSheetRow("SectionRegistered", "A1", &[]any{"occurred_at", "actor", "enforcement", "name", "section_id", "unit_id"}))
+	require.NoError(t, f.SetSheetRow("SectionRegistered", "A2", &[]any{"2020-12-01T09:00:00+08:00", "office:liao", "否", "综合科", "U01-S01", "U01"}))
+	_, err = f.NewSheet("ServiceVoteRecorded")
+	require.NoError(t, err)
+	sw, err := f.NewStreamWriter("ServiceVoteRecorded")
+	require.NoError(t, err)
+	require.NoError(t, sw.SetRow("A1", []any{"发生时间", "记录人", "科室", "轮次", "化名", "评价", "#姓名"}))
+	require.NoError(t, sw.SetRow("A2", []any{"occurred_at", "actor", "section_id", "round", "respondent", "rating", "#姓名"}))
+	isBad := map[int]bool{}
+	for _, r := range bad {
+		isBad[r] = true
+	}
+	row := 2
+	for i := range n {
+		row++
+		if i == n/2 {
+			row++ // a blank row: skipped, counted
+		}
+		rating := "satisfied"
+		if isBad[row] {
+			rating = "very"
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		// an Excel date-time for half the rows
+		var when any = "2021-06-01T10:00:00+08:00"
+		if i%2 == 1 {
+			when = 44348.5 // 2021-06-01 12:00
+		}
+		require.NoError(t, sw.SetRow(cell, []any{when, "office:survey", "U01-S01", "H1", fmt.Sprintf("r-%06d", i), rating, "张三"}))
+	}
+	require.NoError(t, sw.Flush())
+	path := filepath.Join(t.TempDir(), "votes.xlsx")
+	require.NoError(t, f.SaveAs(path))
+	return path
+}
+
+// TestImportKeepsOrderAndCells: rows decoded in parallel chunks come out
+// in the sheets' order, and each refusal names its cell.
+func TestImportKeepsOrderAndCells(t *testing.T) {
+	const n = 2000
+	path := votesBook(t, n)
+	wb, err := xlsx.Open(path)
+	require.NoError(t, err)
+	defer wb.Close()
+	l := ledger(t)
+	res, err := l.Append(context.Background(), wb.Events(events.DecodeOptions{}), replay.AppendOptions{Keep: true})
+	require.NoError(t, err)
+	require.Equal(t, 2+n, res.Appended)
+	for i, r := range res.Records[2:] {
+		b, err := r.Body()
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprintf("r-%06d", i), b.(*events.ServiceVoteRecordedData).Respondent, "in order")
+		want := time.Date(2021, 6, 1, 10, 0, 0, 0, events.CST)
+		if i%2 == 1 {
+			want = want.Add(2 * time.Hour)
+		}
+		require.True(t, want.Equal(r.OccurredAt), "%d: %v", i, r.OccurredAt)
+	}
+
+	// Rows 5 and 700 (before the blank row), 1500 and 2001 (after it).
+	path = votesBook(t, n, 5, 700, 1500, 2001)
+	wb2, err := xlsx.Open(path)
+	require.NoError(t, err)
+	defer wb2.Close()
+	l2 := ledger(t)
+	_, err = l2.Append(context.Background(), wb2.Events(events.DecodeOptions{}), replay.AppendOptions{})
+	var be *events.BatchError
+	require.ErrorAs(t, err, &be)
+	var got []string
+	for _, it := range be.Items {
+		got = append(got, wb2.Error(it))
+	}
+	want := []string{}
+	for _, r := range []int{5, 700, 1500, 2001} {
+		want = append(want, fmt.Sprintf("ServiceVoteRecorded!F%d: data.rating: must be one of satisfied, basic, unsatisfied", r))
+	}
+	require.Equal(t, want, got)
+	require.Zero(t, l2.Len(), "nothing appended")
+}
+
+// TestImportStopsEarly: a consumer that stops leaves no reader behind.
+func TestImportStopsEarly(t *testing.T) {
+	path := votesBook(t, 3000)
+	before := runtime.NumGoroutine()
+	for range 3 {
+		wb, err := xlsx.Open(path)
+		require.NoError(t, err)
+		for range wb.Events(events.DecodeOptions{}) {
+			break
+		}
+		require.NoError(t, wb.Close())
+	}
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("goroutines left behind:\n%s", buf[:runtime.Stack(buf, true)])
+		}
+	}
+}
+
+// TestImportBrokenSheet: a sheet whose XML breaks off is refused by its
+// name, and nothing is appended.
+func TestImportBrokenSheet(t *testing.T) {
+	path := votesBook(t, 10)
+	zr, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		r, err := f.Open()
+		require.NoError(t, err)
+		data, err := io.ReadAll(r)
+		require.NoError(t, err)
+		if f.Name == "xl/worksheets/sheet3.xml" {
+			data = data[:bytes.Index(data, []byte(`<row r="9"`))+20]
+		}
+		w, err := zw.Create(f.Name)
+		require.NoError(t, err)
+		_, err = w.Write(data)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	zr.Close()
+	broken := filepath.Join(t.TempDir(), "broken.xlsx")
+	require.NoError(t, os.WriteFile(broken, buf.Bytes(), 0o644))
+	wb, err := xlsx.Open(broken)
+	require.NoError(t, err)
+	defer wb.Close()
+	l := ledger(t)
+	_, err = l.Append(context.Background(), wb.Events(events.DecodeOptions{}), replay.AppendOptions{})
+	var be *events.BatchError
+	require.ErrorAs(t, err, &be)
+	require.Len(t, be.Items, 1)
+	require.Equal(t, "ServiceVoteRecorded!A9: sheet: cannot read the sheet: the XML ends in the middle of an element", wb.Error(be.Items[0]))
+	require.Zero(t, l.Len())
 }
