@@ -40,11 +40,9 @@ func (c *command) readLists(ctx context.Context, files []string) (*recipients.Li
 		return nil, nil, fmt.Errorf("recipients: no section is registered in %s: import the roster first", c.storeURL())
 	}
 	roster := recipients.NewRoster(secs)
-	ls := &recipients.Lists{}
-	for _, f := range files {
-		if err := ls.Read(f, roster); err != nil {
-			return nil, nil, err
-		}
+	ls, err := recipients.ReadFiles(files, roster)
+	if err != nil {
+		return nil, nil, err
 	}
 	return ls, roster, nil
 }

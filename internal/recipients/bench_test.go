@@ -40,11 +40,9 @@ func BenchmarkPseudonymizeFiles(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		r := NewRoster(secs)
-		ls := &Lists{}
-		for _, f := range files {
-			if err := ls.Read(f, r); err != nil {
-				b.Fatal(err)
-			}
+		ls, err := ReadFiles(files, r)
+		if err != nil {
+			b.Fatal(err)
 		}
 		Check(ls, r)
 		if err := WriteSurvey(io.Discard, ls.Recipients, key, r, SurveyOptions{Lang: labels.Zh}); err != nil {

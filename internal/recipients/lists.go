@@ -3,10 +3,13 @@ package recipients
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
 	"github.com/xuri/excelize/v2"
 )
@@ -111,19 +114,51 @@ func (r *Roster) resolve(v string) (string, string) {
 	}
 }
 
+// ReadFiles reads the lists of several workbooks, as Read one after the
+// other would, reading up to one file per core at a time.
+func ReadFiles(files []string, roster *Roster) (*Lists, error) {
+	each := make([]*Lists, len(files))
+	errs := make([]error, len(files))
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			each[i] = &Lists{}
+			errs[i] = each[i].Read(f, roster)
+		}()
+	}
+	wg.Wait()
+	ls := &Lists{Declared: map[string]Declared{}}
+	for i, l := range each {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		ls.Recipients = append(ls.Recipients, l.Recipients...)
+		ls.Problems = append(ls.Problems, l.Problems...)
+		for id, d := range l.Declared {
+			ls.Declared[id] = d
+		}
+	}
+	return ls, nil
+}
+
 // Read reads the lists of one workbook into ls.
 func (ls *Lists) Read(path string, roster *Roster) error {
-	f, err := excelize.OpenFile(path)
+	b, err := xlsx.OpenBook(path)
 	if err != nil {
-		return fmt.Errorf("recipients: %s: %w", path, err)
+		return fmt.Errorf("recipients: %w", err)
 	}
-	defer f.Close()
+	defer b.Close()
 	if ls.Declared == nil {
 		ls.Declared = map[string]Declared{}
 	}
 	base := filepath.Base(path)
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	for i, sheet := range b.Sheets() {
+		rows, err := b.ReadRows(i)
 		if err != nil {
 			return fmt.Errorf("recipients: %s: %s: %w", path, sheet, err)
 		}
@@ -193,6 +228,7 @@ func (ls *Lists) sheet(base, sheet string, rows [][]string, roster *Roster) {
 				Reason: "column missing from the header row (want " + aliases[k][0] + ")", Row: true})
 		}
 	}
+	ls.Recipients = slices.Grow(ls.Recipients, len(rows)-h-1)
 	for i := h + 1; i < len(rows); i++ {
 		r := rows[i]
 		if blankRow(r) {
@@ -327,8 +363,8 @@ func Check(ls *Lists, roster *Roster) (reports []SectionReport, other []Problem)
 		order = append(order, id)
 		return r
 	}
-	seen := map[string]Recipient{}       // mobile → first row
-	perSection := map[[2]string]string{} // (section, mobile) → first cell
+	seen := make(map[string]Recipient, len(ls.Recipients))       // mobile → first row
+	perSection := make(map[[2]string]string, len(ls.Recipients)) // (section, mobile) → first cell
 	for _, rec := range ls.Recipients {
 		if rec.Section == "" {
 			continue

@@ -99,6 +99,9 @@ func TestEachKindOfMistake(t *testing.T) {
 	// A second unit's file: no mobile column.
 	other := book(t, map[string][][]any{"U07-S01": {{"姓名", "单位（职务）", "事项内容"}, {"钱七", "x", "y"}}})
 	reports, rest, ls := check(t, path, other)
+	par, err := ReadFiles([]string{path, other}, roster)
+	require.NoError(t, err)
+	require.Equal(t, ls, par, "ReadFiles reads as Read one file after the other")
 
 	var lines []string
 	for _, p := range rest {

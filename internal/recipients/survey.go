@@ -1,9 +1,13 @@
 package recipients
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/internal/labels"
@@ -34,6 +38,15 @@ func WriteSurvey(w io.Writer, recs []Recipient, key Key, roster *Roster, opt Sur
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Section < sorted[j].Section })
 	f := excelize.NewFile()
 	defer f.Close()
+	// Deflate at its fastest: at the default level, compressing the sheet
+	// took a third of the run; the file is ~15% larger.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
 	const sheet = string(events.ServiceVoteRecorded)
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return fmt.Errorf("survey: %w", err)
@@ -70,12 +83,20 @@ func WriteSurvey(w io.Writer, recs []Recipient, key Key, roster *Roster, opt Sur
 	if err := sw.SetRow("A2", head2); err != nil {
 		return fmt.Errorf("survey: %w", err)
 	}
+	// An empty cell is left out (nil), not written as an empty string.
+	cell := func(v string) any {
+		if v == "" {
+			return nil
+		}
+		return v
+	}
+	pseudonyms := pseudonymsOf(sorted, key)
 	row := make([]any, 12)
 	for i, r := range sorted {
 		s, _ := roster.Section(r.Section)
-		row[0], row[1], row[2] = "", opt.Actor, string(opt.Round)
-		row[3], row[4], row[5], row[6] = r.Section, key.Pseudonym(r.Mobile), "", ""
-		row[7], row[8], row[9], row[10], row[11] = s.Name, r.Name, r.Org, r.Mobile, r.Matter
+		row[0], row[1], row[2] = nil, cell(opt.Actor), cell(string(opt.Round))
+		row[3], row[4], row[5], row[6] = r.Section, pseudonyms[i], nil, nil
+		row[7], row[8], row[9], row[10], row[11] = cell(s.Name), cell(r.Name), cell(r.Org), cell(r.Mobile), cell(r.Matter)
 		cellName, _ := excelize.CoordinatesToCellName(1, i+3)
 		if err := sw.SetRow(cellName, row); err != nil {
 			return fmt.Errorf("survey: row %d: %w", i+3, err)
@@ -91,4 +112,24 @@ func WriteSurvey(w io.Writer, recs []Recipient, key Key, roster *Roster, opt Sur
 		return fmt.Errorf("survey: write: %w", err)
 	}
 	return nil
+}
+
+// pseudonymsOf computes the recipients' pseudonyms, a share on each core.
+func pseudonymsOf(recs []*Recipient, key Key) []string {
+	out := make([]string, len(recs))
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	step := (len(recs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(recs); lo += step {
+		hi := min(lo+step, len(recs))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				out[i] = key.Pseudonym(recs[i].Mobile)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
