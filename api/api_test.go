@@ -483,6 +483,91 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	require.Equal(t, string(doc), string(b))
 }
 
+// TestOpenAPIDescribesEveryQueryParameter: each GET route's query
+// parameters in openapi.yaml are the ones the route takes, as it names them
+// when it refuses one it does not ("want one of as_of, known_at, …"); a
+// route that ignores its query documents none.
+func TestOpenAPIDescribesEveryQueryParameter(t *testing.T) {
+	doc, err := os.ReadFile("openapi.yaml")
+	require.NoError(t, err)
+	lines := strings.Split(string(doc), "\n")
+	// components.parameters: key → name, for the query ones.
+	refs := map[string]string{}
+	key, inParams := "", false
+	for _, line := range lines {
+		switch {
+		case line == "  parameters:":
+			inParams = true
+		case inParams && regexp.MustCompile(`^  \S`).MatchString(line), line == "paths:":
+			inParams = false
+		case inParams:
+			if m := regexp.MustCompile(`^    (\w+):$`).FindStringSubmatch(line); m != nil {
+				key = m[1]
+			}
+			if m := regexp.MustCompile(`^      name: (\w+)$`).FindStringSubmatch(line); m != nil {
+				refs[key] = m[1]
+			}
+			if strings.HasPrefix(line, "      in: ") && line != "      in: query" {
+				delete(refs, key)
+			}
+		}
+	}
+	require.Contains(t, refs, "format")
+	documented := map[string][]string{} // "GET /path" → query parameters
+	path, route, inPaths := "", "", false
+	for _, line := range lines {
+		if line == "paths:" {
+			inPaths = true
+			continue
+		}
+		if !inPaths {
+			continue
+		}
+		if m := regexp.MustCompile(`^  (/\S*):$`).FindStringSubmatch(line); m != nil {
+			path = m[1]
+		}
+		if m := regexp.MustCompile(`^    (get|post|put|delete|patch):$`).FindStringSubmatch(line); m != nil {
+			route = strings.ToUpper(m[1]) + " " + path
+			documented[route] = []string{}
+		}
+		if m := regexp.MustCompile(`^\s+- \{name: (\w+), in: query`).FindStringSubmatch(line); m != nil {
+			documented[route] = append(documented[route], m[1])
+		}
+		if m := regexp.MustCompile(`^\s+- \$ref: '#/components/parameters/(\w+)'`).FindStringSubmatch(line); m != nil {
+			if name, ok := refs[m[1]]; ok {
+				documented[route] = append(documented[route], name)
+			}
+		}
+	}
+	f := newFixture(t, true)
+	checked := 0
+	for route, params := range documented {
+		method, p, _ := strings.Cut(route, " ")
+		if method != "GET" {
+			continue
+		}
+		url := regexp.MustCompile(`\{\w+\}`).ReplaceAllString(p, "S01") + "?zz_not_a_parameter=1"
+		code, b := f.do("GET", url, recorderTok, "", nil)
+		var e struct {
+			Error struct{ Message, Field string }
+		}
+		_ = json.Unmarshal(b, &e)
+		if code != 400 || e.Error.Field != "zz_not_a_parameter" {
+			require.Empty(t, params, "%s ignores its query (%d), so documents none", route, code)
+			continue
+		}
+		_, want, ok := strings.Cut(e.Error.Message, ": want ")
+		require.True(t, ok, e.Error.Message)
+		takes := []string{}
+		if want != "none" {
+			takes = strings.Split(strings.TrimPrefix(want, "one of "), ", ")
+		}
+		require.ElementsMatch(t, takes, params, "%s: the query parameters it takes, and openapi.yaml's", route)
+		checked++
+	}
+	require.GreaterOrEqual(t, checked, 4, "events, standings, explain, verify")
+}
+
 // TestSlowClientCannotHoldTheWriter: a client that sends its body slowly
 // holds nothing; the writer lock is only taken once a whole body is read.
 func TestSlowClientCannotHoldTheWriter(t *testing.T) {
