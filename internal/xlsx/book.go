@@ -472,7 +472,7 @@ func (r *sheetRows) readRow() bool {
 	} else if found {
 		x, err := strconv.Atoi(string(bytes.TrimSpace(v)))
 		if err != nil || x < 1 {
-			return r.fail("row %d: %q is not a row number", n, clip(string(v)))
+			return r.fail("after row %d: a row whose number (r) is not a number", n-1)
 		}
 		n = x
 	}
@@ -524,7 +524,7 @@ func (r *sheetRows) readCell(col int) (int, bool) {
 	if found {
 		c, ok := refCol(ref)
 		if !ok {
-			return col, r.fail("row %d: %q is not a cell name", r.row, clip(string(ref)))
+			return col, r.fail("row %d: a cell whose name (r) is not a cell name", r.row)
 		}
 		col = c
 	}

@@ -218,10 +218,11 @@ func TestBookHandWritten(t *testing.T) {
 		{name: "shared string missing", rows: `<row r="1"><c r="A1" t="s"><v>9</v></c></row>`, sst: sst, err: "A1: no such shared string"},
 		{name: "shared string not a number", rows: `<row r="1"><c r="A1" t="s"><v>x</v></c></row>`, sst: sst, err: "A1: no such shared string"},
 		{name: "no shared strings", rows: `<row r="1"><c r="A1" t="s"><v>0</v></c></row>`, err: "A1: no such shared string"},
-		{name: "bad cell name", rows: `<row r="1"><c r="1A"><v>1</v></c></row>`, err: "is not a cell name"},
+		{name: "bad cell name", rows: `<row r="1"><c r="1A"><v>1</v></c></row>`, err: "row 1: a cell whose name (r) is not a cell name"},
 		{name: "column past XFD", rows: `<row r="1"><c r="XFE1"><v>1</v></c></row>`, err: "is not a cell name"},
+		{name: "bad row number", rows: `<row r="1"/><row r="13812345678x"><c><v>1</v></c></row>`, err: "after row 1: a row whose number (r) is not a number"},
 		{name: "row past the last", rows: `<row r="1048577"><c><v>1</v></c></row>`, err: "more than 1048576 rows"},
-		{name: "unknown entity", rows: `<row r="1"><c r="A1"><v>&nbsp;</v></c></row>`, err: "unknown entity"},
+		{name: "unknown entity", rows: `<row r="1"><c r="A1"><v>&n1381234;</v></c></row>`, err: "unknown entity"},
 		{name: "bare ampersand", rows: `<row r="1"><c r="A1"><v>a & b</v></c></row>`, err: "& without an entity"},
 		{name: "too long", rows: `<row r="1"><c r="A1"><v>` + strings.Repeat("x", 2*maxToken) + `</v></c></row>`, err: "longer than 4 MiB"},
 	} {
@@ -242,6 +243,7 @@ func TestBookHandWritten(t *testing.T) {
 			if tc.err != "" {
 				require.Error(t, err)
 				require.Contains(t, err.Error(), tc.err)
+				require.NotContains(t, err.Error(), "1381234", "an error never quotes the sheet")
 				return
 			}
 			require.NoError(t, err)

@@ -308,7 +308,8 @@ func appendNewlines(dst, t []byte) []byte {
 }
 
 // appendUnescaped decodes XML text: the five predefined entities and
-// character references; anything else after & is an error.
+// character references; anything else after & is an error, which does not
+// quote the text (it may be a person's).
 func appendUnescaped(dst, t []byte) ([]byte, error) {
 	if bytes.IndexByte(t, '&') < 0 {
 		return appendNewlines(dst, t), nil
@@ -340,7 +341,7 @@ func appendUnescaped(dst, t []byte) ([]byte, error) {
 		default:
 			r, ok := charRef(ent)
 			if !ok {
-				return dst, fmt.Errorf("malformed XML: unknown entity &%s;", clip(string(ent)))
+				return dst, errors.New("malformed XML: an unknown entity (only &lt; &gt; &amp; &quot; &apos; and &#…; are)")
 			}
 			dst = utf8.AppendRune(dst, r)
 		}
