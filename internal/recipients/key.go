@@ -97,12 +97,21 @@ const domain = "pingyang-2021/recipient\x00"
 // first 128 bits of HMAC-SHA-256(key, domain || mobile) in lowercase base32.
 // mobile is the normalised number (NormalizeMobile), so that 138-1234-5678
 // and +86 13812345678 are one person.
-func (k Key) Pseudonym(mobile string) string {
+func (k Key) Pseudonym(mobile string) string { return k.pseudonyms()(mobile) }
+
+// pseudonyms returns Pseudonym for one goroutine: the HMAC's keyed state
+// is made once and reset for each number.
+func (k Key) pseudonyms() func(mobile string) string {
 	m := hmac.New(sha256.New, k.b)
-	m.Write([]byte(domain))
-	m.Write([]byte(mobile))
-	sum := m.Sum(nil)
-	return events.PseudonymPrefix + strings.ToLower(b32.EncodeToString(sum[:16]))
+	var sum [sha256.Size]byte
+	var enc [26]byte // 128 bits in base32, unpadded
+	return func(mobile string) string {
+		m.Reset()
+		m.Write([]byte(domain))
+		m.Write([]byte(mobile))
+		b32.Encode(enc[:], m.Sum(sum[:0])[:16])
+		return events.PseudonymPrefix + strings.ToLower(string(enc[:]))
+	}
 }
 
 // NormalizeMobile returns the 11 digits of a mainland mobile number

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/internal/labels"
+	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
@@ -215,4 +216,34 @@ func TestSurveySheet(t *testing.T) {
 	require.Equal(t, "U06-S13", got[2][3])
 	require.Equal(t, k.Pseudonym(mobile(0)), got[2][4])
 	require.Equal(t, mobile(0), got[2][10])
+	panes, err := f.GetPanes("ServiceVoteRecorded")
+	require.NoError(t, err)
+	require.True(t, panes.Freeze)
+	require.Equal(t, 2, panes.YSplit)
+	dvs, err := f.GetDataValidations("ServiceVoteRecorded")
+	require.NoError(t, err)
+	lists := map[string]string{}
+	for _, dv := range dvs {
+		lists[dv.Sqref] = dv.Formula1
+	}
+	require.Equal(t, map[string]string{"C3:C1048576": `"H1,H2"`, "F3:F1048576": `"satisfied,basic,unsatisfied"`}, lists)
+
+	// Filled in by the office, it imports: the # columns are never read.
+	for r := 3; r <= 5; r++ {
+		require.NoError(t, f.SetCellValue("ServiceVoteRecorded", fmt.Sprintf("A%d", r), "2021-06-01T10:00:00+08:00"))
+		require.NoError(t, f.SetCellValue("ServiceVoteRecorded", fmt.Sprintf("B%d", r), "office:survey"))
+		require.NoError(t, f.SetCellValue("ServiceVoteRecorded", fmt.Sprintf("F%d", r), "basic"))
+	}
+	path := filepath.Join(t.TempDir(), "survey.xlsx")
+	require.NoError(t, f.SaveAs(path))
+	wb, err := xlsx.Open(path)
+	require.NoError(t, err)
+	defer wb.Close()
+	var respondents []string
+	for d := range wb.Events(events.DecodeOptions{}) {
+		require.Nil(t, d.Err, "%v", d.Err)
+		respondents = append(respondents, d.Event.Body.(*events.ServiceVoteRecordedData).Respondent)
+		require.NotContains(t, string(d.Event.Data), "某人")
+	}
+	require.Equal(t, []string{k.Pseudonym(mobile(0)), k.Pseudonym(mobile(1)), k.Pseudonym(mobile(2))}, respondents)
 }
