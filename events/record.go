@@ -25,6 +25,11 @@ type Record struct {
 	Data       []byte // canonical JSON
 	PrevHash   Hash
 	Hash       Hash
+	// Leaf is the record's RFC 6962 leaf hash, sha256(0x00 || canonical
+	// bytes), as Seal sets it for Store.Append, which keeps the Merkle tree
+	// from it without recomputing it (as with Hash, Verify does). Read
+	// leaves it zero: LeafOf computes it.
+	Leaf Hash
 }
 
 // Hash is a sha256 digest.
@@ -94,6 +99,7 @@ func ChainHash(prev Hash, canonical []byte) Hash {
 func (r *Record) seal(buf []byte) []byte {
 	buf = r.Canonical(buf[:0])
 	r.Hash = ChainHash(r.PrevHash, buf)
+	r.Leaf = LeafHash(buf)
 	return buf
 }
 

@@ -92,6 +92,27 @@ type Store interface {
 	// nothing.
 	Read(ctx context.Context, after int64, limit int, fn func(r *Record) error) error
 
+	// TreeNodes returns the hashes of the given perfect subtrees of the
+	// log's RFC 6962 Merkle tree (tree.go: leaf i is the canonical bytes of
+	// the record at position i+1), in the order asked. Roots and proofs of
+	// any size up to the head are computed from them (TreeRoot,
+	// InclusionProof, ConsistencyProof), the same way for every backend.
+	//
+	// The tree is kept in step with the records by Append, from each
+	// record's Leaf, which it does not recompute (Verify does):
+	//
+	//   - SQLite stores the node hashes in its own table, in the same
+	//     transaction as the records, so a committed head always has its
+	//     whole tree.
+	//   - EventStoreDB cannot write two streams atomically, so the tree is
+	//     a cache in the handle's memory, extended by its own appends and
+	//     rebuilt from the ledger stream (the record) for the rest.
+	//
+	// Errors: ErrNotFound for a node that is not complete at the stored
+	// head; ErrBroken when stored node hashes are malformed or do not line
+	// up with the head; ctx.Err(); ErrClosed after Close. Never ErrPartial.
+	TreeNodes(ctx context.Context, ids []NodeID) ([]Hash, error)
+
 	// Close releases this handle (the backing store and other handles on it
 	// are not affected). Appends that returned without error are durable.
 	// After Close every method returns ErrClosed, including the checkpoint
@@ -105,11 +126,17 @@ type Store interface {
 // Checkpoint is a saved state of the projections at a position of the log,
 // so that a process can start without folding the whole log. It is derived
 // data: a store may lose it at any time and the ledger rebuilds it.
+//
+// It is also outside the chain, so anyone who can write the store can edit
+// it: Seal is what binds it to its writer (replay signs it with the
+// office's key and refuses one whose seal does not verify). A store keeps
+// Seal as it is given.
 type Checkpoint struct {
 	Position int64
 	Hash     Hash   // the record hash at Position: a checkpoint of another chain is ignored
 	Format   string // the encoder's version: a checkpoint of another format is ignored
 	Data     []byte
+	Seal     []byte // the writer's signature over the rest; nil when unsigned
 }
 
 // Checkpointer is implemented by stores that can keep one checkpoint (both

@@ -8,7 +8,8 @@ import (
 	"sync"
 )
 
-// VerifyError names the first stored record that breaks the chain.
+// VerifyError names the first stored record that breaks the chain, the
+// tree or (with VerifyOptions.Each) a rule.
 type VerifyError struct {
 	Position int64
 	Reason   string
@@ -20,21 +21,52 @@ func (e *VerifyError) Error() string {
 
 func (e *VerifyError) Unwrap() error { return ErrBroken }
 
-// verifyRange is how many records one worker checks per read.
+// verifyRange is how many records one worker checks per read. A power of
+// two, so that each whole range is one perfect subtree of the Merkle tree
+// and the ranges' trees join without rehashing their leaves.
 const verifyRange = 32768
+
+// Verified is what a successful verification re-derived.
+type Verified struct {
+	Events int64
+	Head   Hash
+	Root   Hash // the Merkle tree's root over the events
+}
+
+// VerifyOptions add a check of every record in log order (re-validation).
+type VerifyOptions struct {
+	// Prepare, when set, runs on each record in the parallel readers (its
+	// hashes not checked yet) and returns what Each needs of it; it must
+	// copy what it keeps of r. Decoding goes here, so that it runs on
+	// every core.
+	Prepare func(r *Record) any
+	// Each, when set, runs on every record whose hash and link hold, in
+	// log order, with what Prepare returned for it. An error it returns
+	// stops verification at that record; a *FieldError becomes the
+	// VerifyError's reason.
+	Each func(r *Record, prepared any) error
+}
 
 // Verify re-derives every hash of the store: each record's hash from its
 // prev_hash and canonical bytes, each prev_hash from the record before, and
-// positions 1, 2, … without gaps up to the head. It returns the number of
-// records and the head hash, or a *VerifyError for the first bad position
-// (with the number of intact records before it).
+// positions 1, 2, … without gaps up to the head; then the Merkle root from
+// the records' leaves, which must be the root of the store's own tree. It
+// returns the number of records and the head hash, or a *VerifyError for
+// the first bad position (with the number of intact records before it).
+func Verify(ctx context.Context, s Store) (int64, Hash, error) {
+	v, err := VerifyLog(ctx, s, VerifyOptions{})
+	return v.Events, v.Head, err
+}
+
+// VerifyLog is Verify with the root, and with opt's check of every record.
 //
 // The log is cut into ranges that are read and hashed in parallel, one
-// reader per core; the links between ranges are checked at the end.
-func Verify(ctx context.Context, s Store) (int64, Hash, error) {
+// reader per core; the links between ranges, Each and the joining of the
+// ranges' trees run in log order as the ranges come in.
+func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error) {
 	head, err := s.Head(ctx)
 	if err != nil {
-		return 0, ZeroHash, fmt.Errorf("verify: %w", err)
+		return Verified{Head: ZeroHash}, fmt.Errorf("verify: %w", err)
 	}
 	n := head.Position
 	type result struct {
@@ -43,21 +75,37 @@ func Verify(ctx context.Context, s Store) (int64, Hash, error) {
 		bad        *VerifyError
 		err        error
 		start, end int64
+		edge       Edge
+		recs       []*Record // with Each: the good records, copied
+		prepared   []any
+		done       chan struct{}
 	}
+	keep := opt.Each != nil
 	ranges := int((n + verifyRange - 1) / verifyRange)
 	results := make([]result, ranges)
 	next := make(chan int, ranges)
 	for i := 0; i < ranges; i++ {
+		results[i].done = make(chan struct{})
 		next <- i
 	}
 	close(next)
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	// At most this many ranges are read ahead of the one being joined:
+	// with Each, a range holds its records until then.
+	ahead := make(chan struct{}, workers+1)
+	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for w := 0; w < max(runtime.GOMAXPROCS(0), 1); w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 0, 4096)
 			for i := range next {
+				select {
+				case ahead <- struct{}{}:
+				case <-stop:
+					return
+				}
 				res := &results[i]
 				res.start = int64(i) * verifyRange
 				res.end = min(res.start+verifyRange, n)
@@ -79,48 +127,98 @@ func Verify(ctx context.Context, s Store) (int64, Hash, error) {
 						res.bad = &VerifyError{Position: want, Reason: "hash does not match the event's content (changed after it was stored)"}
 						return errStop
 					}
+					res.edge.Append(LeafHash(buf), nil)
+					if keep {
+						c := r.clone()
+						res.recs = append(res.recs, c)
+						if opt.Prepare != nil {
+							res.prepared = append(res.prepared, opt.Prepare(c))
+						} else {
+							res.prepared = append(res.prepared, nil)
+						}
+					}
 					prev = r.Hash
 					want++
 					return nil
 				})
 				if err != nil && !errors.Is(err, errStop) {
 					res.err = err
-					continue
-				}
-				if res.bad == nil && want <= res.end {
+				} else if res.bad == nil && want <= res.end {
 					res.bad = &VerifyError{Position: want, Reason: fmt.Sprintf("missing: the log ends before head position %d", n)}
 				}
 				res.last = prev
+				close(res.done)
 			}
 		}()
 	}
-	wg.Wait()
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
 	prev := ZeroHash
+	var tree Edge
 	for i := range results {
 		r := &results[i]
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return Verified{Events: r.start, Head: prev}, fmt.Errorf("verify: %w", ctx.Err())
+		}
 		if r.err != nil {
-			return r.start, prev, fmt.Errorf("verify: %w", r.err)
+			return Verified{Events: r.start, Head: prev}, fmt.Errorf("verify: %w", r.err)
 		}
 		if r.first != prev && (r.bad == nil || r.bad.Position > r.start+1) {
-			return r.start, prev, &VerifyError{Position: r.start + 1, Reason: "prev_hash does not match the hash of the event before it"}
+			return Verified{Events: r.start, Head: prev}, &VerifyError{Position: r.start + 1, Reason: "prev_hash does not match the hash of the event before it"}
 		}
+		for j, rec := range r.recs {
+			if err := opt.Each(rec, r.prepared[j]); err != nil {
+				var fe *FieldError
+				if errors.As(err, &fe) {
+					return Verified{Events: rec.Position - 1, Head: rec.PrevHash},
+						&VerifyError{Position: rec.Position, Reason: "breaks a rule: " + fe.Error()}
+				}
+				return Verified{Events: rec.Position - 1, Head: rec.PrevHash}, fmt.Errorf("verify: position %d: %w", rec.Position, err)
+			}
+		}
+		r.recs, r.prepared = nil, nil
 		if r.bad != nil {
-			return r.bad.Position - 1, prev, r.bad
+			return Verified{Events: r.bad.Position - 1, Head: prev}, r.bad
 		}
 		prev = r.last
+		tree.merge(&r.edge)
+		<-ahead
 	}
+	v := Verified{Events: n, Head: prev, Root: tree.Root()}
 	// Nothing may follow the head.
 	extra := false
 	if err := s.Read(ctx, n, 1, func(*Record) error { extra = true; return nil }); err != nil {
-		return n, prev, fmt.Errorf("verify: %w", err)
+		return v, fmt.Errorf("verify: %w", err)
 	}
 	if extra {
-		return n, prev, &VerifyError{Position: n + 1, Reason: "a record follows the head"}
+		return v, &VerifyError{Position: n + 1, Reason: "a record follows the head"}
 	}
 	if prev != head.Hash {
-		return n, prev, &VerifyError{Position: n, Reason: "the head hash does not match the chain"}
+		return v, &VerifyError{Position: n, Reason: "the head hash does not match the chain"}
 	}
-	return n, prev, nil
+	stored, err := TreeRoot(ctx, s, n)
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrBroken) {
+		return v, fmt.Errorf("verify: %w", err)
+	}
+	if err != nil || stored != v.Root {
+		return v, &VerifyError{Position: n, Reason: "the store's Merkle tree does not match the events (its root is not the one they give); " +
+			"checkpoints signed from it do not describe this log"}
+	}
+	if _, err := s.TreeNodes(ctx, []NodeID{{Level: 0, Index: uint64(n)}}); err == nil {
+		return v, &VerifyError{Position: n + 1, Reason: "the store's Merkle tree has leaves past the head (events were removed)"}
+	}
+	return v, nil
 }
 
 var errStop = errors.New("stop")
+
+// clone copies r with its own data.
+func (r *Record) clone() *Record {
+	c := *r
+	c.Data = append([]byte(nil), r.Data...)
+	return &c
+}

@@ -31,6 +31,7 @@ type marker struct {
 	Format   string `json:"format"`
 	Chunks   int    `json:"chunks"`
 	Size     int    `json:"size"`
+	Seal     []byte `json:"seal,omitempty"`
 }
 
 func (s *Store) checkpointStream() string { return s.stream + "-checkpoint" }
@@ -46,7 +47,7 @@ func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 		batch = append(batch, esdb.EventData{EventType: "CheckpointChunk", ContentType: esdb.ContentTypeBinary,
 			Data: c.Data[off:min(off+chunkSize, len(c.Data))]})
 	}
-	m, _ := json.Marshal(marker{Position: c.Position, Hash: c.Hash.String(), Format: c.Format, Chunks: len(batch), Size: len(c.Data)})
+	m, _ := json.Marshal(marker{Position: c.Position, Hash: c.Hash.String(), Format: c.Format, Chunks: len(batch), Size: len(c.Data), Seal: c.Seal})
 	batch = append(batch, esdb.EventData{EventType: "CheckpointSaved", ContentType: esdb.ContentTypeJson, Data: m})
 	var first uint64
 	for i := 0; i < len(batch); i++ {
@@ -125,7 +126,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
 	if err != nil || len(h) != 32 || data.Len() != m.Size {
 		return c, fmt.Errorf("esdb: load checkpoint: incomplete: %w", events.ErrNotFound)
 	}
-	c.Position, c.Format, c.Data = m.Position, m.Format, data.Bytes()
+	c.Position, c.Format, c.Data, c.Seal = m.Position, m.Format, data.Bytes(), m.Seal
 	copy(c.Hash[:], h)
 	return c, nil
 }

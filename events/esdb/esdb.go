@@ -69,6 +69,7 @@ type Store struct {
 	client *esdb.Client
 	stream string
 	closed atomic.Bool
+	tree   memTree
 }
 
 var _ events.Store = (*Store)(nil)
@@ -242,9 +243,11 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 	}
 	// Pull the whole batch first: nothing is sent unless all of it is good.
 	var (
-		batch []esdb.EventData
-		links []link
-		heads []events.Head // after each record: what a cut batch left stored
+		batch  []esdb.EventData
+		links  []link
+		heads  []events.Head // after each record: what a cut batch left stored
+		leaves []events.Hash
+		buf    []byte
 	)
 	next := expect
 	for r, err := range recs {
@@ -257,6 +260,10 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		batch = append(batch, esdb.EventData{EventID: r.ID, EventType: string(r.Type), ContentType: esdb.ContentTypeJson,
 			Data: r.AppendJSON(nil)})
 		links = append(links, link{stream: r.Stream, position: r.Position})
+		if r.Leaf == (events.Hash{}) {
+			buf = r.LeafOf(buf)
+		}
+		leaves = append(leaves, r.Leaf)
 		heads = append(heads, next)
 	}
 	if err := ctx.Err(); err != nil {
@@ -288,6 +295,7 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		stored = heads[end-1]
 		start = end
 	}
+	s.extendTree(expect.Position, leaves)
 	s.link(ctx, links)
 	return next, nil
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, newBacking NewBacking) {
 		{"Checkpoints", testCheckpoints},
 		{"Subscription", testSubscription},
 		{"RacingWriters", testRacingWriters},
+		{"MerkleTreeKeptOnEveryAppend", testTree},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newBacking(t)) })
@@ -370,6 +371,8 @@ func testClosed(t *testing.T, open Opener) {
 	require.False(t, pulled, "Append pulled records from a closed store")
 	err = s.Read(ctx, 0, 0, func(*events.Record) error { return errors.New("a record from a closed store") })
 	require.ErrorIs(t, err, events.ErrClosed, "Read")
+	_, err = s.TreeNodes(ctx, []events.NodeID{{Level: 0, Index: 0}})
+	require.ErrorIs(t, err, events.ErrClosed, "TreeNodes")
 	if cp, ok := s.(events.Checkpointer); ok {
 		require.ErrorIs(t, cp.SaveCheckpoint(ctx, events.Checkpoint{Position: 2, Hash: h.Hash, Format: "f", Data: []byte("x")}), events.ErrClosed, "SaveCheckpoint")
 		_, err = cp.LoadCheckpoint(ctx)
@@ -408,7 +411,7 @@ func testCheckpoints(t *testing.T, open Opener) {
 	for i := range big {
 		big[i] = byte(i * 7)
 	}
-	second := events.Checkpoint{Position: 10, Hash: recs[9].Hash, Format: "test-2", Data: big}
+	second := events.Checkpoint{Position: 10, Hash: recs[9].Hash, Format: "test-2", Data: big, Seal: []byte("a signature, kept as given")}
 	require.NoError(t, cp.SaveCheckpoint(ctx, second))
 	got, err = cp.LoadCheckpoint(ctx)
 	require.NoError(t, err)

@@ -71,6 +71,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.backfill(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -212,6 +216,11 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 	if cur.Position != expect.Position || cur.Hash != expect.Hash {
 		return cur, fmt.Errorf("sqlite: append after position %d, head is at %d: %w", expect.Position, cur.Position, events.ErrStale)
 	}
+	tree, err := newTreeWriter(ctx, tx, cur.Position)
+	if err != nil {
+		return cur, err
+	}
+	var leafBuf []byte
 	stmt, err := tx.PrepareContext(ctx, insertSQL[rowsPerInsert])
 	if err != nil {
 		return events.Head{}, fmt.Errorf("sqlite: append: prepare: %w", err)
@@ -246,6 +255,15 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		if next, err = next.Extend(r); err != nil {
 			return cur, fmt.Errorf("sqlite: append: %w", err)
 		}
+		leaf := r.Leaf
+		if leaf == (events.Hash{}) {
+			// A record sealed elsewhere than events.Seal: derive it.
+			leafBuf = r.LeafOf(leafBuf)
+			leaf = r.Leaf
+		}
+		if err := tree.add(ctx, leaf); err != nil {
+			return cur, err
+		}
 		// The caller may reuse r's memory after the next pull, and rows are
 		// bound only at flush: copy the slices.
 		args = append(args, r.Position, clone(r.ID[:]), string(r.Type), r.Stream,
@@ -259,6 +277,9 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		}
 	}
 	if err := flush(); err != nil {
+		return cur, err
+	}
+	if err := tree.flush(ctx); err != nil {
 		return cur, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -348,8 +369,8 @@ func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 	if err := s.isClosed("save checkpoint"); err != nil {
 		return err
 	}
-	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoint (slot, position, hash, format, data) VALUES (1, ?, ?, ?, ?)`,
-		c.Position, c.Hash[:], c.Format, c.Data)
+	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoint (slot, position, hash, format, data, seal) VALUES (1, ?, ?, ?, ?, ?)`,
+		c.Position, c.Hash[:], c.Format, c.Data, c.Seal)
 	if err != nil {
 		return fmt.Errorf("sqlite: save checkpoint at %d: %w", c.Position, err)
 	}
@@ -363,8 +384,8 @@ func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
 	}
 	var c events.Checkpoint
 	var hash []byte
-	err := s.read.QueryRowContext(ctx, `SELECT position, hash, format, data FROM checkpoint WHERE slot = 1`).
-		Scan(&c.Position, &hash, &c.Format, &c.Data)
+	err := s.read.QueryRowContext(ctx, `SELECT position, hash, format, data, seal FROM checkpoint WHERE slot = 1`).
+		Scan(&c.Position, &hash, &c.Format, &c.Data, &c.Seal)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, events.ErrNotFound
 	}
