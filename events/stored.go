@@ -1,0 +1,281 @@
+package events
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Reading stored envelopes back (GET /v1/events, as an outside auditor
+// does). The fast path reads exactly what AppendJSON writes; anything else
+// goes through encoding/json. Either way the caller re-derives the hash
+// from what was read, so a misread record is a mismatch, never a pass.
+
+// storedWire is the envelope for encoding/json.
+type storedWire struct {
+	Position   int64           `json:"position"`
+	ID         string          `json:"id"`
+	Type       string          `json:"type"`
+	Stream     string          `json:"stream"`
+	OccurredAt string          `json:"occurred_at"`
+	RecordedAt string          `json:"recorded_at"`
+	Actor      string          `json:"actor"`
+	Ref        string          `json:"ref"`
+	Data       json.RawMessage `json:"data"`
+	PrevHash   string          `json:"prev_hash"`
+	Hash       string          `json:"hash"`
+}
+
+// ParseStored reads one stored envelope.
+func ParseStored(b []byte) (*Record, error) {
+	b = bytes.TrimSpace(b)
+	if r, rest, ok := fastStored(b); ok && len(rest) == 0 {
+		return r, nil
+	}
+	var w storedWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return nil, err
+	}
+	return w.record()
+}
+
+// ParseStoredArray reads a JSON array of stored envelopes.
+func ParseStoredArray(b []byte) ([]*Record, error) {
+	b = bytes.TrimSpace(b)
+	if out, ok := fastStoredArray(b); ok {
+		return out, nil
+	}
+	var ws []storedWire
+	if err := json.Unmarshal(b, &ws); err != nil {
+		return nil, err
+	}
+	out := make([]*Record, len(ws))
+	for i := range ws {
+		r, err := ws[i].record()
+		if err != nil {
+			return nil, fmt.Errorf("item %d: %w", i, err)
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+func (w *storedWire) record() (*Record, error) {
+	r := &Record{Position: w.Position, Type: Type(w.Type), Stream: w.Stream, Actor: w.Actor, Ref: w.Ref, Data: []byte(w.Data)}
+	var err error
+	if r.ID, err = uuid.Parse(w.ID); err != nil {
+		return nil, fmt.Errorf("id: %w", err)
+	}
+	if r.OccurredAt, err = time.Parse(time.RFC3339Nano, w.OccurredAt); err != nil {
+		return nil, fmt.Errorf("occurred_at: %w", err)
+	}
+	if r.RecordedAt, err = time.Parse(time.RFC3339Nano, w.RecordedAt); err != nil {
+		return nil, fmt.Errorf("recorded_at: %w", err)
+	}
+	if r.PrevHash, err = ParseHash(w.PrevHash); err != nil {
+		return nil, fmt.Errorf("prev_hash: %w", err)
+	}
+	if r.Hash, err = ParseHash(w.Hash); err != nil {
+		return nil, fmt.Errorf("hash: %w", err)
+	}
+	return r, nil
+}
+
+func fastStoredArray(b []byte) ([]*Record, bool) {
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return nil, false
+	}
+	b = b[1 : len(b)-1]
+	var out []*Record
+	for len(b) > 0 {
+		r, rest, ok := fastStored(b)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, r)
+		if len(rest) > 0 {
+			if rest[0] != ',' {
+				return nil, false
+			}
+			rest = rest[1:]
+			if len(rest) == 0 {
+				return nil, false
+			}
+		}
+		b = rest
+	}
+	return out, true
+}
+
+var errFast = errors.New("not the stored layout")
+
+// fastStored reads one envelope in AppendJSON's layout from the start of b.
+func fastStored(b []byte) (*Record, []byte, bool) {
+	p := &storedParser{b: b}
+	r := &Record{}
+	p.lit(`{"position":`)
+	r.Position = p.int()
+	p.lit(`,"id":`)
+	id := p.str()
+	if p.err == nil {
+		var err error
+		if r.ID, err = uuid.ParseBytes(id); err != nil || len(id) != 36 {
+			p.err = errFast
+		}
+	}
+	p.lit(`,"type":`)
+	r.Type = Type(p.str())
+	p.lit(`,"stream":`)
+	r.Stream = string(p.str())
+	p.lit(`,"occurred_at":`)
+	r.OccurredAt = p.time()
+	p.lit(`,"recorded_at":`)
+	r.RecordedAt = p.time()
+	p.lit(`,"actor":`)
+	r.Actor = string(p.str())
+	if p.has(`,"ref":`) {
+		r.Ref = string(p.str())
+	}
+	p.lit(`,"data":`)
+	r.Data = p.object()
+	p.lit(`,"prev_hash":`)
+	r.PrevHash = p.hash()
+	p.lit(`,"hash":`)
+	r.Hash = p.hash()
+	p.lit(`}`)
+	if p.err != nil {
+		return nil, nil, false
+	}
+	return r, p.b[p.i:], true
+}
+
+type storedParser struct {
+	b   []byte
+	i   int
+	err error
+}
+
+func (p *storedParser) has(s string) bool {
+	if p.err == nil && bytes.HasPrefix(p.b[p.i:], []byte(s)) {
+		p.i += len(s)
+		return true
+	}
+	return false
+}
+
+func (p *storedParser) lit(s string) {
+	if !p.has(s) {
+		p.err = errFast
+	}
+}
+
+func (p *storedParser) int() int64 {
+	if p.err != nil {
+		return 0
+	}
+	j := p.i
+	for j < len(p.b) && p.b[j] >= '0' && p.b[j] <= '9' {
+		j++
+	}
+	n, err := strconv.ParseInt(string(p.b[p.i:j]), 10, 64)
+	if err != nil {
+		p.err = errFast
+	}
+	p.i = j
+	return n
+}
+
+// str reads a string without escapes (the fast path leaves the rest to
+// encoding/json), returning its bytes.
+func (p *storedParser) str() []byte {
+	if p.err != nil || p.i >= len(p.b) || p.b[p.i] != '"' {
+		p.err = errFast
+		return nil
+	}
+	j := p.i + 1
+	for j < len(p.b) && p.b[j] != '"' {
+		if p.b[j] == '\\' || p.b[j] < 0x20 {
+			p.err = errFast
+			return nil
+		}
+		j++
+	}
+	if j >= len(p.b) {
+		p.err = errFast
+		return nil
+	}
+	s := p.b[p.i+1 : j]
+	p.i = j + 1
+	return s
+}
+
+func (p *storedParser) time() time.Time {
+	s := p.str()
+	if p.err != nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(s))
+	if err != nil {
+		p.err = errFast
+	}
+	return t
+}
+
+func (p *storedParser) hash() Hash {
+	s := p.str()
+	var h Hash
+	if p.err != nil {
+		return h
+	}
+	if len(s) != 64 {
+		p.err = errFast
+		return h
+	}
+	if _, err := hex.Decode(h[:], s); err != nil {
+		p.err = errFast
+	}
+	return h
+}
+
+// object returns the raw JSON object at p, finding its end by depth,
+// minding strings.
+func (p *storedParser) object() []byte {
+	if p.err != nil || p.i >= len(p.b) || p.b[p.i] != '{' {
+		p.err = errFast
+		return nil
+	}
+	depth, in := 0, false
+	for j := p.i; j < len(p.b); j++ {
+		c := p.b[j]
+		if in {
+			switch c {
+			case '\\':
+				j++
+			case '"':
+				in = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			in = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				out := append([]byte(nil), p.b[p.i:j+1]...)
+				p.i = j + 1
+				return out
+			}
+		}
+	}
+	p.err = errFast
+	return nil
+}
