@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/replay"
 )
 
 // Error is the one error shape of the API:
@@ -54,6 +55,9 @@ func statusOf(err error) *Error {
 		return &Error{Status: he.Code, Code: "error", Message: http.StatusText(he.Code)}
 	}
 	out := &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
+	if errors.Is(err, replay.ErrReadOnly) {
+		return &Error{Status: http.StatusServiceUnavailable, Code: "read_only", Message: replay.ErrReadOnly.Error()}
+	}
 	var be *events.BatchError
 	var fe *events.FieldError
 	switch {

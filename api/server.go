@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/replay"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -44,6 +45,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry receives the metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Signer signs checkpoints (serve --key); nil: GET /v1/checkpoint is 404.
+	Signer *transparency.Signer
+	// Witnesses are the keys whose cosignatures the server takes (serve
+	// --witnesses); nil: none.
+	Witnesses *transparency.Witnesses
 }
 
 // Server is the HTTP API.
@@ -54,6 +60,10 @@ type Server struct {
 	ballotT func() time.Time
 	log     *slog.Logger
 	m       *metrics
+
+	signer    *transparency.Signer
+	witnesses *transparency.Witnesses
+	cp        signed
 }
 
 //go:embed openapi.yaml
@@ -61,7 +71,8 @@ var openAPI []byte
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{ledger: cfg.Ledger, tokens: cfg.Tokens, ballotT: cfg.BallotClock, log: cfg.Logger}
+	s := &Server{ledger: cfg.Ledger, tokens: cfg.Tokens, ballotT: cfg.BallotClock, log: cfg.Logger,
+		signer: cfg.Signer, witnesses: cfg.Witnesses}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -93,9 +104,14 @@ func New(cfg Config) *Server {
 	e.GET("/v1/events", s.getEvents, s.require(Inspector))
 	e.GET("/v1/standings", s.standings, s.require(Viewer))
 	e.GET("/v1/sections/:id/explain", s.explain, s.require(Inspector))
+	e.GET("/v1/events/:id", s.getEvent, s.require(Inspector))
 	e.GET("/v1/verify", s.verify, s.require(Inspector))
 	e.GET("/v1/diff", s.diff, s.require(Inspector))
 	e.POST("/v1/whatif", s.whatif, s.require(Inspector))
+	e.GET("/v1/checkpoint", s.checkpoint)
+	e.POST("/v1/checkpoint/cosignatures", s.cosign, s.require(Viewer))
+	e.GET("/v1/proof/inclusion", s.inclusionProof, s.require(Viewer))
+	e.GET("/v1/proof/consistency", s.consistencyProof, s.require(Viewer))
 	// Keyed by c.RealIP(), the TCP peer (see IPExtractor above); a refused
 	// attempt is echo's 429, which errors.go answers as rate_limited.
 	e.POST("/v1/ballots", s.ballot, middleware.RateLimiter(newAttemptStore(BallotAttempts, time.Minute, now)))

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/pingyang/ledger/internal/present"
 	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
+	"github.com/pingyang/ledger/replay"
 )
 
 // queryInt refuses an out-of-range value rather than clamping it: a client
@@ -246,14 +248,15 @@ func (s *Server) verify(c echo.Context) error {
 	if err := allowQuery(c); err != nil {
 		return err
 	}
-	n, head, err := events.Verify(c.Request().Context(), s.ledger.Store())
+	v, err := replay.Verify(c.Request().Context(), s.ledger.Store(), s.ledger.Now())
 	var ve *events.VerifyError
 	switch {
 	case errors.As(err, &ve):
-		return c.JSON(http.StatusOK, map[string]any{"ok": false, "events": n, "head": head.String(),
+		return c.JSON(http.StatusOK, map[string]any{"ok": false, "events": v.Events, "head": v.Head.String(),
 			"position": ve.Position, "error": ve.Reason})
 	case err != nil:
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "events": n, "head": head.String()})
+	return c.JSON(http.StatusOK, map[string]any{"ok": true, "events": v.Events, "head": v.Head.String(),
+		"root": base64.StdEncoding.EncodeToString(v.Root[:])})
 }

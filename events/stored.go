@@ -279,3 +279,45 @@ func (p *storedParser) object() []byte {
 	p.err = errFast
 	return nil
 }
+
+// Redecode passes a stored record through the decoder an append uses, as
+// the historical import's line it would have been (id, type, occurred_at,
+// recorded_at, actor, ref, data), and checks that the record is what
+// sealing that event gives: the same type and id, the same instant, the
+// body's stream, and data in its canonical form. It is how verify
+// re-validates a record whose hash is right but that no append would have
+// accepted (a row written around the ledger).
+func Redecode(r *Record) (*Event, *FieldError) {
+	line := make([]byte, 0, 128+len(r.Data))
+	line = append(line, `{"id":"`...)
+	line = appendUUID(line, r.ID)
+	line = append(line, `","type":`...)
+	line = appendString(line, string(r.Type))
+	line = append(line, `,"occurred_at":"`...)
+	line = r.OccurredAt.In(CST).AppendFormat(line, time.RFC3339Nano)
+	line = append(line, `","recorded_at":"`...)
+	line = r.RecordedAt.UTC().AppendFormat(line, time.RFC3339Nano)
+	line = append(line, `","actor":`...)
+	line = appendString(line, r.Actor)
+	if r.Ref != "" {
+		line = append(line, `,"ref":`...)
+		line = appendString(line, r.Ref)
+	}
+	line = append(line, `,"data":`...)
+	line = append(line, r.Data...)
+	line = append(line, '}')
+	ev, ferr := Decode(line, DecodeOptions{Historical: true})
+	if ferr != nil {
+		return nil, ferr
+	}
+	if ev.ID == uuid.Nil {
+		return nil, invalid("id", "a stored event must have an id")
+	}
+	if !bytes.Equal(ev.Data, r.Data) {
+		return nil, invalid("data", "not in canonical form (the ledger stores data as compact JSON with sorted keys)")
+	}
+	if want := ev.Body.Stream(); r.Stream != want {
+		return nil, invalid("stream", "is %q where a %s belongs in %q", clip(r.Stream), r.Type, want)
+	}
+	return ev, nil
+}

@@ -62,6 +62,9 @@ func (l *Ledger) Append(ctx context.Context, in iter.Seq[events.Decoded], opt Ap
 }
 
 func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], opt AppendOptions) (Result, error) {
+	if l.Broken != nil {
+		return Result{}, ErrReadOnly
+	}
 	for attempt := 0; ; attempt++ {
 		if err := l.catchUp(ctx); err != nil {
 			return Result{}, err

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
@@ -39,5 +40,28 @@ func BenchmarkImportFile(b *testing.B) {
 		b.ReportMetric(float64(res.Appended)/b.Elapsed().Seconds()*float64(i+1), "events/s")
 		st.Close()
 		f.Close()
+	}
+}
+
+// BenchmarkRevalidateFile runs replay.Verify (hashes, root and every rule)
+// over the ledger file named by LEDGER_BENCH_DB.
+func BenchmarkRevalidateFile(b *testing.B) {
+	path := os.Getenv("LEDGER_BENCH_DB")
+	if path == "" {
+		b.Skip("LEDGER_BENCH_DB not set")
+	}
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		v, err := replay.Verify(context.Background(), s, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(v.Events)/time.Since(start).Seconds(), "events/s")
 	}
 }

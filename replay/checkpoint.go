@@ -29,6 +29,15 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 	if c.Format != projections.CheckpointFormat || c.Position <= 0 {
 		return nil
 	}
+	if l.sealer == nil {
+		l.CacheRefused = "no key to check the saved checkpoint's seal with: the log was folded instead"
+		return nil
+	}
+	if !l.sealer.OpenCache(c) {
+		l.CacheRefused = fmt.Sprintf("the saved checkpoint at position %d is not sealed by this key "+
+			"(changed outside the ledger, or saved with another key): the log was folded instead", c.Position)
+		return nil
+	}
 	// A checkpoint counts only for the chain it was taken from.
 	var at events.Hash
 	found := false
@@ -59,7 +68,9 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 // the state moved since the last one.
 func (l *Ledger) SaveCheckpoint(ctx context.Context) error {
 	cp, ok := l.store.(events.Checkpointer)
-	if !ok {
+	if !ok || l.sealer == nil || l.Broken != nil {
+		// Unsealed it could not be trusted again; from a broken chain it
+		// would describe a log that is not the ledger's.
 		return nil
 	}
 	l.mu.RLock()
@@ -70,8 +81,13 @@ func (l *Ledger) SaveCheckpoint(ctx context.Context) error {
 	head := l.state.Head
 	data := projections.EncodeCheckpoint(l.state)
 	l.mu.RUnlock()
-	if err := cp.SaveCheckpoint(ctx, events.Checkpoint{Position: head.Position, Hash: head.Hash,
-		Format: projections.CheckpointFormat, Data: data}); err != nil {
+	c := events.Checkpoint{Position: head.Position, Hash: head.Hash, Format: projections.CheckpointFormat, Data: data}
+	seal, err := l.sealer.SealCache(c)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	c.Seal = seal
+	if err := cp.SaveCheckpoint(ctx, c); err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
 	l.mu.Lock()

@@ -30,7 +30,33 @@ type Options struct {
 	// inspection); the problem is kept in Ledger.Broken. Without it, Open
 	// refuses such a store with an error wrapping events.ErrBroken.
 	AllowBroken bool
+	// Sealer binds the fold's saved checkpoint to a key that the store's
+	// writers do not hold. The checkpoint is a cache outside the chain:
+	// anyone who can write the store can edit it, and a state loaded from
+	// an edited one would answer with the edited facts. So the ledger
+	// trusts a saved checkpoint only when Sealer says it sealed it, and
+	// seals what it saves; without a Sealer it neither loads nor saves one
+	// and folds the whole log. A checkpoint whose seal does not verify is
+	// ignored and the log folded instead (CacheRefused says so).
+	Sealer Sealer
+	// CheckChain verifies the whole chain and the Merkle tree
+	// (events.VerifyLog) while Open loads the state, before it returns:
+	// what serve does before it answers anything. Without it, Open checks
+	// the head's hash and the checkpoint's anchor only.
+	CheckChain bool
 }
+
+// Sealer signs and checks the fold's saved checkpoint
+// (internal/transparency.Signer, with the office's key).
+type Sealer interface {
+	SealCache(c events.Checkpoint) ([]byte, error)
+	OpenCache(c events.Checkpoint) bool
+}
+
+// ErrReadOnly is an append to a ledger opened on a broken chain for
+// inspection (Options.AllowBroken with Ledger.Broken set).
+var ErrReadOnly = errors.New("read-only: the store's chain does not hold, so the ledger was opened for inspection only; " +
+	"nothing can be appended until the store is repaired (run `ledger verify` for the first bad position)")
 
 // Ledger is the event ledger over one store.
 type Ledger struct {
@@ -45,13 +71,21 @@ type Ledger struct {
 	fromCheck bool
 	cache     renderCache
 	allow     bool
+	sealer    Sealer
 	// Broken is why the chain does not hold, when Open was allowed to go on.
+	// Such a ledger refuses every append (ErrReadOnly).
 	Broken error
+	// CacheRefused is set when Open found a saved checkpoint it could not
+	// trust (no key to check it with, or a seal that does not verify) and
+	// folded the log instead.
+	CacheRefused string
+	// Verified is what Options.CheckChain re-derived (events and root).
+	Verified events.Verified
 }
 
 // Open folds the store into a new Ledger.
 func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error) {
-	l := &Ledger{store: store, clock: opt.Clock, every: opt.CheckpointEvery, allow: opt.AllowBroken}
+	l := &Ledger{store: store, clock: opt.Clock, every: opt.CheckpointEvery, allow: opt.AllowBroken, sealer: opt.Sealer}
 	if l.clock == nil {
 		l.clock = time.Now
 	}
@@ -59,8 +93,32 @@ func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error)
 		l.every = 50_000
 	}
 	l.state = projections.New()
+	var chain chan error
+	if opt.CheckChain {
+		// The whole chain is read on every core while the state loads.
+		chain = make(chan error, 1)
+		go func() {
+			v, err := events.VerifyLog(ctx, store, events.VerifyOptions{})
+			l.Verified = v
+			chain <- err
+		}()
+	}
 	if err := l.broken(l.loadCheckpoint(ctx)); err != nil {
+		if chain != nil {
+			<-chain
+		}
 		return nil, err
+	}
+	if chain != nil {
+		if err := <-chain; err != nil {
+			var ve *events.VerifyError
+			if errors.As(err, &ve) {
+				err = fmt.Errorf("replay: the chain does not hold: %w; run `ledger verify`", err)
+			}
+			if err := l.broken(err); err != nil {
+				return nil, err
+			}
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -2,11 +2,14 @@ package replay_test
 
 import (
 	"context"
+	"crypto/rand"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
@@ -20,7 +23,8 @@ func TestCheckpointIsUsedAndAnswersTheSame(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "l.db")
 	st, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
-	l, err := replay.Open(ctx, st, replay.Options{CheckpointEvery: -1})
+	key := testSealer(t)
+	l, err := replay.Open(ctx, st, replay.Options{CheckpointEvery: -1, Sealer: key})
 	require.NoError(t, err)
 	replaytest.AppendLines(t, l, base...)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -34,7 +38,16 @@ func TestCheckpointIsUsedAndAnswersTheSame(t *testing.T) {
 	st, err = sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	defer st.Close()
-	l2, err := replay.Open(ctx, st, replay.Options{})
+	// Without the key it cannot be trusted: the log is folded instead.
+	l0, err := replay.Open(ctx, st, replay.Options{})
+	require.NoError(t, err)
+	require.False(t, l0.FromCheckpoint())
+	require.NotEmpty(t, l0.CacheRefused)
+	got0, err := l0.StandingsJSON(v)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got0))
+
+	l2, err := replay.Open(ctx, st, replay.Options{Sealer: key})
 	require.NoError(t, err)
 	require.True(t, l2.FromCheckpoint())
 	got, err := l2.StandingsJSON(v)
@@ -43,4 +56,51 @@ func TestCheckpointIsUsedAndAnswersTheSame(t *testing.T) {
 	// And it appends on from there.
 	replaytest.AppendLines(t, l2, line("UnitRegistered", at, `{"unit_id":"U8","name":"n"}`))
 	require.Equal(t, int64(len(base)+1), l2.Len())
+}
+
+func testSealer(t *testing.T) *transparency.Signer {
+	t.Helper()
+	skey, _, err := transparency.GenerateKey(rand.Reader, "test.example/ledger")
+	require.NoError(t, err)
+	s, err := transparency.NewSigner(skey)
+	require.NoError(t, err)
+	return s
+}
+
+// An edited cache, with the checkpoint's position and anchor intact, is
+// never served: its seal no longer verifies, the log is folded, and the
+// answers are the log's; verify names it.
+func TestEditedCacheIsRefusedAndReported(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "l.db")
+	st, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer st.Close()
+	key := testSealer(t)
+	l, err := replay.Open(ctx, st, replay.Options{CheckpointEvery: -1, Sealer: key})
+	require.NoError(t, err)
+	replaytest.AppendLines(t, l, base...)
+	v := projections.View{AsOf: time.Date(2021, 11, 30, 0, 0, 0, 0, time.UTC), KnownAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	want, err := l.StandingsJSON(v)
+	require.NoError(t, err)
+	require.NoError(t, l.SaveCheckpoint(ctx))
+	c, err := st.LoadCheckpoint(ctx)
+	require.NoError(t, err)
+	// Flip one byte of the state, as a store writer could.
+	c.Data[len(c.Data)/2] ^= 0x01
+	require.NoError(t, st.SaveCheckpoint(ctx, c))
+
+	l2, err := replay.Open(ctx, st, replay.Options{Sealer: key})
+	require.NoError(t, err)
+	require.False(t, l2.FromCheckpoint())
+	require.Contains(t, l2.CacheRefused, "not sealed by this key")
+	got, err := l2.StandingsJSON(v)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got))
+
+	_, err = replay.Verify(ctx, st, time.Now())
+	var ve *events.VerifyError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, c.Position, ve.Position, ve.Reason)
+	require.Equal(t, replay.CacheMismatch, ve.Reason)
 }

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"fmt"
+	"github.com/google/uuid"
 	"time"
 
 	"github.com/pingyang/ledger/events"
@@ -59,4 +60,12 @@ func (l *Ledger) Len() int64 {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.state.Len()
+}
+
+// Position returns the position of the stored event with this id.
+func (l *Ledger) Position(id uuid.UUID) (int64, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	pos, _, ok := l.state.Lookup(id)
+	return pos, ok
 }

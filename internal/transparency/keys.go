@@ -88,7 +88,7 @@ func NewSigner(skey string) (*Signer, error) {
 
 // publicOf derives the Ed25519 public key of a signer key.
 func publicOf(skey string) (ed25519.PublicKey, error) {
-	parts := strings.Split(skey, "+")
+	parts := strings.SplitN(skey, "+", 5)
 	if len(parts) != 5 {
 		return nil, errors.New("not a signer key")
 	}

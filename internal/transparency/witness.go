@@ -38,7 +38,7 @@ func NewCosigner(skey string, now func() time.Time) (*Cosigner, error) {
 	if _, err := note.NewSigner(skey); err != nil {
 		return nil, errors.New("not a signer key (PRIVATE+KEY+NAME+HASH+BASE64, as `ledger keygen` writes)")
 	}
-	parts := strings.Split(skey, "+")
+	parts := strings.SplitN(skey, "+", 5)
 	b, err := base64.StdEncoding.DecodeString(parts[4])
 	if err != nil || len(b) != 1+ed25519.SeedSize || b[0] != 1 {
 		return nil, errors.New("not an Ed25519 signer key")
