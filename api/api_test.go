@@ -75,7 +75,7 @@ func newFixture(t testing.TB, withTokens bool) *fixture {
 	for i := 0; i < 5; i++ {
 		code := events.NewCode()
 		f.codes = append(f.codes, code)
-		lines = append(lines, eventstest.Line(events.VoterCredentialIssued, "2021-11-15T11:00:00+08:00", fmt.Sprintf(`{"credential_hash":%q,"group":"recipient"}`, events.CodeHash(code))))
+		lines = append(lines, eventstest.Line(events.VoterCredentialIssued, "2021-11-15T11:00:00+08:00", eventstest.CredentialData(code, "recipient")))
 	}
 	replaytest.AppendLines(t, l, lines...)
 	cfg := api.Config{Ledger: l, Logger: slog.New(slog.NewJSONHandler(syncWriter{f.logs, &sync.Mutex{}}, nil)),

@@ -20,13 +20,18 @@ import (
 const BallotAttempts = 20
 
 type ballotBody struct {
-	Code        string   `json:"code"`
-	Satisfied   []string `json:"satisfied"`
-	Unsatisfied []string `json:"unsatisfied"`
+	Code          string   `json:"code"`
+	CredentialKey string   `json:"credential_key"`
+	Satisfied     []string `json:"satisfied"`
+	Unsatisfied   []string `json:"unsatisfied"`
+	Signature     string   `json:"signature"`
 }
 
-// ballot takes a voter's plain one-time code, hashes it at once, and casts
-// the ballot. The code is never stored, logged or echoed.
+// ballot takes a voter's plain one-time code, derives its key, signs the
+// ballot and forgets the code (which is never stored, logged or echoed);
+// or a ballot the voter's browser signed with that key, so that the code
+// never reaches the ledger at all. Either way the stored BallotCast is
+// signed, and its signature is checked like any other's.
 func (s *Server) ballot(c echo.Context) error {
 	body, err := readBody(c)
 	if err != nil {
@@ -35,17 +40,28 @@ func (s *Server) ballot(c echo.Context) error {
 	var b ballotBody
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return invalidf("", "body must be {\"code\", \"satisfied\", \"unsatisfied\"}")
+	if err := dec.Decode(&b); err != nil || dec.More() {
+		return invalidf("", "body must be {\"code\", \"satisfied\", \"unsatisfied\"} or "+
+			"{\"credential_key\", \"satisfied\", \"unsatisfied\", \"signature\"}")
 	}
-	if b.Code == "" || len(b.Code) > 128 {
-		return invalidf("code", "code: required, at most 128 characters")
+	d := &events.BallotCastData{Satisfied: b.Satisfied, Unsatisfied: b.Unsatisfied}
+	switch {
+	case b.Code != "" && (b.CredentialKey != "" || b.Signature != ""):
+		return invalidf("code", "code: send either the code or credential_key and signature, not both")
+	case b.Code != "":
+		if len(b.Code) > 128 {
+			return invalidf("code", "code: at most 128 characters")
+		}
+		d.Sign(events.CodeKey(events.NormalizeCode(b.Code)))
+		b.Code = ""
+	case b.CredentialKey == "" && b.Signature == "":
+		return invalidf("code", "code: required (or credential_key and signature)")
+	default:
+		d.CredentialKey, d.Signature = b.CredentialKey, b.Signature
 	}
-	hash := events.CodeHash(b.Code)
-	b.Code = ""
-	// Build checks the lists like any BallotCast (exactly 10 and 10, disjoint, valid ids).
-	ev, ferr := events.Build(s.ballotT(), "voter:qinglian",
-		&events.BallotCastData{CredentialHash: hash, Satisfied: b.Satisfied, Unsatisfied: b.Unsatisfied})
+	// Build checks the ballot like any BallotCast: the key, 10 and 10
+	// disjoint valid ids, and the signature.
+	ev, ferr := events.Build(s.ballotT(), "voter:qinglian", d)
 	if ferr != nil {
 		return ferr
 	}

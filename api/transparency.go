@@ -31,7 +31,8 @@ type signed struct {
 // head moved since the last one. Serve calls it on a ticker, so that
 // appends are batched into at most one signature a tick.
 func (s *Server) SignCheckpoint(ctx context.Context) error {
-	if s.signer == nil {
+	if s.signer == nil || s.ledger.Broken != nil {
+		// The office never signs a log whose chain does not hold.
 		return nil
 	}
 	size := s.ledger.Head().Position
@@ -82,9 +83,15 @@ func (s *Server) KeepSigning(ctx context.Context, every time.Duration) {
 var errNoKey = &Error{Status: http.StatusNotFound, Code: "not_found",
 	Message: "this server signs no checkpoints: it was started without a key (ledger serve --key FILE)"}
 
+var errBrokenNoCheckpoint = &Error{Status: http.StatusServiceUnavailable, Code: "read_only",
+	Message: "the store's chain does not hold: this server is open for inspection only and signs no checkpoint"}
+
 func (s *Server) checkpoint(c echo.Context) error {
 	if s.signer == nil {
 		return errNoKey
+	}
+	if s.ledger.Broken != nil {
+		return errBrokenNoCheckpoint
 	}
 	if err := s.SignCheckpoint(c.Request().Context()); err != nil {
 		return err

@@ -21,13 +21,24 @@ func ev(typ events.Type, data string) string {
 }
 
 func TestDecodeEveryType(t *testing.T) {
-	h := strings.Repeat("ab", 32)
-	ten := func(p string) string {
+	h := events.CredentialKey("sample-code")
+	tenIDs := func(p string) []string {
 		var l []string
 		for i := 0; i < 10; i++ {
-			l = append(l, `"`+p+string(rune('0'+i))+`"`)
+			l = append(l, p+string(rune('0'+i)))
 		}
-		return "[" + strings.Join(l, ",") + "]"
+		return l
+	}
+	// A ballot signed with the sample code's key, with one field then
+	// changed after signing by edit (which must break the signature).
+	signed := func(sat, unsat []string, edit func(d *events.BallotCastData)) string {
+		d := &events.BallotCastData{Satisfied: sat, Unsatisfied: unsat}
+		d.Sign(events.CodeKey("sample-code"))
+		if edit != nil {
+			edit(d)
+		}
+		b, _ := json.Marshal(d)
+		return string(b)
 	}
 	cases := []struct {
 		name, line, field string // field "" means accepted
@@ -82,12 +93,17 @@ func TestDecodeEveryType(t *testing.T) {
 		{"unit deduction zero", ev("UnitDeduction", `{"unit_id":"U01","points":0,"reason":"x"}`), "data.points"},
 		{"frozen ok", ev("OnlineCandidatesFrozen", `{"section_ids":["U01-S01","U01-S02"]}`), ""},
 		{"frozen repeat", ev("OnlineCandidatesFrozen", `{"section_ids":["U01-S01","U01-S01"]}`), "data.section_ids[1]"},
-		{"credential ok", ev("VoterCredentialIssued", `{"credential_hash":"`+h+`","group":"recipient"}`), ""},
-		{"credential upper hex", ev("VoterCredentialIssued", `{"credential_hash":"`+strings.ToUpper(h)+`","group":"recipient"}`), "data.credential_hash"},
-		{"credential bad group", ev("VoterCredentialIssued", `{"credential_hash":"`+h+`","group":"public"}`), "data.group"},
-		{"ballot ok", ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":`+ten("A")+`,"unsatisfied":`+ten("B")+`}`), ""},
-		{"ballot of 9", ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":["A1","A2","A3","A4","A5","A6","A7","A8","A9"],"unsatisfied":`+ten("B")+`}`), "data.satisfied"},
-		{"ballot overlap", ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":`+ten("A")+`,"unsatisfied":["A0","B1","B2","B3","B4","B5","B6","B7","B8","B9"]}`), "data.unsatisfied[0]"},
+		{"credential ok", ev("VoterCredentialIssued", `{"credential_key":"`+h+`","group":"recipient"}`), ""},
+		{"credential upper hex", ev("VoterCredentialIssued", `{"credential_key":"`+strings.ToUpper(h)+`","group":"recipient"}`), "data.credential_key"},
+		{"credential the old hash field", ev("VoterCredentialIssued", `{"credential_hash":"`+h+`","group":"recipient"}`), "data.credential_hash"},
+		{"credential bad group", ev("VoterCredentialIssued", `{"credential_key":"`+h+`","group":"public"}`), "data.group"},
+		{"ballot ok", ev("BallotCast", signed(tenIDs("A"), tenIDs("B"), nil)), ""},
+		{"ballot of 9", ev("BallotCast", signed(tenIDs("A")[1:], tenIDs("B"), nil)), "data.satisfied"},
+		{"ballot overlap", ev("BallotCast", signed(tenIDs("A"), append([]string{"A0"}, tenIDs("B")[1:]...), nil)), "data.unsatisfied[0]"},
+		{"ballot list changed after signing", ev("BallotCast", signed(tenIDs("A"), tenIDs("B"), func(d *events.BallotCastData) { d.Satisfied[0] = "C0" })), "data.signature"},
+		{"ballot signed by another key", ev("BallotCast", signed(tenIDs("A"), tenIDs("B"), func(d *events.BallotCastData) { d.CredentialKey = events.CredentialKey("other") })), "data.signature"},
+		{"ballot without signature", ev("BallotCast", signed(tenIDs("A"), tenIDs("B"), func(d *events.BallotCastData) { d.Signature = "" })), "data.signature"},
+		{"ballot signature in capitals", ev("BallotCast", signed(tenIDs("A"), tenIDs("B"), func(d *events.BallotCastData) { d.Signature = strings.ToUpper(d.Signature) })), "data.signature"},
 		{"commendation ok", ev("CommendationAwarded", `{"section_id":"U01-S01","level":"national","deed_id":"D-1"}`), ""},
 		{"commendation bad level", ev("CommendationAwarded", `{"section_id":"U01-S01","level":"county","deed_id":"D-1"}`), "data.level"},
 		{"media ok", ev("MediaCoverageRecorded", `{"section_id":"U01-S01","level":"central","matter_id":"M-1"}`), ""},
@@ -194,7 +210,6 @@ const oldDiscretionaryHash = "b0fcfbf91d07518eb351ee8b39d6b85847e5f7a6786338ef6d
 // TestCanonicalMatchesEncodingJSON holds the hand-rolled canonical encoder
 // to encoding/json for every body type.
 func TestCanonicalMatchesEncodingJSON(t *testing.T) {
-	h := strings.Repeat("0f", 32)
 	lines := []string{
 		ev("SectionRegistered", `{"section_id":"S1","unit_id":"U1","name":"<价格科> & \"x\" \\ y","enforcement":true}`),
 		ev("SupervisorGradesSubmitted", `{"unit_id":"U01","grades":[{"section_id":"U01-S02","score":3.9},{"section_id":"U01-S01","score":0}]}`),
@@ -202,7 +217,7 @@ func TestCanonicalMatchesEncodingJSON(t *testing.T) {
 		ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":0.05,"reason":"x","component":"supervisor"}`),
 		ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"upheld"}`),
 		ev("ContestResolved", `{"target_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","outcome":"reduced","points":0}`),
-		ev("BallotCast", `{"credential_hash":"`+h+`","satisfied":["A0","A1","A2","A3","A4","A5","A6","A7","A8","A9"],"unsatisfied":["B0","B1","B2","B3","B4","B5","B6","B7","B8","B9"]}`),
+		ev("BallotCast", eventstest.BallotData("c", []string{"A0", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9"}, []string{"B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"})),
 		ev("HotlineVerdict", `{"section_id":"U01-S01","item":"conduct","points":5e0,"role":"lead"}`),
 	}
 	for _, l := range lines {

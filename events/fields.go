@@ -123,12 +123,13 @@ func lowerHex(v string, n int) bool {
 	return true
 }
 
-func checkHash(field, v string) *FieldError {
+// checkKey checks a credential_key: an Ed25519 public key in lowercase hex.
+func checkKey(field, v string) *FieldError {
 	if v == "" {
 		return invalid(field, "required")
 	}
 	if !lowerHex(v, 64) {
-		return invalid(field, "must be 64 lowercase hex characters (sha256 of the one-time code)")
+		return invalid(field, "must be 64 lowercase hex characters (the Ed25519 public key of the one-time code)")
 	}
 	return nil
 }

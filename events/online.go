@@ -33,28 +33,35 @@ func (d *OnlineCandidatesFrozenData) Check() *FieldError {
 }
 
 type VoterCredentialIssuedData struct {
-	CredentialHash string     `json:"credential_hash"`
-	Group          VoterGroup `json:"group"`
+	CredentialKey string     `json:"credential_key"`
+	Group         VoterGroup `json:"group"`
 }
 
 func (*VoterCredentialIssuedData) Type() Type     { return VoterCredentialIssued }
 func (*VoterCredentialIssuedData) Stream() string { return onlineStream }
 func (d *VoterCredentialIssuedData) Check() *FieldError {
-	return first(checkHash("data.credential_hash", d.CredentialHash),
+	return first(checkKey("data.credential_key", d.CredentialKey),
 		VoterGroups.check("data.group", d.Group))
 }
 
 type BallotCastData struct {
-	CredentialHash string   `json:"credential_hash"`
-	Satisfied      []string `json:"satisfied"`
-	Unsatisfied    []string `json:"unsatisfied"`
+	CredentialKey string   `json:"credential_key"`
+	Satisfied     []string `json:"satisfied"`
+	Signature     string   `json:"signature"`
+	Unsatisfied   []string `json:"unsatisfied"`
 }
 
 func (*BallotCastData) Type() Type     { return BallotCast }
 func (*BallotCastData) Stream() string { return onlineStream }
 func (d *BallotCastData) Check() *FieldError {
-	if err := checkHash("data.credential_hash", d.CredentialHash); err != nil {
+	if err := checkKey("data.credential_key", d.CredentialKey); err != nil {
 		return err
+	}
+	if d.Signature == "" {
+		return invalid("data.signature", "required: the voter's Ed25519 signature of the ballot")
+	}
+	if !lowerHex(d.Signature, 128) {
+		return invalid("data.signature", "must be 128 lowercase hex characters (an Ed25519 signature)")
 	}
 	for _, l := range []struct {
 		f   string
@@ -75,6 +82,11 @@ func (d *BallotCastData) Check() *FieldError {
 		if in[id] {
 			return invalid("data.unsatisfied["+strconv.Itoa(i)+"]", "section %s is also marked satisfied", id)
 		}
+	}
+	// Last, being the dearest check: whoever sends a ballot, only the
+	// holder of the code's key can have signed it.
+	if !d.verifySignature() {
+		return invalid("data.signature", "does not verify: not signed by the key of credential_key over this ballot")
 	}
 	return nil
 }

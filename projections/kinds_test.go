@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -70,6 +71,14 @@ func idList(from, to int) string {
 	return strings.Join(l, ",")
 }
 
+func ids(from, to int) []string {
+	var l []string
+	for k := from; k < to; k++ {
+		l = append(l, fmt.Sprintf("S%02d", k))
+	}
+	return l
+}
+
 // samples is one event of every type, folded in code order, each on top
 // of the ones before: a new type needs one here.
 var samples = map[events.Type]struct{ occurred, data string }{
@@ -93,9 +102,8 @@ var samples = map[events.Type]struct{ occurred, data string }{
 	events.DiscretionaryDeduction: {"2021-06-01", `{"section_id":"S01","points":1.5,"reason":"迟报","component":"hotline"}`},
 	events.UnitDeduction:          {"2021-06-01", `{"unit_id":"U1","points":2,"reason":"应报未报"}`},
 	events.OnlineCandidatesFrozen: {"2021-11-15", `{"section_ids":[` + idList(0, 22) + `]}`},
-	events.VoterCredentialIssued:  {"2021-11-15", `{"credential_hash":"` + events.CodeHash("sample-code") + `","group":"recipient"}`},
-	events.BallotCast: {"2021-11-16", `{"credential_hash":"` + events.CodeHash("sample-code") + `","satisfied":[` + idList(0, 10) +
-		`],"unsatisfied":[` + idList(10, 20) + `]}`},
+	events.VoterCredentialIssued:  {"2021-11-15", eventstest.CredentialData("sample-code", "recipient")},
+	events.BallotCast:             {"2021-11-16", eventstest.BallotData("sample-code", ids(0, 10), ids(10, 20))},
 	events.CommendationAwarded:   {"2021-06-01", `{"section_id":"S01","level":"provincial","deed_id":"D1"}`},
 	events.MediaCoverageRecorded: {"2021-06-01", `{"section_id":"S01","level":"central","matter_id":"M1"}`},
 	events.EventRetracted:        {"2021-12-01", `{"target_id":"` + sampleID(events.ComplaintSubstantiated) + `","reason":"录入错误"}`},

@@ -50,12 +50,12 @@ var _ = define(events.OnlineCandidatesFrozen, kindOf[*events.OnlineCandidatesFro
 var _ = define(events.VoterCredentialIssued, kindOf[*events.VoterCredentialIssuedData]{
 	component: "online", clause: "R-ONL",
 	fold: func(s *State, f *Fact, pos int64, d *events.VoterCredentialIssuedData) *events.FieldError {
-		h, err := events.ParseHash(d.CredentialHash)
+		h, err := events.ParseHash(d.CredentialKey)
 		if err != nil {
-			return events.Invalid("data.credential_hash", "must be 64 lowercase hex characters")
+			return events.Invalid("data.credential_key", "must be 64 lowercase hex characters")
 		}
 		if _, dup := s.credPos[h]; dup {
-			return events.Conflict("data.credential_hash", "this credential is already issued")
+			return events.Conflict("data.credential_key", "this credential is already issued")
 		}
 		var ferr *events.FieldError
 		if f.B, ferr = enumCode("data.group", events.VoterGroups, d.Group); ferr != nil {
@@ -67,9 +67,9 @@ var _ = define(events.VoterCredentialIssued, kindOf[*events.VoterCredentialIssue
 		return nil
 	},
 	check: func(c *checker, d *events.VoterCredentialIssuedData) *events.FieldError {
-		h, _ := events.ParseHash(d.CredentialHash)
+		h, _ := events.ParseHash(d.CredentialKey)
 		if _, dup := c.s.credPos[h]; dup {
-			return events.Conflict("data.credential_hash", "this credential is already issued")
+			return events.Conflict("data.credential_key", "this credential is already issued")
 		}
 		return nil
 	},
@@ -97,10 +97,10 @@ var _ = define(events.VoterCredentialIssued, kindOf[*events.VoterCredentialIssue
 var _ = define(events.BallotCast, kindOf[*events.BallotCastData]{
 	component: "online", clause: "R-ONL",
 	fold: func(s *State, f *Fact, pos int64, d *events.BallotCastData) *events.FieldError {
-		h, _ := events.ParseHash(d.CredentialHash)
+		h, _ := events.ParseHash(d.CredentialKey)
 		cp := s.credPos[h]
 		if cp == 0 {
-			return events.Invalid("data.credential_hash", "unknown credential")
+			return events.Invalid("data.credential_key", "unknown credential")
 		}
 		marks := make([]int32, 0, 2*events.BallotSize)
 		for _, l := range []struct {
@@ -180,13 +180,13 @@ func checkBallot(c *checker, d *events.BallotCastData) *events.FieldError {
 	if s.facts[s.frozenPos-1].Occurred > c.at {
 		return events.Invalid("occurred_at", "before the candidate list was frozen")
 	}
-	h, _ := events.ParseHash(d.CredentialHash)
+	h, _ := events.ParseHash(d.CredentialKey)
 	cp, ok := s.credPos[h]
 	if !ok || s.facts[cp-1].Occurred > c.at {
-		return events.Invalid("data.credential_hash", "unknown credential")
+		return events.Invalid("data.credential_key", "unknown credential")
 	}
 	if c.x.used[cp] != 0 {
-		return events.Conflict("data.credential_hash", "this credential has already voted")
+		return events.Conflict("data.credential_key", "this credential has already voted")
 	}
 	for _, l := range []struct {
 		f   string

@@ -339,19 +339,17 @@ func TestOnlineRankAndOutcome(t *testing.T) {
 	}
 	s.add(events.OnlineCandidatesFrozen, "2021-11-15", map[string]any{"section_ids": ids})
 	s.refuse("type", events.OnlineCandidatesFrozen, "2021-11-15", map[string]any{"section_ids": ids})
-	h1 := events.CodeHash("code-one")
-	h2 := events.CodeHash("code-two")
-	s.add(events.VoterCredentialIssued, "2021-11-15", map[string]any{"credential_hash": h1, "group": "recipient"})
-	s.add(events.VoterCredentialIssued, "2021-11-15", map[string]any{"credential_hash": h2, "group": "representative"})
+	s.add(events.VoterCredentialIssued, "2021-11-15", map[string]any{"credential_key": events.CredentialKey("code-one"), "group": "recipient"})
+	s.add(events.VoterCredentialIssued, "2021-11-15", map[string]any{"credential_key": events.CredentialKey("code-two"), "group": "representative"})
 	// Both ballots mark S21 satisfied; S00 unsatisfied once; S01 unmarked.
 	sat1 := []string{"S21", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10"}
 	uns1 := []string{"S00", "S11", "S12", "S13", "S14", "S15", "S16", "S17", "S18", "S19"}
 	sat2 := []string{"S21", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S20"}
 	uns2 := []string{"S10", "S11", "S12", "S13", "S14", "S15", "S16", "S17", "S18", "S19"}
-	s.add(events.BallotCast, "2021-11-20", map[string]any{"credential_hash": h1, "satisfied": sat1, "unsatisfied": uns1})
-	s.refuse("data.credential_hash", events.BallotCast, "2021-11-20", map[string]any{"credential_hash": h1, "satisfied": sat2, "unsatisfied": uns2})
-	s.refuse("data.credential_hash", events.BallotCast, "2021-11-20", map[string]any{"credential_hash": events.CodeHash("nope"), "satisfied": sat2, "unsatisfied": uns2})
-	s.add(events.BallotCast, "2021-11-20", map[string]any{"credential_hash": h2, "satisfied": sat2, "unsatisfied": uns2})
+	s.add(events.BallotCast, "2021-11-20", ballot("code-one", sat1, uns1))
+	s.refuse("data.credential_key", events.BallotCast, "2021-11-20", ballot("code-one", sat2, uns2))
+	s.refuse("data.credential_key", events.BallotCast, "2021-11-20", ballot("nope", sat2, uns2))
+	s.add(events.BallotCast, "2021-11-20", ballot("code-two", sat2, uns2))
 
 	st = s.standings(end)
 	require.True(t, st.CandidatesFrozen)
@@ -472,7 +470,7 @@ func TestRollbackForgetsTheBatch(t *testing.T) {
 		return r, ev.Body
 	}
 	vote := `{"section_id":"A","round":"H2","respondent":"r-abcd","rating":"basic"}`
-	cred := `{"credential_hash":"` + events.CodeHash("c") + `","group":"recipient"}`
+	cred := eventstest.CredentialData("c", "recipient")
 	id1, id2 := uuid.New(), uuid.New()
 	for attempt := 0; attempt < 2; attempt++ {
 		s.st.Begin()
@@ -551,4 +549,13 @@ func TestEveryFactValue(t *testing.T) {
 			near(t, c.want, got, c.component)
 		})
 	}
+}
+
+// ballot is a BallotCast's data, signed with code's key.
+func ballot(code string, sat, unsat []string) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(eventstest.BallotData(code, sat, unsat)), &m); err != nil {
+		panic(err)
+	}
+	return m
 }

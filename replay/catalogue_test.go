@@ -1,6 +1,7 @@
 package replay_test
 
 import (
+	"encoding/json"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -65,9 +66,9 @@ func init() {
 		line("ContestResolved", "2021-12-07T09:00:00+08:00", `{"target_id":"`+overID+`","outcome":"overturned"}`),
 		line("DeductionContested", "2021-12-08T09:00:00+08:00", `{"target_id":"`+overID+`","section_id":"S04","grounds":"again"}`),
 		line("OnlineCandidatesFrozen", "2021-11-15T09:00:00+08:00", `{"section_ids":[`+ids(0, 21)+`]}`, eventstest.WithID(frozeID)),
-		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","group":"recipient"}`, eventstest.WithID(credID)),
-		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}`),
-		line("BallotCast", "2021-11-16T10:00:00+08:00", `{"credential_hash":"`+events.CodeHash("used-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}`),
+		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", eventstest.CredentialData("used-code", "recipient"), eventstest.WithID(credID)),
+		line("VoterCredentialIssued", "2021-11-15T10:00:00+08:00", eventstest.CredentialData("fresh-code", "recipient")),
+		line("BallotCast", "2021-11-16T10:00:00+08:00", ballotData("used-code", ids(0, 10), ids(10, 20))),
 		decision("2021-12-08T10:00:00+08:00", ids(0, 10), ids(10, 20), ids(17, 20), "平委〔2021〕30号"),
 	)
 }
@@ -93,7 +94,28 @@ func line(typ events.Type, occurred, data string, opts ...eventstest.LineOption)
 const at = "2021-06-02T09:00:00+08:00"
 
 func ballot(code string, sat, unsat string) string {
-	return line("BallotCast", "2021-11-20T09:00:00+08:00", `{"credential_hash":"`+events.CodeHash(code)+`","satisfied":[`+sat+`],"unsatisfied":[`+unsat+`]}`)
+	return line("BallotCast", "2021-11-20T09:00:00+08:00", ballotData(code, sat, unsat))
+}
+
+// ballotData is a BallotCast's data signed with code's key; sat and unsat
+// are lists as ids writes them.
+func ballotData(code string, sat, unsat string) string {
+	var s, u []string
+	if err := json.Unmarshal([]byte("["+sat+"]"), &s); err != nil {
+		panic(err)
+	}
+	if err := json.Unmarshal([]byte("["+unsat+"]"), &u); err != nil {
+		panic(err)
+	}
+	return eventstest.BallotData(code, s, u)
+}
+
+// forged is a ballot for code's credential signed with another key: what
+// a recorder who saw the credential_key could send.
+func forged(code string) string {
+	d := ballotData("someone-else", ids(0, 10), ids(10, 20))
+	return line("BallotCast", "2021-11-20T09:00:00+08:00",
+		strings.Replace(d, events.CredentialKey("someone-else"), events.CredentialKey(code), 1))
 }
 
 // TestBadInputCatalogue feeds named bad inputs, one at a time, to a ledger
@@ -165,15 +187,18 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"grade with two decimals", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[{"section_id":"S00","score":4.25}]}`), "data.grades[0].score", "one decimal", false},
 		{"grade of 5.5", line("SupervisorGradesSubmitted", at, `{"unit_id":"U1","grades":[{"section_id":"S00","score":5.5}]}`), "data.grades[0].score", "0.0 to 5.0", false},
 		{"a second candidate list", line("OnlineCandidatesFrozen", at, `{"section_ids":["S01"]}`), "type", "already frozen", true},
-		{"credential issued twice", line("VoterCredentialIssued", at, `{"credential_hash":"`+events.CodeHash("fresh-code")+`","group":"recipient"}`), "data.credential_hash", "already issued", true},
-		{"credential hash in capitals", line("VoterCredentialIssued", at, `{"credential_hash":"`+strings.ToUpper(events.CodeHash("x"))+`","group":"recipient"}`), "data.credential_hash", "64 lowercase hex", false},
-		{"a credential reused", ballot("used-code", ids(0, 10), ids(10, 20)), "data.credential_hash", "already voted", true},
-		{"an unknown credential", ballot("never-issued", ids(0, 10), ids(10, 20)), "data.credential_hash", "unknown credential", false},
+		{"credential issued twice", line("VoterCredentialIssued", at, eventstest.CredentialData("fresh-code", "recipient")), "data.credential_key", "already issued", true},
+		{"credential key in capitals", line("VoterCredentialIssued", at, `{"credential_key":"`+strings.ToUpper(events.CredentialKey("x"))+`","group":"recipient"}`), "data.credential_key", "64 lowercase hex", false},
+		{"credential by the old hash", line("VoterCredentialIssued", at, `{"credential_hash":"`+events.CredentialKey("x")+`","group":"recipient"}`), "data.credential_hash", "unknown field", false},
+		{"a credential reused", ballot("used-code", ids(0, 10), ids(10, 20)), "data.credential_key", "already voted", true},
+		{"an unknown credential", ballot("never-issued", ids(0, 10), ids(10, 20)), "data.credential_key", "unknown credential", false},
+		{"a forged ballot (another key's signature)", forged("fresh-code"), "data.signature", "does not verify", false},
+		{"a ballot without signature", line("BallotCast", "2021-11-20T09:00:00+08:00", `{"credential_key":"`+events.CredentialKey("fresh-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}`), "data.signature", "required", false},
 		{"ballot of 9", ballot("fresh-code", ids(0, 9), ids(10, 20)), "data.satisfied", "exactly 10", false},
 		{"ballot of 11", ballot("fresh-code", ids(0, 10), ids(9, 20)), "data.unsatisfied", "exactly 10", false},
 		{"ballot marking one section twice", ballot("fresh-code", ids(0, 10), ids(10, 19)+`,"S00"`), "data.unsatisfied[9]", "also marked satisfied", false},
 		{"ballot off the list", ballot("fresh-code", ids(0, 10), ids(12, 21)+`,"S99"`), "data.unsatisfied[9]", "not on the frozen candidate list", false},
-		{"ballot before the freeze", line("BallotCast", "2021-11-01T00:00:00+08:00", `{"credential_hash":"`+events.CodeHash("fresh-code")+`","satisfied":[`+ids(0, 10)+`],"unsatisfied":[`+ids(10, 20)+`]}`), "occurred_at", "before the candidate list", false},
+		{"ballot before the freeze", line("BallotCast", "2021-11-01T00:00:00+08:00", ballotData("fresh-code", ids(0, 10), ids(10, 20))), "occurred_at", "before the candidate list", false},
 		{"a contest of a vote", line("DeductionContested", at, `{"target_id":"`+voteID+`","section_id":"S01","grounds":"g"}`), "data.target_id", "not a deduction", false},
 		{"a contest for another section", line("DeductionContested", at, `{"target_id":"`+findID+`","section_id":"S02","grounds":"g"}`), "data.section_id", "does not affect", false},
 		{"a contest of nothing", line("DeductionContested", at, `{"target_id":"99999999-9999-4999-8999-999999999999","section_id":"S01","grounds":"g"}`), "data.target_id", "no stored event", false},

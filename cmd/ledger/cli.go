@@ -50,6 +50,7 @@ func (c *command) root() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.store, "store", "", "")
 	pf.BoolVar(&c.init, "init", false, "")
+	pf.StringVar(&c.key, "key", "", "")
 	c.lang = langFromEnv(c.m.Getenv)
 	pf.Var(&c.lang, "lang", "")
 	pf.Lookup("lang").DefValue = "" // the environment's: its description says so
@@ -69,6 +70,10 @@ func (c *command) root() *cobra.Command {
 		c.exportCmd(),
 		c.templateCmd(),
 		c.recipientsCmd(),
+		c.keygenCmd(),
+		c.checkpointCmd(),
+		c.proveCmd(),
+		c.auditCmd(),
 	)
 	// Made now rather than by Execute, so that they can be adjusted below
 	// and described like the others.

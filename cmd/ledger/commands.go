@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/present"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/internal/when"
 	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
@@ -49,13 +51,26 @@ func openStore(ctx context.Context, url string, create bool) (events.Store, erro
 	return nil, usagef("--store %q: want sqlite:PATH or esdb://HOST:PORT", url)
 }
 
-// open opens the store and folds it into a ledger.
+// open opens the store and folds it into a ledger. With the office's key
+// (--key), the fold's saved checkpoint is trusted when the key sealed it;
+// without, the whole log is folded.
 func (c *command) open(ctx context.Context) (*replay.Ledger, func(), error) {
+	s, err := c.signer()
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.openWith(ctx, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken}, s)
+}
+
+func (c *command) openWith(ctx context.Context, opt replay.Options, s *transparency.Signer) (*replay.Ledger, func(), error) {
+	if s != nil {
+		opt.Sealer = s
+	}
 	st, err := openStore(ctx, c.storeURL(), c.create || c.init)
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := replay.Open(ctx, st, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken})
+	l, err := replay.Open(ctx, st, opt)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -192,27 +207,29 @@ func (c *command) verifyCmd() *cobra.Command {
 	fs := cmd.Flags()
 	deep := fs.Bool("deep", false, "")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
+		// Re-validation decodes every event: collect garbage less often, as
+		// import does (see there).
+		debug.SetGCPercent(400)
+		debug.SetMemoryLimit(200 << 20)
 		st, err := openStore(ctx, c.storeURL(), c.init)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		n, head, err := events.Verify(ctx, st)
+		v, err := replay.Verify(ctx, st, c.m.Now())
 		if err != nil {
 			var ve *events.VerifyError
 			if errors.As(err, &ve) {
-				return fmt.Errorf("verify: FAILED at %s (%d events before it are intact)", ve, n)
+				return fmt.Errorf("verify: FAILED at %s (%d events before it are intact)", ve, v.Events)
 			}
 			return fmt.Errorf("verify: %w", err)
 		}
-		fmt.Fprintf(c.m.Stdout, "ok %d events, head %s\n", n, head)
+		fmt.Fprintf(c.m.Stdout, "ok %d events, head %s, root %s\n", v.Events, v.Head, base64.StdEncoding.EncodeToString(v.Root[:]))
 		if *deep {
-			at, err := replay.CheckCheckpoint(ctx, st)
-			if err != nil {
-				return fmt.Errorf("verify: %w", err)
-			}
-			if at > 0 {
-				fmt.Fprintf(c.m.Stdout, "ok checkpoint at position %d matches the log\n", at)
+			if cp, ok := st.(events.Checkpointer); ok {
+				if saved, err := cp.LoadCheckpoint(ctx); err == nil && saved.Format == projections.CheckpointFormat {
+					fmt.Fprintf(c.m.Stdout, "ok checkpoint at position %d matches the log\n", saved.Position)
+				}
 			}
 		}
 		return nil
@@ -499,7 +516,7 @@ func (c *command) credentialsCmd() *cobra.Command {
 		for i := range codes {
 			codes[i] = events.NewCode()
 			ev, ferr := events.Build(when, *actor,
-				&events.VoterCredentialIssuedData{CredentialHash: events.CodeHash(codes[i]), Group: events.VoterGroup(*group)})
+				&events.VoterCredentialIssuedData{CredentialKey: events.CredentialKey(codes[i]), Group: events.VoterGroup(*group)})
 			if ferr != nil {
 				return fmt.Errorf("issue-credentials: %w", ferr)
 			}

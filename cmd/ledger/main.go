@@ -89,12 +89,13 @@ type reportedError struct{ error }
 type command struct {
 	m           *Main
 	store       string
-	lang        lang // --lang, else the environment's
-	allowBroken bool // serve --allow-broken-chain: open a tampered store for inspection
-	init        bool // --init: create the store if it does not exist
-	create      bool // the command creates its store (import, serve)
-	started     bool // flags and arguments parsed, a command body runs (c.run)
-	completing  bool // the shell asks for completions (cobra's __complete)
+	lang        lang   // --lang, else the environment's
+	allowBroken bool   // serve --allow-broken-chain: open a tampered store for inspection
+	init        bool   // --init: create the store if it does not exist
+	create      bool   // the command creates its store (import, serve)
+	started     bool   // flags and arguments parsed, a command body runs (c.run)
+	completing  bool   // the shell asks for completions (cobra's __complete)
+	key         string // --key: the office's signer key (checkpoints, the fold's cache seal)
 }
 
 // run makes a command body a cobra RunE: ctx is the run's context, pos the

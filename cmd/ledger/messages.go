@@ -111,8 +111,24 @@ var messages = map[string]text{
 		"假设分析：把假设的事件计入后的排名及其带来的变化；不保存任何内容",
 	},
 	"verify": {
-		"re-derive every hash of the chain (--deep: and the checkpoint)",
-		"重新计算哈希链上的每个哈希（--deep：并核对检查点）",
+		"re-derive every hash, the Merkle root and the saved checkpoint, and re-validate every event",
+		"重新计算每个哈希和默克尔树根、核对已保存的检查点，并按日志顺序重新校验每个事件",
+	},
+	"keygen": {
+		"make a signing key pair: PREFIX.key (secret) and PREFIX.pub",
+		"生成签名密钥对：PREFIX.key（私钥）和 PREFIX.pub（公钥）",
+	},
+	"checkpoint": {
+		"print a signed checkpoint of the log's Merkle tree",
+		"打印日志默克尔树的签名检查点",
+	},
+	"prove": {
+		"print an inclusion or a consistency proof, as the API's JSON",
+		"打印包含证明或一致性证明（与 API 的 JSON 相同）",
+	},
+	"audit": {
+		"check a server's signed checkpoint against the one kept in --state, over HTTP",
+		"通过 HTTP 检查服务器的签名检查点与 --state 中保存的检查点是否一致",
 	},
 	"freeze-candidates": {
 		"append the candidate list computed as of --at",
@@ -189,6 +205,10 @@ var messages = map[string]text{
 		"create the store if it does not exist (import and serve create it anyway)",
 		"存储不存在时新建（import 和 serve 本来就会新建）",
 	},
+	"--key": {
+		"the office's signer key `FILE` (ledger keygen): signs checkpoints and seals the fold's cache; without it the cache is not trusted and the log is folded (default: $LEDGER_KEY)",
+		"办公室的签名私钥文件 `FILE`（ledger keygen 生成）：签署检查点并封签推算缓存；不给时不信任缓存而重新推算日志（默认：$LEDGER_KEY）",
+	},
 	"--version": {"print the version", "显示版本"},
 
 	// Flags of one command or a few.
@@ -260,8 +280,37 @@ var messages = map[string]text{
 	"diff --format":        {"output format: `table|json|csv`", "输出格式：`table|json|csv`"},
 	"whatif --format":      {"output format: `table|json|csv` (csv: the diff)", "输出格式：`table|json|csv`（csv 为变化部分）"},
 	"verify --deep": {
-		"also re-derive the saved checkpoint from the log and compare",
-		"同时由日志重新推算已保存的检查点，并逐字节比对",
+		"also say when the saved checkpoint matched the log (it is always compared)",
+		"同时报告已保存的检查点与日志一致（检查点总会被比对）",
+	},
+	"keygen --origin": {
+		"the log's `ORIGIN` (its name in checkpoints), or a witness's name",
+		"日志的来源名 `ORIGIN`（检查点中的名称），或见证人的名称",
+	},
+	"keygen --out":     {"write `PREFIX`.key and `PREFIX`.pub", "写入 `PREFIX`.key 和 `PREFIX`.pub"},
+	"prove --position": {"the event's `P`osition (inclusion)", "事件的位置 `P`（包含证明）"},
+	"prove --size":     {"the tree's size `N` (inclusion)", "树的大小 `N`（包含证明）"},
+	"prove --from":     {"the earlier size `M` (consistency)", "较早的大小 `M`（一致性证明）"},
+	"prove --to":       {"the later size `N` (consistency)", "较晚的大小 `N`（一致性证明）"},
+	"audit --url":      {"the server's `URL`", "服务器地址 `URL`"},
+	"audit --pub":      {"the office's public key `FILE` (PREFIX.pub)", "办公室的公钥文件 `FILE`（PREFIX.pub）"},
+	"audit --state": {
+		"`DIR` where the last checkpoint seen is kept, one file per origin",
+		"保存最近一次所见检查点的目录 `DIR`，每个来源一个文件",
+	},
+	"audit --token": {"bearer `TOKEN` (inspector, for --event and --full)", "访问令牌 `TOKEN`（--event 和 --full 需要 inspector）"},
+	"audit --event": {"also prove the inclusion of the event with this `ID`", "同时证明该 `ID` 的事件已包含在内"},
+	"audit --full": {
+		"also download every event and recompute the chain and the root",
+		"同时下载全部事件并重新计算哈希链和树根",
+	},
+	"audit --witness-key": {
+		"cosign the checkpoint with this witness key `FILE` and send the cosignature",
+		"用该见证人私钥文件 `FILE` 联署检查点并提交联署",
+	},
+	"serve --witnesses": {
+		"`FILE` of witness public keys (one a line) whose cosignatures the server takes",
+		"见证人公钥文件 `FILE`（每行一个），服务器接受其联署",
 	},
 	"freeze-candidates --at": {
 		"effective `TIME` of the list (required)",
@@ -290,12 +339,12 @@ var messages = map[string]text{
 		"演练时钟：收到选票的发生时间记为 `TIME` 加上启动以来经过的时间",
 	},
 	"serve --demo": {
-		"serve the demo year (creates demo.db from it when absent)",
-		"提供演示年度的数据（没有 demo.db 时先生成）",
+		"serve the demo year (creates demo.db from it when absent, and a demo key demo.key beside it)",
+		"提供演示年度的数据（没有 demo.db 时先生成，并在旁边生成演示密钥 demo.key）",
 	},
 	"serve --allow-broken-chain": {
-		"serve a store whose hash chain no longer holds, for inspection",
-		"即使哈希链已不成立也提供服务，供检查之用",
+		"serve a store whose hash chain no longer holds, read-only, for inspection",
+		"即使哈希链已不成立也以只读方式提供服务，供检查之用",
 	},
 	"demo --seed": {
 		"random seed `N`: the same seed gives the same year",

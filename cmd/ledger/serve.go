@@ -19,6 +19,7 @@ import (
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/internal/demo"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/internal/when"
 	"github.com/pingyang/ledger/replay"
 	"github.com/spf13/cobra"
@@ -37,6 +38,7 @@ func (c *command) serveCmd() *cobra.Command {
 	tokensPath := fs.String("tokens", "", "")
 	clock := fs.String("clock", "", "")
 	withDemo := fs.Bool("demo", false, "")
+	witnessesPath := fs.String("witnesses", "", "")
 	fs.BoolVar(&c.allowBroken, "allow-broken-chain", false, "")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
 		if err := checkAddr(*addr); err != nil {
@@ -78,14 +80,40 @@ func (c *command) serveCmd() *cobra.Command {
 			start := c.m.Now()
 			ballotClock = func() time.Time { return t0.Add(c.m.Now().Sub(start)) }
 		}
+		var witnesses *transparency.Witnesses
+		if *witnessesPath != "" {
+			b, err := readSmall(*witnessesPath)
+			if err != nil {
+				return fmt.Errorf("serve: --witnesses: %w", err)
+			}
+			if witnesses, err = transparency.ParseWitnesses(string(b)); err != nil {
+				return fmt.Errorf("serve: --witnesses %s: %w", *witnessesPath, err)
+			}
+		}
 		c.create = true
-		l, closeFn, err := c.open(ctx)
+		signer, err := c.signer()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		if signer == nil && *withDemo {
+			prefix := demoKeyPrefix(c.storeURL())
+			if signer, err = demoKey(prefix); err != nil {
+				return fmt.Errorf("serve --demo: %w", err)
+			}
+			fmt.Fprintf(c.m.Stdout, "ledger: checkpoints are signed with the demo key %s.key; inspectors check them with %s.pub\n", prefix, prefix)
+		}
+		// The whole chain and the tree are checked while the state loads,
+		// before the server answers anything.
+		l, closeFn, err := c.openWith(ctx, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken, CheckChain: true}, signer)
 		if err != nil {
 			return err
 		}
 		defer closeFn()
 		if l.Broken != nil {
-			fmt.Fprintf(c.m.Stderr, "ledger: WARNING: serving a broken chain for inspection: %v\n", l.Broken)
+			fmt.Fprintf(c.m.Stderr, "ledger: WARNING: serving a broken chain for inspection, read-only (appends and ballots answer 503): %v\n", l.Broken)
+		}
+		if l.CacheRefused != "" {
+			fmt.Fprintf(c.m.Stderr, "ledger: %s\n", l.CacheRefused)
 		}
 		if *withDemo && l.Len() == 0 {
 			if err := c.loadDemo(ctx, l); err != nil {
@@ -107,7 +135,11 @@ func (c *command) serveCmd() *cobra.Command {
 				}()
 			}
 		})
-		srv := api.New(api.Config{Ledger: l, Tokens: tokens, BallotClock: ballotClock, Now: c.m.Now, Logger: log})
+		srv := api.New(api.Config{Ledger: l, Tokens: tokens, BallotClock: ballotClock, Now: c.m.Now, Logger: log,
+			Signer: signer, Witnesses: witnesses})
+		if err := srv.SignCheckpoint(ctx); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
@@ -128,6 +160,9 @@ func (c *command) serveCmd() *cobra.Command {
 		followCtx, stopFollow := context.WithCancel(ctx)
 		defer stopFollow()
 		go replay.Follow(followCtx, l, time.Second)
+		// A fresh checkpoint at most half a second after the head moves:
+		// appends in between share one signature.
+		go srv.KeepSigning(followCtx, 500*time.Millisecond)
 		errc := make(chan error, 1)
 		go func() { errc <- hs.Serve(ln) }()
 		select {
@@ -241,4 +276,27 @@ func (c *command) loadDemo(ctx context.Context, l *replay.Ledger) error {
 	}
 	fmt.Fprintf(c.m.Stderr, "ledger: imported %d demo events\n", res.Appended)
 	return l.SaveCheckpoint(context.WithoutCancel(ctx))
+}
+
+// demoKeyPrefix is where serve --demo keeps its key: beside a SQLite
+// database (demo.db: demo.key and demo.pub), else in the working directory.
+func demoKeyPrefix(storeURL string) string {
+	if path, ok := strings.CutPrefix(storeURL, "sqlite:"); ok {
+		path, _ = strings.CutPrefix(path, "//")
+		if path == "" {
+			path = "ledger.db"
+		}
+		return strings.TrimSuffix(path, filepath.Ext(path))
+	}
+	return "demo"
+}
+
+// demoKey loads the demo key at prefix, making it the first time.
+func demoKey(prefix string) (*transparency.Signer, error) {
+	if _, err := os.Stat(prefix + ".key"); errors.Is(err, os.ErrNotExist) {
+		if _, err := writeKeyPair(prefix, "pingyang-ledger/demo"); err != nil {
+			return nil, err
+		}
+	}
+	return loadSigner(prefix + ".key")
 }

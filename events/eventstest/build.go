@@ -1,6 +1,7 @@
 package eventstest
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -125,4 +126,20 @@ func Chain(head events.Head, recordedAt time.Time, evs ...*events.Event) []*even
 		head = out[i].Head()
 	}
 	return out
+}
+
+// CredentialData is the data of a VoterCredentialIssued for code.
+func CredentialData(code, group string) string {
+	return `{"credential_key":"` + events.CredentialKey(code) + `","group":"` + group + `"}`
+}
+
+// BallotData is the data of a BallotCast signed with code's key.
+func BallotData(code string, satisfied, unsatisfied []string) string {
+	d := &events.BallotCastData{Satisfied: satisfied, Unsatisfied: unsatisfied}
+	d.Sign(events.CodeKey(code))
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }

@@ -1,6 +1,10 @@
 package demo
 
 import (
+	"strings"
+	"encoding/hex"
+	"encoding/base32"
+	"crypto/ed25519"
 	"bufio"
 	"encoding/json"
 	"fmt"
@@ -556,7 +560,7 @@ func (g *gen) online() error {
 	cands := s.Candidates
 	g.add(freezeAt, time.Hour, "office:pingyi", "网络评价名单", &events.OnlineCandidatesFrozenData{SectionIDs: cands})
 	type cred struct {
-		hash  string
+		key   ed25519.PrivateKey
 		group events.VoterGroup
 	}
 	var creds []cred
@@ -569,10 +573,12 @@ func (g *gen) online() error {
 		for k := range b {
 			b[k] = byte(g.rng.Uint32())
 		}
-		h := events.CodeHash(string(b[:]))
-		creds = append(creds, cred{h, group})
+		// A code as issue-credentials makes them (lowercase base32), from
+		// the seeded generator so that the year is the same for a seed.
+		key := events.CodeKey(strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])))
+		creds = append(creds, cred{key, group})
 		g.add(freezeAt.Add(time.Hour), 2*time.Hour, "office:pingyi", "",
-			&events.VoterCredentialIssuedData{CredentialHash: h, Group: group})
+			&events.VoterCredentialIssuedData{CredentialKey: hex.EncodeToString(key.Public().(ed25519.PublicKey)), Group: group})
 	}
 	daily := map[string]float64{}
 	for _, r := range s.Sections {
@@ -600,8 +606,9 @@ func (g *gen) online() error {
 			unsat = append(unsat, x.id)
 		}
 		at := g.between(time.Date(2021, 11, 16, 8, 0, 0, 0, events.CST), time.Date(2021, 11, 28, 22, 0, 0, 0, events.CST))
-		g.add(at, time.Second, "voter:qinglian", "",
-			&events.BallotCastData{CredentialHash: c.hash, Satisfied: sat, Unsatisfied: unsat})
+		b := &events.BallotCastData{Satisfied: sat, Unsatisfied: unsat}
+		b.Sign(c.key)
+		g.add(at, time.Second, "voter:qinglian", "", b)
 	}
 	return nil
 }

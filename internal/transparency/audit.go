@@ -164,17 +164,17 @@ func loadKept(path string, v note.Verifier) (*keptState, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("audit: state: %w", err)
+		return nil, fmt.Errorf("state: %w", err)
 	}
 	var k kept
 	if err := json.Unmarshal(b, &k); err != nil {
-		return nil, fmt.Errorf("audit: state file %s is damaged: %v", path, err)
+		return nil, fmt.Errorf("state file %s is damaged: %v", path, err)
 	}
 	// The kept checkpoint was checked when it was kept; checking it again
 	// catches a state file edited since, or one kept for another key.
 	cp, _, err := Open([]byte(k.Checkpoint), v)
 	if err != nil {
-		return nil, fmt.Errorf("audit: the checkpoint kept in %s does not verify with this key: %v", path, err)
+		return nil, fmt.Errorf("the checkpoint kept in %s does not verify with this key: %v", path, err)
 	}
 	return &keptState{cp: cp, keptAt: k.KeptAt}, nil
 }
@@ -183,23 +183,23 @@ func loadKept(path string, v note.Verifier) (*keptState, error) {
 // that a crash never leaves half a state.
 func keep(path, origin string, signed []byte, now time.Time) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("audit: state: %w", err)
+		return fmt.Errorf("state: %w", err)
 	}
 	b, _ := json.MarshalIndent(kept{Origin: origin, KeptAt: now.UTC().Format(time.RFC3339), Checkpoint: string(signed)}, "", "  ")
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
 	if err != nil {
-		return fmt.Errorf("audit: state: %w", err)
+		return fmt.Errorf("state: %w", err)
 	}
 	_, werr := tmp.Write(append(b, '\n'))
 	serr := tmp.Sync()
 	cerr := tmp.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("audit: state: %w", err)
+		return fmt.Errorf("state: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("audit: state: %w", err)
+		return fmt.Errorf("state: %w", err)
 	}
 	return nil
 }
@@ -232,7 +232,7 @@ func (c *client) inclusion(ctx context.Context, id string, cp Checkpoint) error 
 	}
 	r, err := events.ParseStored(env)
 	if err != nil {
-		return fmt.Errorf("audit: event %s: the server's answer is not a stored event: %v", id, err)
+		return fmt.Errorf("event %s: the server's answer is not a stored event: %v", id, err)
 	}
 	if r.Position > cp.Size {
 		return fail("event not included: it is at position %d, past the checkpoint's size %d", r.Position, cp.Size)
@@ -290,7 +290,7 @@ func (c *client) full(ctx context.Context, cp Checkpoint) error {
 				if err != nil {
 					res.err = err
 				} else if res.recs, err = events.ParseStoredArray(body); err != nil {
-					res.err = fmt.Errorf("audit: events after %d: the server's answer is not a list of stored events: %v", after, err)
+					res.err = fmt.Errorf("events after %d: the server's answer is not a list of stored events: %v", after, err)
 				} else {
 					for _, r := range res.recs {
 						var ok bool
@@ -366,7 +366,7 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, body
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return nil, fmt.Errorf("audit: %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "text/plain; charset=utf-8")
@@ -377,12 +377,12 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, body
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// The error names the URL, which holds no secret.
-		return nil, fmt.Errorf("audit: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
-		return nil, fmt.Errorf("audit: %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct {
@@ -397,7 +397,7 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, body
 		if len(msg) > 300 {
 			msg = msg[:300] + "…"
 		}
-		return nil, fmt.Errorf("audit: %s %s: %s: %s", method, path, resp.Status, msg)
+		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, msg)
 	}
 	return b, nil
 }
@@ -412,7 +412,7 @@ func (c *client) getJSON(ctx context.Context, path string, q url.Values, v any) 
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("audit: %s: the server's answer is not the JSON expected: %v", path, err)
+		return fmt.Errorf("%s: the server's answer is not the JSON expected: %v", path, err)
 	}
 	return nil
 }
@@ -423,7 +423,7 @@ func (c *client) post(ctx context.Context, path string, body []byte, v any) erro
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("audit: %s: the server's answer is not the JSON expected: %v", path, err)
+		return fmt.Errorf("%s: the server's answer is not the JSON expected: %v", path, err)
 	}
 	return nil
 }
