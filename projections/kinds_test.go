@@ -104,11 +104,11 @@ var samples = map[events.Type]struct{ occurred, data string }{
 	events.OnlineCandidatesFrozen: {"2021-11-15", `{"section_ids":[` + idList(0, 22) + `]}`},
 	events.VoterCredentialIssued:  {"2021-11-15", eventstest.CredentialData("sample-code", "recipient")},
 	events.BallotCast:             {"2021-11-16", eventstest.BallotData("sample-code", ids(0, 10), ids(10, 20))},
-	events.CommendationAwarded:   {"2021-06-01", `{"section_id":"S01","level":"provincial","deed_id":"D1"}`},
-	events.MediaCoverageRecorded: {"2021-06-01", `{"section_id":"S01","level":"central","matter_id":"M1"}`},
-	events.EventRetracted:        {"2021-12-01", `{"target_id":"` + sampleID(events.ComplaintSubstantiated) + `","reason":"录入错误"}`},
-	events.DeductionContested:    {"2021-12-01", `{"target_id":"` + sampleID(events.InspectionFinding) + `","section_id":"S01","grounds":"g"}`},
-	events.ContestResolved:       {"2021-12-01", `{"target_id":"` + sampleID(events.InspectionFinding) + `","outcome":"reduced","points":1}`},
+	events.CommendationAwarded:    {"2021-06-01", `{"section_id":"S01","level":"provincial","deed_id":"D1"}`},
+	events.MediaCoverageRecorded:  {"2021-06-01", `{"section_id":"S01","level":"central","matter_id":"M1"}`},
+	events.EventRetracted:         {"2021-12-01", `{"target_id":"` + sampleID(events.ComplaintSubstantiated) + `","reason":"录入错误"}`},
+	events.DeductionContested:     {"2021-12-01", `{"target_id":"` + sampleID(events.InspectionFinding) + `","section_id":"S01","grounds":"g"}`},
+	events.ContestResolved:        {"2021-12-01", `{"target_id":"` + sampleID(events.InspectionFinding) + `","outcome":"reduced","points":1}`},
 	events.OutcomeConfirmed: {"2021-12-08", `{"satisfied":[` + idList(0, 10) + `],"unsatisfied":[` + idList(10, 20) +
 		`],"most_unsatisfied":[` + idList(17, 20) + `],"document":"平委〔2021〕30号"}`},
 }

@@ -1,8 +1,8 @@
 package replay_test
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"

@@ -1,11 +1,10 @@
 package demo
 
 import (
-	"strings"
-	"encoding/hex"
-	"encoding/base32"
-	"crypto/ed25519"
 	"bufio"
+	"crypto/ed25519"
+	"encoding/base32"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
