@@ -33,12 +33,28 @@ func TestMain(m *testing.M) {
 		defer stop()
 		os.Exit(mm.Run(ctx, os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	// One office key for every test of the package: the commands they run
+	// (in-process with run, or as children) seal and trust the fold's cache
+	// with it, as the office's own commands do.
+	dir, err := os.MkdirTemp("", "ledger-test-key")
+	if err != nil {
+		panic(err)
+	}
+	if _, err := writeKeyPair(filepath.Join(dir, "office"), "test.example/ledger"); err != nil {
+		panic(err)
+	}
+	officeKey = filepath.Join(dir, "office.key")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
+
+// officeKey is the test office's signer key file (LEDGER_KEY).
+var officeKey string
 
 func child(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "LEDGER_AS_CHILD=1")
+	cmd.Env = append(os.Environ(), "LEDGER_AS_CHILD=1", "LEDGER_KEY="+officeKey)
 	return cmd
 }
 
