@@ -33,6 +33,9 @@ type ballotBody struct {
 // never reaches the ledger at all. Either way the stored BallotCast is
 // signed, and its signature is checked like any other's.
 func (s *Server) ballot(c echo.Context) error {
+	if s.ledger.Broken != nil {
+		return replay.ErrReadOnly
+	}
 	body, err := readBody(c)
 	if err != nil {
 		return err

@@ -68,6 +68,9 @@ func readBody(c echo.Context) ([]byte, error) {
 }
 
 func (s *Server) postEvents(c echo.Context) error {
+	if s.ledger.Broken != nil {
+		return replay.ErrReadOnly
+	}
 	in, single, err := readEvents(c)
 	if err != nil {
 		return err
