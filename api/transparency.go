@@ -106,9 +106,12 @@ func (s *Server) cosign(c echo.Context) error {
 	if s.signer == nil {
 		return errNoKey
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, MaxBody+1))
 	if err != nil {
 		return err
+	}
+	if len(body) > MaxBody {
+		return errTooLarge
 	}
 	names, cp, err := s.witnesses.Add(body, s.signer.Verifier())
 	if err != nil {
