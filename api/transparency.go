@@ -87,6 +87,9 @@ var errBrokenNoCheckpoint = &Error{Status: http.StatusServiceUnavailable, Code: 
 	Message: "the store's chain does not hold: this server is open for inspection only and signs no checkpoint"}
 
 func (s *Server) checkpoint(c echo.Context) error {
+	if err := allowQuery(c); err != nil {
+		return err
+	}
 	if s.signer == nil {
 		return errNoKey
 	}
@@ -148,6 +151,9 @@ func (s *Server) treeSize(c echo.Context, name string) (int64, error) {
 }
 
 func (s *Server) inclusionProof(c echo.Context) error {
+	if err := allowQuery(c, "position", "size"); err != nil {
+		return err
+	}
 	size, err := s.treeSize(c, "size")
 	if err != nil {
 		return err
@@ -170,6 +176,9 @@ func (s *Server) inclusionProof(c echo.Context) error {
 }
 
 func (s *Server) consistencyProof(c echo.Context) error {
+	if err := allowQuery(c, "from", "to"); err != nil {
+		return err
+	}
 	to, err := s.treeSize(c, "to")
 	if err != nil {
 		return err
@@ -193,6 +202,9 @@ func (s *Server) consistencyProof(c echo.Context) error {
 
 // getEvent serves one stored event by id (for ledger audit --event).
 func (s *Server) getEvent(c echo.Context) error {
+	if err := allowQuery(c); err != nil {
+		return err
+	}
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil || len(c.Param("id")) != 36 {
 		return invalidf("id", "id: must be a UUID")

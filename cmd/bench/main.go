@@ -5,6 +5,7 @@
 //
 //	go run ./cmd/bench            # the demo year (~365,000 events)
 //	go run ./cmd/bench -scale 3   # ~1,000,000 events
+//	go run ./cmd/bench -trust 5   # the transparency figures, 5 runs each
 package main
 
 import (
@@ -53,7 +54,15 @@ func main() {
 	desk := flag.Int("desk", 0, "measure the desk instead (pages, diff, what-if, first load in Chromium), this many runs each (>= 5)")
 	deskDB := flag.String("db", "", "with -desk: a demo database to use (made by serve --demo); else the demo year is imported into a temporary one")
 	keep := flag.String("keep", "", "with -office: keep the workbooks and stores in this directory (to profile with)")
+	trust := flag.Int("trust", 0, "measure the transparency figures instead (tree, proofs, audits, verify, serve start), this many runs each (>= 5)")
 	flag.Parse()
+	if *trust > 0 {
+		if err := runTrust(*trust, 3); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *desk > 0 {
 		if err := runDesk(*desk, *deskDB); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

@@ -46,7 +46,7 @@ type trustServer struct {
 func serveStore(t *testing.T, storeURL string) *trustServer {
 	t.Helper()
 	ctx := context.Background()
-	st, err := openStore(ctx, storeURL)
+	st, err := openStore(ctx, storeURL, false)
 	require.NoError(t, err)
 	signer, err := loadSigner(officeKey)
 	require.NoError(t, err)
@@ -110,7 +110,7 @@ func tamper(t *testing.T, db string, stmts ...string) {
 func appendRaw(t *testing.T, storeURL string, typ events.Type, occurred time.Time, data string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	st, err := openStore(ctx, storeURL)
+	st, err := openStore(ctx, storeURL, false)
 	require.NoError(t, err)
 	defer st.Close()
 	h, err := st.Head(ctx)
@@ -254,7 +254,7 @@ func TestAdversarySwappedRows(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "FAILED at position 100: ")
 	// serve checks the whole chain before it answers: it refuses the store.
-	st, err := openStore(context.Background(), url)
+	st, err := openStore(context.Background(), url, false)
 	require.NoError(t, err)
 	defer st.Close()
 	_, err = replay.Open(context.Background(), st, replay.Options{CheckChain: true})
@@ -272,7 +272,7 @@ func TestAdversaryEditedMiddleRow(t *testing.T) {
 	require.Contains(t, errs, "hash does not match the event's content (changed after it was stored)")
 	// serve checks the whole chain before it answers: it refuses the store.
 	ctx := context.Background()
-	st, err := openStore(ctx, url)
+	st, err := openStore(ctx, url, false)
 	require.NoError(t, err)
 	_, err = replay.Open(ctx, st, replay.Options{CheckChain: true})
 	require.ErrorIs(t, err, events.ErrBroken)
@@ -406,4 +406,3 @@ func TestNoFalseAlarm(t *testing.T) {
 	code, _, errs := s.audit(dir, "--full")
 	require.Equal(t, 0, code, errs)
 }
-

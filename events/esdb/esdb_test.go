@@ -2,6 +2,7 @@ package esdb_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/pingyang/ledger/events/esdb"
 	"github.com/pingyang/ledger/events/esdb/esdbfake"
 	"github.com/pingyang/ledger/events/eventstest"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
@@ -129,12 +131,17 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	defer f.Stop()
 	open := opener(f.URL())(t)
-	l, err := replay.Open(context.Background(), open(t), replay.Options{})
+	// The office's key seals the checkpoint; without it none is trusted.
+	skey, _, err := transparency.GenerateKey(rand.Reader, "test.example/ledger")
+	require.NoError(t, err)
+	key, err := transparency.NewSigner(skey)
+	require.NoError(t, err)
+	l, err := replay.Open(context.Background(), open(t), replay.Options{Sealer: key})
 	require.NoError(t, err)
 	_, err = l.Append(context.Background(), replaytest.Decoded(replaytest.Units(1, 50)...), replay.AppendOptions{Replayable: true})
 	require.NoError(t, err)
 	require.NoError(t, l.SaveCheckpoint(context.Background()))
-	l2, err := replay.Open(context.Background(), open(t), replay.Options{})
+	l2, err := replay.Open(context.Background(), open(t), replay.Options{Sealer: key})
 	require.NoError(t, err)
 	require.True(t, l2.FromCheckpoint())
 	require.Equal(t, int64(50), l2.Len())

@@ -31,6 +31,7 @@ type Store struct {
 	write  *sql.DB // one connection, BEGIN IMMEDIATE transactions
 	read   *sql.DB
 	closed atomic.Bool
+	noTree bool // OpenWithoutTree: measuring what the tree costs
 }
 
 var (
@@ -75,6 +76,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	return s, nil
+}
+
+// OpenWithoutTree opens the file as Open does, but its appends keep no
+// Merkle tree. It exists only to measure what keeping the tree costs
+// (cmd/bench's same-run floor): such a store breaks the Store contract
+// (TreeNodes answers nothing past what it had; Verify reports the tree),
+// and the ledger never opens one.
+func OpenWithoutTree(ctx context.Context, path string) (*Store, error) {
+	s, err := Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	s.noTree = true
 	return s, nil
 }
 
@@ -216,9 +231,11 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 	if cur.Position != expect.Position || cur.Hash != expect.Hash {
 		return cur, fmt.Errorf("sqlite: append after position %d, head is at %d: %w", expect.Position, cur.Position, events.ErrStale)
 	}
-	tree, err := newTreeWriter(ctx, tx, cur.Position)
-	if err != nil {
-		return cur, err
+	var tree *treeWriter
+	if !s.noTree {
+		if tree, err = newTreeWriter(ctx, tx, cur.Position); err != nil {
+			return cur, err
+		}
 	}
 	var leafBuf []byte
 	stmt, err := tx.PrepareContext(ctx, insertSQL[rowsPerInsert])
@@ -255,14 +272,16 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		if next, err = next.Extend(r); err != nil {
 			return cur, fmt.Errorf("sqlite: append: %w", err)
 		}
-		leaf := r.Leaf
-		if leaf == (events.Hash{}) {
-			// A record sealed elsewhere than events.Seal: derive it.
-			leafBuf = r.LeafOf(leafBuf)
-			leaf = r.Leaf
-		}
-		if err := tree.add(ctx, leaf); err != nil {
-			return cur, err
+		if tree != nil {
+			leaf := r.Leaf
+			if leaf == (events.Hash{}) {
+				// A record sealed elsewhere than events.Seal: derive it.
+				leafBuf = r.LeafOf(leafBuf)
+				leaf = r.Leaf
+			}
+			if err := tree.add(ctx, leaf); err != nil {
+				return cur, err
+			}
 		}
 		// The caller may reuse r's memory after the next pull, and rows are
 		// bound only at flush: copy the slices.
@@ -279,8 +298,10 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 	if err := flush(); err != nil {
 		return cur, err
 	}
-	if err := tree.flush(ctx); err != nil {
-		return cur, err
+	if tree != nil {
+		if err := tree.flush(ctx); err != nil {
+			return cur, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return cur, fmt.Errorf("sqlite: append: %w", err)
