@@ -126,6 +126,21 @@ func (s *Server) cosign(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{"status": "accepted", "witnesses": names, "size": cp.Size})
 }
 
+// InclusionJSON is an inclusion proof as the API and `ledger prove` print
+// it, in the contract's field order.
+type InclusionJSON struct {
+	LeafIndex int64    `json:"leaf_index"`
+	TreeSize  int64    `json:"tree_size"`
+	Hashes    []string `json:"hashes"`
+}
+
+// ConsistencyJSON is a consistency proof, likewise.
+type ConsistencyJSON struct {
+	From   int64    `json:"from"`
+	To     int64    `json:"to"`
+	Hashes []string `json:"hashes"`
+}
+
 func hashesJSON(hs []events.Hash) []string {
 	out := make([]string, len(hs))
 	for i := range hs {
@@ -172,7 +187,7 @@ func (s *Server) inclusionProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"leaf_index": pos - 1, "tree_size": size, "hashes": hashesJSON(p)})
+	return c.JSON(http.StatusOK, InclusionJSON{LeafIndex: pos - 1, TreeSize: size, Hashes: hashesJSON(p)})
 }
 
 func (s *Server) consistencyProof(c echo.Context) error {
@@ -197,7 +212,7 @@ func (s *Server) consistencyProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "hashes": hashesJSON(p)})
+	return c.JSON(http.StatusOK, ConsistencyJSON{From: from, To: to, Hashes: hashesJSON(p)})
 }
 
 // getEvent serves one stored event by id (for ledger audit --event).

@@ -17,6 +17,7 @@ import (
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/esdb/esdbfake"
 	"github.com/pingyang/ledger/events/eventstest"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/replay"
 	"github.com/stretchr/testify/require"
 )
@@ -43,7 +44,7 @@ type trustServer struct {
 	l   *replay.Ledger
 }
 
-func serveStore(t *testing.T, storeURL string) *trustServer {
+func serveStore(t *testing.T, storeURL string, witnesses ...string) *trustServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := openStore(ctx, storeURL, false)
@@ -56,7 +57,12 @@ func serveStore(t *testing.T, storeURL string) *trustServer {
 	require.NoError(t, err)
 	toks, err := api.ParseTokens(strings.NewReader("recorder " + advRecorder + "\ninspector " + advInspector + "\n"))
 	require.NoError(t, err)
-	s := api.New(api.Config{Ledger: l, Tokens: toks, Signer: signer,
+	var w *transparency.Witnesses
+	if len(witnesses) > 0 {
+		w, err = transparency.ParseWitnesses(strings.Join(witnesses, "\n"))
+		require.NoError(t, err)
+	}
+	s := api.New(api.Config{Ledger: l, Tokens: toks, Signer: signer, Witnesses: w,
 		BallotClock: func() time.Time { return time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST) }})
 	ts := &trustServer{t: t, url: storeURL, srv: httptest.NewServer(s.Handler()), l: l}
 	t.Cleanup(ts.stop)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/spf13/cobra"
@@ -201,13 +202,13 @@ func (c *command) proveCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("prove: %w", err)
 			}
-			out = map[string]any{"leaf_index": *position - 1, "tree_size": *size, "hashes": b64s(p)}
+			out = api.InclusionJSON{LeafIndex: *position - 1, TreeSize: *size, Hashes: b64s(p)}
 		} else {
 			p, err := events.ConsistencyProof(ctx, st, *from, *to)
 			if err != nil {
 				return fmt.Errorf("prove: %w", err)
 			}
-			out = map[string]any{"from": *from, "to": *to, "hashes": b64s(p)}
+			out = api.ConsistencyJSON{From: *from, To: *to, Hashes: b64s(p)}
 		}
 		b, _ := json.Marshal(out)
 		fmt.Fprintf(c.m.Stdout, "%s\n", b)
