@@ -32,6 +32,7 @@ type Store struct {
 	read   *sql.DB
 	closed atomic.Bool
 	noTree bool // OpenWithoutTree: measuring what the tree costs
+	cache  rowCache
 }
 
 var (

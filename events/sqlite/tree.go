@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/pingyang/ledger/events"
@@ -48,22 +50,46 @@ func (t treeReader) row(ctx context.Context, level uint, idx uint64) ([]byte, er
 }
 
 func (t treeReader) TreeNodes(ctx context.Context, ids []events.NodeID) ([]events.Hash, error) {
-	out := make([]events.Hash, len(ids))
-	type key struct {
-		level uint
-		idx   uint64
-	}
-	rows := make(map[key][]byte, len(ids))
-	for i, id := range ids {
-		k := key{id.Level, id.Index / nodesPerRow}
-		b, ok := rows[k]
-		if !ok {
-			var err error
-			if b, err = t.row(ctx, k.level, k.idx); err != nil {
-				return nil, err
-			}
-			rows[k] = b
+	return treeNodes(ctx, ids, t.rows)
+}
+
+type rowKey struct {
+	level uint
+	idx   uint64
+}
+
+// rows reads the given rows, one query each (inside a transaction, where
+// there are few).
+func (t treeReader) rows(ctx context.Context, keys []rowKey) (map[rowKey][]byte, error) {
+	out := make(map[rowKey][]byte, len(keys))
+	for _, k := range keys {
+		b, err := t.row(ctx, k.level, k.idx)
+		if err != nil {
+			return nil, err
 		}
+		out[k] = b
+	}
+	return out, nil
+}
+
+// treeNodes picks the nodes out of the rows that hold them, read by fetch.
+func treeNodes(ctx context.Context, ids []events.NodeID, fetch func(context.Context, []rowKey) (map[rowKey][]byte, error)) ([]events.Hash, error) {
+	keys := make([]rowKey, 0, len(ids))
+	seen := make(map[rowKey]bool, len(ids))
+	for _, id := range ids {
+		k := rowKey{id.Level, id.Index / nodesPerRow}
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	rows, err := fetch(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]events.Hash, len(ids))
+	for i, id := range ids {
+		b := rows[rowKey{id.Level, id.Index / nodesPerRow}]
 		off := int(id.Index%nodesPerRow) * 32
 		if off+32 > len(b) {
 			return nil, fmt.Errorf("sqlite: tree: node %d at level %d: %w", id.Index, id.Level, events.ErrNotFound)
@@ -73,12 +99,92 @@ func (t treeReader) TreeNodes(ctx context.Context, ids []events.NodeID) ([]event
 	return out, nil
 }
 
+// rowCache keeps full rows, which never change once full: a proof's upper
+// levels are the same few rows for every proof, and its lower ones are
+// the same for neighbouring events.
+type rowCache struct {
+	mu   sync.Mutex
+	rows map[rowKey][]byte
+}
+
+// rowCacheSize bounds the cache: 4,096 rows of 8 KiB.
+const rowCacheSize = 4096
+
+func (c *rowCache) get(k rowKey) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.rows[k]
+	return b, ok
+}
+
+func (c *rowCache) put(k rowKey, b []byte) {
+	if len(b) != nodesPerRow*32 {
+		return // partial: it grows with the next append
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rows == nil || len(c.rows) >= rowCacheSize {
+		// Start again rather than track use: refilling costs one query a row.
+		c.rows = make(map[rowKey][]byte, 256)
+	}
+	c.rows[k] = b
+}
+
+// cachedRows reads the rows not cached in one query.
+func (s *Store) cachedRows(ctx context.Context, keys []rowKey) (map[rowKey][]byte, error) {
+	out := make(map[rowKey][]byte, len(keys))
+	var miss []rowKey
+	for _, k := range keys {
+		if b, ok := s.cache.get(k); ok {
+			out[k] = b
+		} else {
+			miss = append(miss, k)
+		}
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT level, idx, hashes FROM tree WHERE (level, idx) IN (VALUES `)
+	args := make([]any, 0, 2*len(miss))
+	for i, k := range miss {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString("(?,?)")
+		args = append(args, int64(k.level), int64(k.idx))
+	}
+	q.WriteByte(')')
+	rows, err := s.read.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tree: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var level, idx int64
+		var b []byte
+		if err := rows.Scan(&level, &idx, &b); err != nil {
+			return nil, fmt.Errorf("sqlite: tree: %w", err)
+		}
+		if len(b)%32 != 0 || len(b) > nodesPerRow*32 {
+			return nil, fmt.Errorf("sqlite: tree: level %d row %d holds %d bytes: %w", level, idx, len(b), events.ErrBroken)
+		}
+		k := rowKey{uint(level), uint64(idx)}
+		out[k] = b
+		s.cache.put(k, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: tree: %w", err)
+	}
+	return out, nil
+}
+
 // TreeNodes implements events.Store.
 func (s *Store) TreeNodes(ctx context.Context, ids []events.NodeID) ([]events.Hash, error) {
 	if err := s.isClosed("tree"); err != nil {
 		return nil, err
 	}
-	return treeReader{s.read}.TreeNodes(ctx, ids)
+	return treeNodes(ctx, ids, s.cachedRows)
 }
 
 // treeSize is the number of leaves the table holds.
