@@ -2,8 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
@@ -28,4 +31,46 @@ func BenchmarkVerifyFile(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds()*float64(i+1), "events/s")
 	}
+}
+
+// BenchmarkProofsFile times inclusion and consistency proofs at random
+// positions of the ledger file named by LEDGER_BENCH_DB, and reports the
+// 99th percentile of each.
+func BenchmarkProofsFile(b *testing.B) {
+	path := os.Getenv("LEDGER_BENCH_DB")
+	if path == "" {
+		b.Skip("LEDGER_BENCH_DB not set")
+	}
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	h, err := s.Head(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var incl, cons []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		size := h.Position - rng.Int64N(h.Position/10)
+		t := time.Now()
+		if _, err := events.InclusionProof(ctx, s, rng.Int64N(size), size); err != nil {
+			b.Fatal(err)
+		}
+		incl = append(incl, time.Since(t))
+		t = time.Now()
+		if _, err := events.ConsistencyProof(ctx, s, 1+rng.Int64N(size), size); err != nil {
+			b.Fatal(err)
+		}
+		cons = append(cons, time.Since(t))
+	}
+	p99 := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)*99/100].Microseconds()) / 1000
+	}
+	b.ReportMetric(p99(incl), "ms-p99-inclusion")
+	b.ReportMetric(p99(cons), "ms-p99-consistency")
 }
