@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"math"
 	mrand "math/rand/v2"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pingyang/ledger/api"
@@ -89,10 +91,20 @@ func runTrust(n int, bigScale float64) error {
 	// sealed), for the rest.
 	db := filepath.Join(dir, "year.db")
 	proc(bin, "--store", "sqlite:"+db, "--key", key+".key", "import", "--historical", year)
-	var verify []float64
+	// verify, next to its floors in the same run: a raw scan of the rows,
+	// and the hash-only check (chain and tree, no re-validation).
+	var verify, scans, hashOnly []float64
 	for range n {
 		el, _ := proc(bin, "--store", "sqlite:"+db, "verify")
 		verify = append(verify, float64(nEvents)/el.Seconds())
+		scans = append(scans, rawScan(db))
+		hs, err := sqlite.Open(ctx, db)
+		check(err)
+		t := time.Now()
+		_, err = events.VerifyLog(ctx, hs, events.VerifyOptions{})
+		check(err)
+		hashOnly = append(hashOnly, float64(nEvents)/time.Since(t).Seconds())
+		hs.Close()
 	}
 	var starts []float64
 	for range n {
@@ -121,7 +133,7 @@ func runTrust(n int, bigScale float64) error {
 	keptPath := transparency.StatePath(state, signer.Origin())
 	check(os.MkdirAll(state, 0o755))
 	kept := fmt.Sprintf(`{"origin":%q,"kept_at":"2021-01-01T00:00:00Z","checkpoint":%q}`, signer.Origin(), string(note))
-	var growth, full []float64
+	var growth, full, download []float64
 	client := &http.Client{Timeout: time.Minute}
 	for range n {
 		check(os.WriteFile(keptPath, []byte(kept), 0o644))
@@ -137,6 +149,7 @@ func runTrust(n int, bigScale float64) error {
 			Token: "bench-inspector-token-01", Full: true, Now: time.Now, Client: client})
 		check(err)
 		full = append(full, float64(nEvents)/time.Since(t).Seconds())
+		download = append(download, downloadAll(srv.URL, int64(nEvents), client))
 	}
 	srv.Close()
 	st.Close()
@@ -179,10 +192,12 @@ func runTrust(n int, bigScale float64) error {
 	fmt.Printf("| measure (demo year: %d events; proofs at %d) | median (range), %d runs | floor (same run) | target | met |\n|---|---|---|---|---|\n", nEvents, bigN, n)
 	fmt.Printf("| import, in-process, tree kept | %s ev/s | without the tree: %s ev/s; ratio %s | >= 0.9 of without | %s |\n",
 		stat(with, "%.0f"), stat(without, "%.0f"), stat(ratios, "%.2f"), yes(median(ratios) >= 0.9))
-	fmt.Printf("| verify with re-validation (process) | %s ev/s | | >= 300,000 ev/s | %s |\n", stat(verify, "%.0f"), yes(median(verify) >= 300000))
+	fmt.Printf("| verify with re-validation (process) | %s ev/s | raw scan %s rows/s; hashes and tree only, in-process, %s ev/s | >= 300,000 ev/s | %s |\n",
+		stat(verify, "%.0f"), stat(scans, "%.0f"), stat(hashOnly, "%.0f"), yes(median(verify) >= 300000))
 	fmt.Printf("| serve start, the demo year, chain and tree checked (process, until it listens) | %s ms | | < 2 s | %s |\n", stat(starts, "%.0f"), yes(median(starts) < 2000))
 	fmt.Printf("| audit of a year's growth (409 to %d: signature + consistency) | %s ms | | < 50 ms | %s |\n", nEvents, stat(growth, "%.1f"), yes(median(growth) < 50))
-	fmt.Printf("| audit --full, loopback HTTP | %s ev/s | | >= 300,000 ev/s | %s |\n", stat(full, "%.0f"), yes(median(full) >= 300000))
+	fmt.Printf("| audit --full, loopback HTTP | %s ev/s | downloading the pages alone: %s ev/s | >= 300,000 ev/s | %s |\n",
+		stat(full, "%.0f"), stat(download, "%.0f"), yes(median(full) >= 300000))
 	fmt.Printf("| inclusion proof at %d events, p50 / p99 of 2,000 | %s / %s ms | | p99 < 1 ms | %s |\n", bigN, stat(incl50, "%.3f"), stat(incl99, "%.3f"), yes(median(incl99) < 1))
 	fmt.Printf("| consistency proof at %d events, p50 / p99 of 2,000 | %s / %s ms | | p99 < 1 ms | %s |\n", bigN, stat(cons50, "%.3f"), stat(cons99, "%.3f"), yes(median(cons99) < 1))
 	fmt.Printf("\nload average (1, 5, 15 min): before %s, after %s\n", load0, load1)
@@ -235,4 +250,34 @@ func serveStart(bin, db, key string) float64 {
 func pct(v []float64, p int) float64 {
 	s := slices.Sorted(slices.Values(v))
 	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+// downloadAll fetches every page of GET /v1/events, two at a time as the
+// audit does, without reading them: the floor of audit --full.
+func downloadAll(base string, n int64, client *http.Client) float64 {
+	const page = 10000
+	t := time.Now()
+	next := make(chan int64, n/page+1)
+	for after := int64(0); after < n; after += page {
+		next <- after
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for after := range next {
+				req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/events?after=%d&limit=%d", base, after, page), nil)
+				req.Header.Set("Authorization", "Bearer bench-inspector-token-01")
+				resp, err := client.Do(req)
+				check(err)
+				_, err = io.Copy(io.Discard, resp.Body)
+				check(err)
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(t).Seconds()
 }
