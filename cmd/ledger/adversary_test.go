@@ -147,18 +147,19 @@ func TestAdversaryCutTail(t *testing.T) {
 	s := serveStore(t, url)
 	code, out, errs := s.audit(dir)
 	require.Equal(t, 0, code, errs)
-	require.Regexp(t, `^ok size 170 root [A-Za-z0-9+/]{43}=\n$`, out)
+	require.Regexp(t, fmt.Sprintf(`^ok size %d root [A-Za-z0-9+/]{43}=\n$`, scenarioEvents), out)
 	s.stop()
 	// The whole tail goes, with its tree and the cache: what is left is a
 	// valid shorter log, which verify cannot tell from an honest one.
-	tamper(t, filepath.Join(dir, "ledger.db"), `DELETE FROM events WHERE position > 160`, `DELETE FROM tree`, `DELETE FROM checkpoint`)
+	cut := scenarioEvents - 10
+	tamper(t, filepath.Join(dir, "ledger.db"), fmt.Sprintf(`DELETE FROM events WHERE position > %d`, cut), `DELETE FROM tree`, `DELETE FROM checkpoint`)
 	code, out, errs = run(t, dir, "", "verify")
 	require.Equal(t, 0, code, errs)
-	require.Contains(t, out, "ok 160 events")
+	require.Contains(t, out, fmt.Sprintf("ok %d events", cut))
 	s = serveStore(t, url)
 	code, _, errs = s.audit(dir)
 	require.Equal(t, 1, code)
-	require.Equal(t, "ledger: audit: the log shrank from 170 to 160\n", errs)
+	require.Equal(t, fmt.Sprintf("ledger: audit: the log shrank from %d to %d\n", scenarioEvents, cut), errs)
 }
 
 func TestAdversaryTailRewrittenWithRecomputedHashes(t *testing.T) {
@@ -171,7 +172,7 @@ func TestAdversaryTailRewrittenWithRecomputedHashes(t *testing.T) {
 	// The last ten events replaced by eleven others, every hash, leaf and
 	// node recomputed (the store rebuilds its tree from the events, and the
 	// new ones go through the ledger itself): a valid log, but another one.
-	tamper(t, filepath.Join(dir, "ledger.db"), `DELETE FROM events WHERE position > 160`, `DELETE FROM tree`, `DELETE FROM checkpoint`)
+	tamper(t, filepath.Join(dir, "ledger.db"), fmt.Sprintf(`DELETE FROM events WHERE position > %d`, scenarioEvents-10), `DELETE FROM tree`, `DELETE FROM checkpoint`)
 	var lines []string
 	for i := 0; i < 11; i++ {
 		lines = append(lines, eventstest.Line(events.ServiceVoteRecorded, "2021-11-01T09:00:00+08:00",
@@ -184,7 +185,7 @@ func TestAdversaryTailRewrittenWithRecomputedHashes(t *testing.T) {
 	s = serveStore(t, url)
 	code, _, errs = s.audit(dir)
 	require.Equal(t, 1, code)
-	require.Equal(t, "ledger: audit: not consistent with the checkpoint of size 170 kept on 2026-11-27T03:00:00Z\n", errs)
+	require.Equal(t, fmt.Sprintf("ledger: audit: not consistent with the checkpoint of size %d kept on 2026-11-27T03:00:00Z\n", scenarioEvents), errs)
 	// And at the same size: one event fewer, then the same count.
 	s.stop()
 }
@@ -217,8 +218,8 @@ func TestAdversaryRowBreakingARule(t *testing.T) {
 					pos := appendRaw(t, url, c.typ, time.Date(2021, 11, 2, 9, 0, 0, 0, events.CST), c.data)
 					code, _, errs := run(t, dir, "", "--store", url, "verify")
 					require.Equal(t, 1, code)
-					require.Contains(t, errs, fmt.Sprintf("FAILED at position %d: ", min(pos, 171)))
-					if pos == 171 {
+					require.Contains(t, errs, fmt.Sprintf("FAILED at position %d: ", min(pos, scenarioEvents+1)))
+					if pos == scenarioEvents+1 {
 						require.Contains(t, errs, c.want)
 					}
 				})
@@ -235,7 +236,7 @@ func TestAdversaryEditedCache(t *testing.T) {
 	tamper(t, filepath.Join(dir, "ledger.db"), `UPDATE checkpoint SET data = substr(data, 1, 500) || X'FF' || substr(data, 502)`)
 	code, _, errs := run(t, dir, "", "verify")
 	require.Equal(t, 1, code)
-	require.Equal(t, "ledger: verify: FAILED at position 170: "+replay.CacheMismatch+" (169 events before it are intact)\n", errs)
+	require.Equal(t, fmt.Sprintf("ledger: verify: FAILED at position %d: %s (%d events before it are intact)\n", scenarioEvents, replay.CacheMismatch, scenarioEvents-1), errs)
 	// Never served: the seal no longer verifies, the log is folded.
 	s := serveStore(t, url)
 	require.False(t, s.l.FromCheckpoint())
@@ -308,27 +309,20 @@ func TestAdversaryEditedMiddleRow(t *testing.T) {
 	require.Equal(t, 503, resp.StatusCode)
 }
 
-// onlineLines adds 22 candidates, a frozen list and one voter's credential
-// to the scenario.
+// scenarioCandidates is the scenario's frozen candidate list.
+var scenarioCandidates = []string{"U01-S01", "U01-S02", "U01-S03", "U02-S01", "U02-S02", "U03-S01", "U03-S02", "U03-S03",
+	"U03-S04", "U03-S05", "U03-S06", "U03-S07", "U03-S08", "U03-S09", "U04-S01", "U04-S02", "U04-S03", "U05-S01", "U05-S02",
+	"U05-S03", "U06-S01", "U06-S02"}
+
+// onlineLines adds one voter's credential to the scenario (whose own
+// voters have all voted).
 func onlineLines() []string {
-	var lines, ids []string
-	for k := 10; k < 32; k++ {
-		id := fmt.Sprintf("U01-S%02d", k)
-		ids = append(ids, `"`+id+`"`)
-		lines = append(lines, eventstest.Line(events.SectionRegistered, "2020-12-01T09:00:00+08:00",
-			fmt.Sprintf(`{"section_id":%q,"unit_id":"U01","name":"科室%d","enforcement":false}`, id, k), eventstest.WithActor("t")))
-	}
-	lines = append(lines, eventstest.Line(events.OnlineCandidatesFrozen, "2021-11-15T10:00:00+08:00", `{"section_ids":[`+strings.Join(ids, ",")+`]}`, eventstest.WithActor("t")),
-		eventstest.Line(events.VoterCredentialIssued, "2021-11-15T11:00:00+08:00", eventstest.CredentialData("real-voter-code", "recipient"), eventstest.WithActor("t")))
-	return lines
+	return []string{eventstest.Line(events.VoterCredentialIssued, "2021-11-15T11:00:00+08:00",
+		eventstest.CredentialData("real-voter-code", "recipient"), eventstest.WithActor("t"))}
 }
 
 func TestAdversaryForgedBallotWithARecorderToken(t *testing.T) {
-	var sat, unsat []string
-	for k := 10; k < 20; k++ {
-		sat = append(sat, fmt.Sprintf("U01-S%02d", k))
-		unsat = append(unsat, fmt.Sprintf("U01-S%02d", k+10))
-	}
+	sat, unsat := scenarioCandidates[:10], scenarioCandidates[10:20]
 	// The recorder saw the voter's credential_key in the log, and signs
 	// with a key of their own.
 	forged := strings.Replace(eventstest.BallotData("mallory", sat, unsat),
@@ -387,7 +381,7 @@ func TestNoFalseAlarm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 2021))
 	sections := []string{"U01-S01", "U01-S02", "U01-S03", "U02-S01", "U02-S02"}
 	ratings := []string{"satisfied", "basic", "unsatisfied"}
-	size := 170
+	size := scenarioEvents
 	for i := 0; i < n; i++ {
 		// One to three events a batch, at random dates of the window.
 		k := 1 + rng.IntN(3)

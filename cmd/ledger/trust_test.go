@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -53,16 +54,17 @@ func TestCheckpointAndProve(t *testing.T) {
 	require.NoError(t, err)
 	cp, _, err := transparency.Open([]byte(out), v)
 	require.NoError(t, err, out)
-	require.Equal(t, int64(170), cp.Size)
+	require.Equal(t, int64(scenarioEvents), cp.Size)
 	// verify prints the same root.
 	_, vout, _ := run(t, dir, "", "verify")
 	require.Contains(t, vout, "root "+cp.RootBase64())
 
 	// An inclusion proof of event 5, checked with transparency-dev/merkle
 	// against the signed root, from the event's envelope.
-	code, out, errs = run(t, dir, "", "prove", "--position", "5", "--size", "170")
+	n := fmt.Sprint(scenarioEvents)
+	code, out, errs = run(t, dir, "", "prove", "--position", "5", "--size", n)
 	require.Equal(t, 0, code, errs)
-	require.True(t, strings.HasPrefix(out, `{"leaf_index":4,"tree_size":170,"hashes":[`), out)
+	require.True(t, strings.HasPrefix(out, `{"leaf_index":4,"tree_size":`+n+`,"hashes":[`), out)
 	var p struct {
 		Hashes []string `json:"hashes"`
 	}
@@ -75,10 +77,10 @@ func TestCheckpointAndProve(t *testing.T) {
 		return nil
 	}))
 	st.Close()
-	require.NoError(t, proof.VerifyInclusion(rfc6962.DefaultHasher, 4, 170, leaf, decode64(t, p.Hashes), cp.Root[:]))
-	code, out, errs = run(t, dir, "", "prove", "--from", "10", "--to", "170")
+	require.NoError(t, proof.VerifyInclusion(rfc6962.DefaultHasher, 4, scenarioEvents, leaf, decode64(t, p.Hashes), cp.Root[:]))
+	code, out, errs = run(t, dir, "", "prove", "--from", "10", "--to", n)
 	require.Equal(t, 0, code, errs)
-	require.True(t, strings.HasPrefix(out, `{"from":10,"to":170,"hashes":[`), out)
+	require.True(t, strings.HasPrefix(out, `{"from":10,"to":`+n+`,"hashes":[`), out)
 
 	for _, args := range [][]string{
 		{"prove"},
@@ -90,9 +92,9 @@ func TestCheckpointAndProve(t *testing.T) {
 		code, _, _ := run(t, dir, "", args...)
 		require.Equal(t, 2, code, args)
 	}
-	code, _, errs = run(t, dir, "", "prove", "--position", "1", "--size", "171")
+	code, _, errs = run(t, dir, "", "prove", "--position", "1", "--size", fmt.Sprint(scenarioEvents+1))
 	require.Equal(t, 1, code)
-	require.Contains(t, errs, "past the log's size 170")
+	require.Contains(t, errs, "past the log's size "+n)
 }
 
 func decode64(t *testing.T, hs []string) [][]byte {
@@ -129,7 +131,7 @@ func TestAuditRefusesAnotherKeyAndBadFlags(t *testing.T) {
 	// An event, then a witness cosigning.
 	code, out, errs := s.audit(dir, "--event", "00000000-0000-4000-8000-000000000005")
 	require.Equal(t, 0, code, errs)
-	require.Contains(t, out, "ok size 170 root ")
+	require.Contains(t, out, fmt.Sprintf("ok size %d root ", scenarioEvents))
 	code, _, errs = s.audit(dir, "--event", "00000000-0000-4000-8000-000000009999")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "404")
@@ -146,7 +148,7 @@ func TestAuditAsAWitness(t *testing.T) {
 	s := serveStore(t, url, string(pub))
 	code, out, errs := s.audit(dir, "--witness-key", w+".key")
 	require.Equal(t, 0, code, errs)
-	require.Regexp(t, `^ok size 170 root \S+\ncosigned by inspector-wang\n$`, out)
+	require.Regexp(t, fmt.Sprintf(`^ok size %d root \S+\ncosigned by inspector-wang\n$`, scenarioEvents), out)
 	// The checkpoint now carries the cosignature.
 	resp, err := http.Get(s.srv.URL + "/v1/checkpoint")
 	require.NoError(t, err)
