@@ -321,3 +321,169 @@ func Redecode(r *Record) (*Event, *FieldError) {
 	}
 	return ev, nil
 }
+
+// StoredLeaf is what an auditor needs of a stored envelope: its position,
+// its hashes, and the leaf hash of its canonical bytes.
+type StoredLeaf struct {
+	Position       int64
+	PrevHash, Hash Hash
+	Leaf           Hash
+	ContentOK      bool // Hash is the chain hash of PrevHash and the canonical bytes
+}
+
+// LeavesOfStoredArray reads a JSON array of stored envelopes in
+// AppendJSON's layout and derives each one's canonical bytes from the
+// served tokens themselves, without decoding them: the canonical form is
+// the same tokens in sorted key order, so no time or id is parsed. What is
+// not in that layout is read by ParseStoredArray instead. buf is scratch.
+func LeavesOfStoredArray(b []byte) ([]StoredLeaf, error) {
+	b = bytes.TrimSpace(b)
+	if out, ok := fastLeaves(b); ok {
+		return out, nil
+	}
+	recs, err := ParseStoredArray(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StoredLeaf, len(recs))
+	var buf []byte
+	for i, r := range recs {
+		var ok bool
+		buf, ok = r.Check(buf)
+		out[i] = StoredLeaf{Position: r.Position, PrevHash: r.PrevHash, Hash: r.Hash, Leaf: LeafHash(buf), ContentOK: ok}
+	}
+	return out, nil
+}
+
+func fastLeaves(b []byte) ([]StoredLeaf, bool) {
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return nil, false
+	}
+	b = b[1 : len(b)-1]
+	out := make([]StoredLeaf, 0, 1024)
+	canon := make([]byte, 0, 1024)
+	for len(b) > 0 {
+		p := &storedParser{b: b}
+		p.lit(`{"position":`)
+		posStart := p.i
+		pos := p.int()
+		posTok := p.b[posStart:p.i]
+		p.lit(`,"id":`)
+		id := p.rawStr()
+		p.lit(`,"type":`)
+		typ := p.rawStr()
+		p.lit(`,"stream":`)
+		stream := p.rawStr()
+		p.lit(`,"occurred_at":`)
+		occ := p.rawStr()
+		p.lit(`,"recorded_at":`)
+		rec := p.rawStr()
+		p.lit(`,"actor":`)
+		actor := p.rawStr()
+		var ref []byte
+		if p.has(`,"ref":`) {
+			ref = p.rawStr()
+		}
+		p.lit(`,"data":`)
+		dataStart := p.i
+		p.skipObject()
+		data := p.b[dataStart:p.i]
+		p.lit(`,"prev_hash":`)
+		prev := p.hash()
+		p.lit(`,"hash":`)
+		hash := p.hash()
+		p.lit(`}`)
+		if p.err != nil || len(id) != 38 {
+			return nil, false
+		}
+		canon = append(canon[:0], `{"actor":`...)
+		canon = append(canon, actor...)
+		canon = append(canon, `,"data":`...)
+		canon = append(canon, data...)
+		canon = append(canon, `,"id":`...)
+		canon = append(canon, id...)
+		canon = append(canon, `,"occurred_at":`...)
+		canon = append(canon, occ...)
+		canon = append(canon, `,"position":`...)
+		canon = append(canon, posTok...)
+		canon = append(canon, `,"recorded_at":`...)
+		canon = append(canon, rec...)
+		if ref != nil {
+			canon = append(canon, `,"ref":`...)
+			canon = append(canon, ref...)
+		}
+		canon = append(canon, `,"stream":`...)
+		canon = append(canon, stream...)
+		canon = append(canon, `,"type":`...)
+		canon = append(canon, typ...)
+		canon = append(canon, '}')
+		out = append(out, StoredLeaf{Position: pos, PrevHash: prev, Hash: hash, Leaf: LeafHash(canon),
+			ContentOK: ChainHash(prev, canon) == hash})
+		rest := p.b[p.i:]
+		if len(rest) > 0 {
+			if rest[0] != ',' || len(rest) == 1 {
+				return nil, false
+			}
+			rest = rest[1:]
+		}
+		b = rest
+	}
+	return out, true
+}
+
+// rawStr returns a JSON string token, quotes and escapes as they are.
+func (p *storedParser) rawStr() []byte {
+	if p.err != nil || p.i >= len(p.b) || p.b[p.i] != '"' {
+		p.err = errFast
+		return nil
+	}
+	for j := p.i + 1; j < len(p.b); j++ {
+		switch c := p.b[j]; {
+		case c == '\\':
+			j++
+		case c < 0x20:
+			p.err = errFast
+			return nil
+		case c == '"':
+			tok := p.b[p.i : j+1]
+			p.i = j + 1
+			return tok
+		}
+	}
+	p.err = errFast
+	return nil
+}
+
+// skipObject moves past the JSON object at p, minding strings.
+func (p *storedParser) skipObject() {
+	if p.err != nil || p.i >= len(p.b) || p.b[p.i] != '{' {
+		p.err = errFast
+		return
+	}
+	depth, in := 0, false
+	for j := p.i; j < len(p.b); j++ {
+		c := p.b[j]
+		if in {
+			switch c {
+			case '\\':
+				j++
+			case '"':
+				in = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			in = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				p.i = j + 1
+				return
+			}
+		}
+	}
+	p.err = errFast
+}

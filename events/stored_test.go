@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,23 @@ func TestParseStoredRoundTrips(t *testing.T) {
 		_, ok := got[i].Check(nil)
 		require.True(t, ok)
 	}
+	// The leaves from the served tokens are those of the records, by the
+	// fast path and, for an indented array, by the slow one.
+	leaves, err := events.LeavesOfStoredArray(all)
+	require.NoError(t, err)
+	for i, r := range recs {
+		require.True(t, leaves[i].ContentOK)
+		require.Equal(t, r.Leaf, leaves[i].Leaf)
+		require.Equal(t, r.Position, leaves[i].Position)
+	}
+	spaced := []byte("[ " + string(arr[0]) + " , " + string(arr[1]) + " ]")
+	slow, err := events.LeavesOfStoredArray(spaced)
+	require.NoError(t, err)
+	require.Equal(t, leaves, slow)
+	// A changed token is a mismatch, never a pass.
+	bad, err := events.LeavesOfStoredArray([]byte(strings.Replace(string(all), `"actor":"`, `"actor":"x`, 1)))
+	require.NoError(t, err)
+	require.False(t, bad[0].ContentOK)
 	indented, _ := json.MarshalIndent(arr, "", "  ")
 	got, err = events.ParseStoredArray(indented)
 	require.NoError(t, err)

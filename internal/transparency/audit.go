@@ -255,10 +255,9 @@ func (c *client) inclusion(ctx context.Context, id string, cp Checkpoint) error 
 func (c *client) full(ctx context.Context, cp Checkpoint) error {
 	const page = 10000
 	type result struct {
-		recs []*events.Record
-		bad  error
-		err  error
-		done chan struct{}
+		leaves []events.StoredLeaf
+		err    error
+		done   chan struct{}
 	}
 	pages := int((cp.Size + page - 1) / page)
 	results := make([]result, pages)
@@ -268,7 +267,9 @@ func (c *client) full(ctx context.Context, cp Checkpoint) error {
 		next <- i
 	}
 	close(next)
-	workers := max(runtime.GOMAXPROCS(0), 2)
+	// Twice the cores: while one page is hashed here, the server is
+	// already reading the next.
+	workers := 2 * max(runtime.GOMAXPROCS(0), 2)
 	ahead := make(chan struct{}, workers+2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -276,7 +277,6 @@ func (c *client) full(ctx context.Context, cp Checkpoint) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf []byte
 			for i := range next {
 				select {
 				case ahead <- struct{}{}:
@@ -289,17 +289,8 @@ func (c *client) full(ctx context.Context, cp Checkpoint) error {
 				body, err := c.get(ctx, "/v1/events", url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.FormatInt(limit, 10)}})
 				if err != nil {
 					res.err = err
-				} else if res.recs, err = events.ParseStoredArray(body); err != nil {
+				} else if res.leaves, err = events.LeavesOfStoredArray(body); err != nil {
 					res.err = fmt.Errorf("events after %d: the server's answer is not a list of stored events: %v", after, err)
-				} else {
-					for _, r := range res.recs {
-						var ok bool
-						if buf, ok = r.Check(buf); !ok {
-							res.bad = fail("event at position %d: its hash does not match its content", r.Position)
-							break
-						}
-						r.Leaf = events.LeafHash(buf)
-					}
 				}
 				close(res.done)
 			}
@@ -321,23 +312,20 @@ func (c *client) full(ctx context.Context, cp Checkpoint) error {
 		if res.err != nil {
 			return res.err
 		}
-		for _, r := range res.recs {
+		for _, r := range res.leaves {
 			if r.Position != edge.Size+1 {
 				return fail("the events served skip from position %d to %d", edge.Size, r.Position)
 			}
 			if r.PrevHash != prev {
 				return fail("event at position %d: its prev_hash is not the hash of the event before it", r.Position)
 			}
-			if res.bad != nil && r.Leaf == (events.Hash{}) {
-				return res.bad
+			if !r.ContentOK {
+				return fail("event at position %d: its hash does not match its content", r.Position)
 			}
 			edge.Append(r.Leaf, nil)
 			prev = r.Hash
 		}
-		if res.bad != nil {
-			return res.bad
-		}
-		res.recs = nil
+		res.leaves = nil
 		<-ahead
 	}
 	if edge.Size != cp.Size {
