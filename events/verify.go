@@ -26,6 +26,9 @@ func (e *VerifyError) Unwrap() error { return ErrBroken }
 // and the ranges' trees join without rehashing their leaves.
 const verifyRange = 32768
 
+// keepRange is the range of a verification with VerifyOptions.Each.
+const keepRange = 4096
+
 // Verified is what a successful verification re-derived.
 type Verified struct {
 	Events int64
@@ -81,7 +84,14 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 		done       chan struct{}
 	}
 	keep := opt.Each != nil
-	ranges := int((n + verifyRange - 1) / verifyRange)
+	size := int64(verifyRange)
+	if keep {
+		// Re-validation costs far more for some events than others (a
+		// ballot's signature, all at the end of a year): smaller ranges
+		// keep every core busy to the end.
+		size = keepRange
+	}
+	ranges := int((n + size - 1) / size)
 	results := make([]result, ranges)
 	next := make(chan int, ranges)
 	for i := 0; i < ranges; i++ {
@@ -92,7 +102,7 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	// At most this many ranges are read ahead of the one being joined:
 	// with Each, a range holds its records until then.
-	ahead := make(chan struct{}, workers+1)
+	ahead := make(chan struct{}, 4*workers)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -107,8 +117,8 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 					return
 				}
 				res := &results[i]
-				res.start = int64(i) * verifyRange
-				res.end = min(res.start+verifyRange, n)
+				res.start = int64(i) * size
+				res.end = min(res.start+size, n)
 				want := res.start + 1
 				var prev Hash
 				err := s.Read(ctx, res.start, int(res.end-res.start), func(r *Record) error {
