@@ -11,6 +11,7 @@ package main
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"database/sql"
 	"flag"
 	"fmt"
@@ -31,6 +32,7 @@ import (
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/demo"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 )
@@ -113,9 +115,15 @@ func run(scale float64, loadFor time.Duration) error {
 	debug.FreeOSMemory()
 	db := filepath.Join(dir, "ledger.db")
 	store := "sqlite:" + db
+	// The office's key, as the office runs the ledger: it seals the fold's
+	// cache, which a command without it does not trust.
+	skey, _, err := transparency.GenerateKey(crand.Reader, "bench.example/ledger")
+	check(err)
+	key := filepath.Join(dir, "office.key")
+	check(os.WriteFile(key, []byte(skey+"\n"), 0o600))
 
 	// Import, durable, in a process of its own.
-	el, rss := proc(bin, "--store", store, "import", "--historical", file)
+	el, rss := proc(bin, "--store", store, "--key", key, "import", "--historical", file)
 	rate := float64(n) / el.Seconds()
 	floor := rawInsert(db, filepath.Join(dir, "raw.db"))
 	add(fmt.Sprintf("import %d events (durable, process)", n), fmt.Sprintf("%.0f ev/s (%.2fs, RSS %d MB)", rate, el.Seconds(), rss/1024),
@@ -124,10 +132,10 @@ func run(scale float64, loadFor time.Duration) error {
 	el, _ = proc(bin, "--store", store, "verify")
 	vrate := float64(n) / el.Seconds()
 	scan := rawScan(db)
-	add("verify (process)", fmt.Sprintf("%.0f ev/s (%.2fs)", vrate, el.Seconds()), fmt.Sprintf("%.0f rows/s raw scan", scan),
+	add("verify with re-validation (process)", fmt.Sprintf("%.0f ev/s (%.2fs)", vrate, el.Seconds()), fmt.Sprintf("%.0f rows/s raw scan", scan),
 		fmt.Sprintf("%.2f", vrate/scan), ">= 300,000 ev/s", vrate >= 300000)
 
-	el, rss = proc(bin, "--store", store, "standings", "--format", "json")
+	el, rss = proc(bin, "--store", store, "--key", key, "standings", "--format", "json")
 	add("standings, cold process (checkpoint)", fmt.Sprintf("%.0f ms, RSS %d MB", ms(el), rss/1024), fmt.Sprintf("%.0f ms to scan the rows", float64(n)/scan*1000),
 		"", "< 1 s", el < time.Second)
 	add("peak RSS, standings of the year", fmt.Sprintf("%d MB", rss/1024), "", "", "< 300 MB", rss/1024 < 300)
