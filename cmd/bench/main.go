@@ -6,6 +6,12 @@
 //	go run ./cmd/bench            # the demo year (~365,000 events)
 //	go run ./cmd/bench -scale 3   # ~1,000,000 events
 //	go run ./cmd/bench -trust 5   # the transparency figures, 5 runs each
+//	go run ./cmd/bench -only mixed -from demo.db   # only the mixed load, on a copy of a store
+//
+// The mixed load (issue #13, item 2) serves the ledger on loopback with 64
+// clients asking standings for views that are almost never asked twice
+// (every answer is computed) while 4 clients append single events, each
+// durable before its 201: appends must not queue behind the readers.
 package main
 
 import (
@@ -16,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -57,6 +64,11 @@ func main() {
 	deskDB := flag.String("db", "", "with -desk: a demo database to use (made by serve --demo); else the demo year is imported into a temporary one")
 	keep := flag.String("keep", "", "with -office: keep the workbooks and stores in this directory (to profile with)")
 	trust := flag.Int("trust", 0, "measure the transparency figures instead (tree, proofs, audits, verify, serve start), this many runs each (>= 5)")
+	flag.DurationVar(&mixedFor, "mixed", 20*time.Second, "duration of the mixed load (0: skip it)")
+	flag.IntVar(&mixedReaders, "readers", 64, "standings clients of the mixed load")
+	flag.IntVar(&mixedAppenders, "appenders", 4, "appending clients of the mixed load")
+	only := flag.String("only", "", "run only this part: mixed")
+	from := flag.String("from", "", "with -only mixed: a store to copy instead of importing the demo year")
 	flag.Parse()
 	if *trust > 0 {
 		if err := runTrust(*trust, 3); err != nil {
@@ -74,6 +86,17 @@ func main() {
 	}
 	if *office > 0 {
 		if err := runOffice(*office, *keep); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *only != "" {
+		if *only != "mixed" {
+			fmt.Fprintln(os.Stderr, "bench: -only takes mixed")
+			os.Exit(2)
+		}
+		if err := runMixed(*scale, *from); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
@@ -181,7 +204,14 @@ func run(scale float64, loadFor time.Duration) error {
 	add("explain, warm (8 sections)", fmt.Sprintf("max %.1f ms", ms(ex[len(ex)-1])), "", "", "< 20 ms", ex[len(ex)-1] < 20*time.Millisecond)
 
 	load(l, loadFor)
+	if mixedFor > 0 {
+		mixed(l, mixedFor, mixedReaders, mixedAppenders)
+	}
+	table()
+	return nil
+}
 
+func table() {
 	fmt.Printf("\n| measure | value | floor (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		met := "yes"
@@ -190,7 +220,6 @@ func run(scale float64, loadFor time.Duration) error {
 		}
 		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.what, r.value, r.floor, r.ratio, r.target, met)
 	}
-	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -356,4 +385,161 @@ func load(l *replay.Ledger, d time.Duration) {
 	sort.Slice(post, func(i, j int) bool { return post[i] < post[j] })
 	p99 = post[len(post)*99/100]
 	add("POST /v1/events, single events, durable", fmt.Sprintf("p50 %.1f ms, p99 %.1f ms", ms(post[len(post)/2]), ms(p99)), "", "", "p99 < 10 ms", p99 < 10*time.Millisecond)
+}
+
+var (
+	mixedFor       time.Duration
+	mixedReaders   int
+	mixedAppenders int
+)
+
+// runMixed runs only the mixed load, on a copy of the store from (or on
+// the demo year, imported first), so that repeated runs start alike.
+func runMixed(scale float64, from string) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "ledger-bench")
+	check(err)
+	defer os.RemoveAll(dir)
+	db := filepath.Join(dir, "ledger.db")
+	if from != "" {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			return err
+		}
+		check(os.WriteFile(db, b, 0o644))
+	} else {
+		bin := filepath.Join(dir, "ledger")
+		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build: %v: %s", err, out)
+		}
+		file := filepath.Join(dir, "demo.jsonl")
+		f, err := os.Create(file)
+		check(err)
+		_, err = demo.Generate(f, demo.Options{Seed: 2021, Historical: true, Scale: scale})
+		check(err)
+		f.Close()
+		proc(bin, "--store", "sqlite:"+db, "import", "--historical", file)
+	}
+	syscall.Sync()
+	debug.FreeOSMemory()
+	st, err := sqlite.Open(ctx, db)
+	check(err)
+	defer st.Close()
+	l, err := replay.Open(ctx, st, replay.Options{})
+	check(err)
+	fmt.Fprintf(os.Stderr, "store: %d events\n", l.Len())
+	mixed(l, mixedFor, mixedReaders, mixedAppenders)
+	table()
+	return nil
+}
+
+// mixed serves the ledger on loopback for d: readers clients ask standings
+// for a random view each time (as_of a random day of the window, known_at a
+// random instant of the demo's recording period, so that nearly every
+// answer is computed, not cached), while appenders clients post single
+// durable events. It reports the latencies of both.
+func mixed(l *replay.Ledger, d time.Duration, readers, appenders int) {
+	tokens, err := api.ParseTokens(strings.NewReader("recorder bench-token-0123456789"))
+	check(err)
+	srv := api.New(api.Config{Ledger: l, Tokens: tokens})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	defer hs.Close()
+	url := "http://" + ln.Addr().String()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: readers + appenders}}
+	failures := map[string]int{}
+	var fmu sync.Mutex
+	do := func(req *http.Request) int {
+		req.Header.Set("Authorization", "Bearer bench-token-0123456789")
+		resp, err := client.Do(req)
+		check(err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			fmu.Lock()
+			failures[fmt.Sprintf("%s %s %d %.80s", req.Method, req.URL.RawQuery, resp.StatusCode, b)]++
+			fmu.Unlock()
+		}
+		return resp.StatusCode
+	}
+	var (
+		mu         sync.Mutex
+		gets, pots []time.Duration
+		bad        int
+		wg         sync.WaitGroup
+	)
+	stop := time.Now().Add(d)
+	days := int(events.WindowEnd.Sub(events.WindowStart)/(24*time.Hour)) + 1 // integer division: the float of Hours() rounds up
+	knownFrom := time.Date(2020, 12, 1, 0, 0, 0, 0, events.CST)
+	knownSpan := time.Date(2022, 5, 1, 0, 0, 0, 0, events.CST).Sub(knownFrom)
+	for c := 0; c < readers; c++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, 1))
+			var mine []time.Duration
+			nbad := 0
+			for time.Now().Before(stop) {
+				asOf := events.WindowStart.AddDate(0, 0, rng.IntN(days)).Format("2006-01-02")
+				known := knownFrom.Add(time.Duration(rng.Int64N(int64(knownSpan)))).UTC().Format(time.RFC3339Nano)
+				req, _ := http.NewRequest("GET", url+"/v1/standings?as_of="+asOf+"&known_at="+known, nil)
+				t := time.Now()
+				if do(req) != 200 {
+					nbad++
+					continue
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			gets, bad = append(gets, mine...), bad+nbad
+			mu.Unlock()
+		}(uint64(c))
+	}
+	for c := 0; c < appenders; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			var mine []time.Duration
+			nbad := 0
+			for i := 0; time.Now().Before(stop); i++ {
+				body := fmt.Sprintf(`{"type":"DiscretionaryDeduction","occurred_at":"2021-11-20T10:00:00+08:00","actor":"bench","data":{"section_id":"U01-S01","points":0.01,"reason":"mixed %d-%d"}}`, c, i)
+				req, _ := http.NewRequest("POST", url+"/v1/events", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				t := time.Now()
+				if do(req) != 201 {
+					nbad++
+					continue
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			pots, bad = append(pots, mine...), bad+nbad
+			mu.Unlock()
+		}(c)
+	}
+	wg.Wait()
+	for f, n := range failures {
+		fmt.Fprintf(os.Stderr, "  failed %d times: %s\n", n, f)
+	}
+	if len(gets) == 0 || len(pots) == 0 {
+		panic(fmt.Sprintf("mixed load: %d standings and %d appends answered, %d failed", len(gets), len(pots), bad))
+	}
+	pct := func(l []time.Duration, p int) time.Duration {
+		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+		return l[min(len(l)-1, len(l)*p/100)]
+	}
+	load := "?"
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	gp99, pp99 := pct(gets, 99), pct(pots, 99)
+	add(fmt.Sprintf("mixed load %s: POST /v1/events, %d appenders beside %d standings readers", d, appenders, readers),
+		fmt.Sprintf("%d appends, p50 %.1f ms, p99 %.1f ms, max %.1f ms", len(pots), ms(pct(pots, 50)), ms(pp99), ms(pct(pots, 100))),
+		"", "", "p99 < 50 ms", pp99 < 50*time.Millisecond && bad == 0)
+	add(fmt.Sprintf("mixed load %s: GET /v1/standings, %d readers of varying views", d, readers),
+		fmt.Sprintf("%d answers (%.0f/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d failed; load average %s", len(gets),
+			float64(len(gets))/d.Seconds(), ms(pct(gets, 50)), ms(gp99), ms(pct(gets, 100)), bad, load),
+		"", "", "p99 < 500 ms", gp99 < 500*time.Millisecond && bad == 0)
 }
