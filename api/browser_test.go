@@ -105,11 +105,13 @@ func deskYear(t *testing.T) (*replay.Ledger, string) {
 // ranked below the top, so that overturning it moves the rank.
 func contestACandidate(t *testing.T, l *replay.Ledger) (section string, rank int) {
 	v := projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()}
-	for _, r := range l.Standings(v).Sections {
+	s, err := l.Standings(context.Background(), v)
+	require.NoError(t, err)
+	for _, r := range s.Sections {
 		if r.Rank == nil || *r.Rank < 20 {
 			continue
 		}
-		e, err := l.Explain(r.SectionID, v)
+		e, err := l.Explain(context.Background(), r.SectionID, v)
 		require.NoError(t, err)
 		for _, x := range e.Entries {
 			if x.IsDeduction() && x.Status == "counted" && x.Points <= -1 && x.Type != "UnitDeduction" {

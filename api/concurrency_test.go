@@ -98,7 +98,7 @@ func TestConcurrentAppendsAndReads(t *testing.T) {
 		known := recorded[st.Events-1]
 		v, err := f.ledger.View(nil, &known)
 		require.NoError(t, err)
-		want, err := f.ledger.StandingsJSON(v)
+		want, err := f.ledger.StandingsJSON(context.Background(), v)
 		require.NoError(t, err)
 		require.Equal(t, stripKnown(string(want)), stripKnown(body))
 	}

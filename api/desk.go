@@ -538,7 +538,10 @@ func (s *Server) deskStandings(c echo.Context) error {
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	st := s.ledger.Standings(vq.View)
+	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
 	vq.Events = st.Events
 	names := s.ledger.UnitNames()
 	d := &standingsData{View: vq, S: st, Unit: c.QueryParam("unit"), Find: strings.TrimSpace(c.QueryParam("q")),
@@ -612,7 +615,10 @@ func (s *Server) deskStandingsCSV(c echo.Context) error {
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	st := s.ledger.Standings(vq.View)
+	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
 	rows := rankedRows(st, s.ledger.UnitNames())
 	var b bytes.Buffer
 	b.WriteString("\ufeff")
@@ -694,7 +700,7 @@ func (s *Server) deskSection(c echo.Context) error {
 	if c.QueryParam("votes") == "all" {
 		explain = s.ledger.Explain
 	}
-	e, err := explain(c.Param("id"), vq.View)
+	e, err := explain(c.Request().Context(), c.Param("id"), vq.View)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -938,7 +944,9 @@ func (s *Server) deskCompare(c echo.Context) error {
 	names := s.ledger.UnitNames()
 	d := &compareData{From: from, To: to, Units: names, Section: c.QueryParam("section"), Real: s.ledger.Len()}
 	if c.QueryParams().Has("from_as_of") || c.QueryParams().Has("from_known_at") || c.QueryParams().Has("to_as_of") || c.QueryParams().Has("to_known_at") {
-		d.Diff = s.ledger.Diff(from.View, to.View)
+		if d.Diff, err = s.ledger.Diff(c.Request().Context(), from.View, to.View); err != nil {
+			return s.deskError(c, p, err)
+		}
 		d.Rows = diffRows(d.Diff, names, d.Section)
 	}
 	p.Data = d
@@ -981,7 +989,10 @@ func (s *Server) deskAnnouncement(c echo.Context) error {
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	st := s.ledger.Standings(vq.View)
+	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
 	vq.Events = st.Events
 	names := s.ledger.UnitNames()
 	d := &announcementData{View: vq, S: st}

@@ -136,14 +136,17 @@ func (s *Server) standings(c echo.Context) error {
 		return err
 	}
 	if isXLSX {
-		st := s.ledger.Standings(v)
+		st, err := s.ledger.Standings(c.Request().Context(), v)
+		if err != nil {
+			return err
+		}
 		units, _ := s.ledger.Roster()
 		return sendXLSX(c, xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
 			return xlsx.Standings(w, st, present.NamesOf(units), present.Filter{}, l)
 		})
 	}
 	start := time.Now()
-	b, err := s.ledger.StandingsJSON(v)
+	b, err := s.ledger.StandingsJSON(c.Request().Context(), v)
 	if err != nil {
 		return err
 	}
@@ -168,7 +171,7 @@ func (s *Server) explain(c echo.Context) error {
 		return err
 	}
 	start := time.Now()
-	e, err := s.ledger.Explain(c.Param("id"), v)
+	e, err := s.ledger.Explain(c.Request().Context(), c.Param("id"), v)
 	if err != nil {
 		return err
 	}
@@ -218,7 +221,10 @@ func (s *Server) diff(c echo.Context) error {
 		return err
 	}
 	start := time.Now()
-	d := s.ledger.Diff(from, to)
+	d, err := s.ledger.Diff(c.Request().Context(), from, to)
+	if err != nil {
+		return err
+	}
 	s.m.replay.WithLabelValues("diff").Observe(time.Since(start).Seconds())
 	return c.JSON(http.StatusOK, d)
 }

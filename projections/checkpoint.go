@@ -54,7 +54,7 @@ func EncodeCheckpoint(s *State) []byte {
 		w.u32(int(f.Unit))
 		w.u32(int(f.Aux))
 		w.b = append(w.b, f.Type, f.A, f.B)
-		w.bool(f.Corr)
+		w.bool(s.corrected(int64(i + 1)))
 		w.bytes(s.digests[i][:])
 	}
 	w.u32(len(s.texts))
@@ -137,7 +137,9 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		f.Sec, f.Unit, f.Aux = int32(r.u32()), int32(r.u32()), int32(r.u32())
 		t := r.take(3)
 		f.Type, f.A, f.B = t[0], t[1], t[2]
-		f.Corr = r.bool()
+		if r.bool() {
+			s.setCorrected(int64(i+1), true)
+		}
 		copy(s.digests[i][:], r.take(16))
 		if kinds[f.Type] == nil {
 			return nil, errors.New("checkpoint: unknown fact type")

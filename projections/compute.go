@@ -77,7 +77,7 @@ func (s *State) compute(v View) *calc {
 			continue
 		}
 		pos, pts := i+1, f.Pts
-		if f.Corr {
+		if s.corrected(pos) {
 			var st Status
 			if st, pts = s.effect(pos, c.n); !st.live() {
 				continue

@@ -190,15 +190,17 @@ func (s *State) correct(f *Fact, pos int64, target string) *events.FieldError {
 	if tf.Type == unitDedCode {
 		f.Unit = tf.Unit
 	}
-	was := tf.Corr
-	tf.Corr = true
-	s.corr[t] = append(s.corr[t], pos)
+	was := s.corrected(t)
+	s.setCorrected(t, true)
+	corr := s.corrections()
+	corr[t] = append(corr[t], pos)
 	s.undo(func() {
-		s.facts[t-1].Corr = was
-		if l := s.corr[t]; len(l) <= 1 {
-			delete(s.corr, t)
+		s.setCorrected(t, was)
+		corr := s.corrections()
+		if l := corr[t]; len(l) <= 1 {
+			delete(corr, t)
 		} else {
-			s.corr[t] = l[:len(l)-1]
+			corr[t] = l[:len(l)-1]
 		}
 	})
 	return nil
@@ -206,7 +208,10 @@ func (s *State) correct(f *Fact, pos int64, target string) *events.FieldError {
 
 var unitDedCode, _ = events.UnitDeduction.Code()
 
-func relinkCorrection(s *State, f *Fact, pos int64) { s.corr[f.Target] = append(s.corr[f.Target], pos) }
+func relinkCorrection(s *State, f *Fact, pos int64) {
+	corr := s.corrections()
+	corr[f.Target] = append(corr[f.Target], pos)
+}
 
 // correctionValid: a restored correction targets an earlier fact that is
 // not itself a correction.
@@ -238,7 +243,7 @@ func (s Status) live() bool { return s == Counted || s == Contested || s == Redu
 // acts from its target's occurred_at, so only its recording matters here.
 func (s *State) effect(t int64, n int64) (Status, float64) {
 	f := &s.facts[t-1]
-	if !f.Corr {
+	if !s.corrected(t) {
 		return Counted, f.Pts
 	}
 	base, pts, open := Counted, f.Pts, false

@@ -390,7 +390,7 @@ func (s *State) eventDiffs(a, b *calc, emit func(si int32, ed EventDiff)) {
 		// An event both views see words the same unless a correction or
 		// a rule over several facts (the bonus's deeds and cap, the grade
 		// submission in force) can tell the views apart.
-		variable := f.Corr || k.component == "bonus" || k.component == "supervisor"
+		variable := s.corrected(i+1) || k.component == "bonus" || k.component == "supervisor"
 		if inA && inB && !variable {
 			continue
 		}

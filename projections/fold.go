@@ -9,6 +9,9 @@ import "github.com/pingyang/ledger/events"
 // target that does not exist): the log it comes from is not one the ledger
 // wrote.
 func (s *State) Add(r *events.Record, body events.Data, check bool) *events.FieldError {
+	if s.readOnly {
+		return events.Invalid("position", "%v", errReadOnly)
+	}
 	if r.Position != int64(len(s.facts))+1 {
 		return events.Invalid("position", "record %d folded after %d", r.Position, len(s.facts))
 	}
@@ -17,6 +20,9 @@ func (s *State) Add(r *events.Record, body events.Data, check bool) *events.Fiel
 		return events.Invalid("type", "unknown event type %q", r.Type)
 	}
 	k := kinds[spec.Code]
+	if spec.Class == events.Registry {
+		s.regGen++ // snapshots copy units and sections again
+	}
 	if check {
 		if err := s.check(r, k, body); err != nil {
 			return err

@@ -37,7 +37,9 @@ type Fact struct {
 	Aux      int32   // index into texts, grade sets, ballots or credentials, or -1
 	Type     uint8   // the type's code (events.Spec.Code)
 	A, B     uint8   // small enums, per type
-	Corr     bool    // some correction targets this fact
+	// Whether a correction targets the fact is not kept here but in the
+	// state (State.corrected): a fact never changes once folded, so that
+	// snapshots can share the fact table with the writer (snapshot.go).
 }
 
 // Unit is a registered unit.
@@ -83,9 +85,11 @@ type State struct {
 	frozen  []int32 // the frozen candidate list, if any
 	// decisions are the OutcomeConfirmed events, in log order.
 	decisions []decision
-	corr      map[int64][]int64
-	textIdx   map[string]int32
-	credPos   map[events.Hash]int64 // credential hash -> issue position
+	corr      map[int64][]int64 // target position -> its corrections' positions, in order
+	// corrBits has bit t-1 set when a correction targets position t.
+	corrBits []uint64
+	textIdx  map[string]int32
+	credPos  map[events.Hash]int64 // credential hash -> issue position
 
 	frozenPos int64
 	priorN    int
@@ -94,6 +98,12 @@ type State struct {
 	idx *index
 
 	batch *journal
+
+	// Snapshots (snapshot.go).
+	readOnly   bool   // a snapshot: Add refuses
+	corrShared bool   // corr and corrBits are shared with a snapshot: copy before writing
+	regGen     uint64 // counts registry facts folded: units and sections changed in place
+	published  *State // the last snapshot taken
 }
 
 // New returns the state of an empty log.

@@ -52,6 +52,9 @@ type Result struct {
 func (l *Ledger) Append(ctx context.Context, in iter.Seq[events.Decoded], opt AppendOptions) (Result, error) {
 	l.mu.Lock()
 	res, err := l.appendLocked(ctx, in, opt)
+	// The catch-up, the batch or both changed the state (or nothing did,
+	// and a new snapshot costs next to nothing).
+	l.publish()
 	l.mu.Unlock()
 	if err == nil && res.Appended > 0 {
 		for _, f := range l.onAppend {

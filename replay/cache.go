@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -58,28 +59,36 @@ func (c *renderCache) put(k viewKey, r *rendered) {
 }
 
 // StandingsJSON renders a view's standings as JSON (one line, no newline),
-// from the cache when the same view was rendered before.
-func (l *Ledger) StandingsJSON(v projections.View) ([]byte, error) {
-	l.mu.RLock()
-	k := viewKey{asOf: v.AsOf.UnixNano(), known: l.state.Known(v.KnownAt)}
+// from the cache when the same view was rendered before. Readers asking for
+// a view that is not cached share its computation (gate.go).
+func (l *Ledger) StandingsJSON(ctx context.Context, v projections.View) ([]byte, error) {
+	snap := l.view()
+	k := viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}
 	r := l.cache.get(k)
 	if r == nil {
-		s := l.state.Standings(v)
-		l.mu.RUnlock()
-		s.KnownAt = knownMarker
-		b, err := json.Marshal(s)
+		x, err := l.views.do(ctx, k, func() (any, error) {
+			if r := l.cache.get(k); r != nil {
+				return r, nil // rendered while this caller queued
+			}
+			s := snap.Standings(v)
+			s.KnownAt = knownMarker
+			b, err := json.Marshal(s)
+			if err != nil {
+				return nil, fmt.Errorf("encode standings: %w", err)
+			}
+			marker, _ := json.Marshal(knownMarker)
+			i := bytes.Index(b, marker)
+			if i < 0 {
+				return nil, fmt.Errorf("encode standings: no known_at")
+			}
+			r := &rendered{before: b[:i], after: b[i+len(marker):]}
+			l.cache.put(k, r)
+			return r, nil
+		})
 		if err != nil {
-			return nil, fmt.Errorf("replay: encode standings: %w", err)
+			return nil, err
 		}
-		marker, _ := json.Marshal(knownMarker)
-		i := bytes.Index(b, marker)
-		if i < 0 {
-			return nil, fmt.Errorf("replay: encode standings: no known_at")
-		}
-		r = &rendered{before: b[:i], after: b[i+len(marker):]}
-		l.cache.put(k, r)
-	} else {
-		l.mu.RUnlock()
+		r = x.(*rendered)
 	}
 	out := make([]byte, 0, len(r.before)+len(r.after)+40)
 	out = append(out, r.before...)

@@ -60,7 +60,8 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 	if err != nil || st.Head.Position != c.Position || st.Head.Hash != c.Hash {
 		return nil // derived data: rebuild rather than fail
 	}
-	l.state, l.saved, l.fromCheck = st, c.Position, true
+	l.state, l.fromCheck = st, true
+	l.saved.Store(c.Position)
 	return nil
 }
 
@@ -73,14 +74,15 @@ func (l *Ledger) SaveCheckpoint(ctx context.Context) error {
 		// would describe a log that is not the ledger's.
 		return nil
 	}
-	l.mu.RLock()
-	if l.state.Head.Position == l.saved || l.state.Head.Position == 0 {
-		l.mu.RUnlock()
+	// Encoded from a snapshot: appends go on meanwhile.
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
+	snap := l.view()
+	head := snap.Head
+	if head.Position == l.saved.Load() || head.Position == 0 {
 		return nil
 	}
-	head := l.state.Head
-	data := projections.EncodeCheckpoint(l.state)
-	l.mu.RUnlock()
+	data := projections.EncodeCheckpoint(snap)
 	c := events.Checkpoint{Position: head.Position, Hash: head.Hash, Format: projections.CheckpointFormat, Data: data}
 	seal, err := l.sealer.SealCache(c)
 	if err != nil {
@@ -88,20 +90,16 @@ func (l *Ledger) SaveCheckpoint(ctx context.Context) error {
 	}
 	c.Seal = seal
 	if err := cp.SaveCheckpoint(ctx, c); err != nil {
-		return fmt.Errorf("replay: %w", err)
+		return fmt.Errorf("save the checkpoint: %w", err)
 	}
-	l.mu.Lock()
-	l.saved = head.Position
-	l.mu.Unlock()
+	l.saved.Store(head.Position)
 	return nil
 }
 
 // CheckpointDue reports whether enough records were folded since the last
 // checkpoint to save a new one.
 func (l *Ledger) CheckpointDue() bool {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.every > 0 && l.state.Head.Position-l.saved >= l.every
+	return l.every > 0 && l.Head().Position-l.saved.Load() >= l.every
 }
 
 // CheckCheckpoint re-derives the store's saved checkpoint by folding the

@@ -31,7 +31,7 @@ func BenchmarkExplainBusy(b *testing.B) {
 	v := projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()}
 	b.ResetTimer()
 	for range b.N {
-		if _, err := l.Explain(sec, v); err != nil {
+		if _, err := l.Explain(context.Background(), sec, v); err != nil {
 			b.Fatal(err)
 		}
 	}

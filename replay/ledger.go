@@ -5,13 +5,22 @@
 // store. It is also the ledger's one writer path: every append is validated
 // against the state, sealed into the hash chain and handed to the store with
 // the head it must follow.
+//
+// One writer folds the state; readers never wait for it, nor it for them.
+// After each append or catch-up the writer publishes an immutable snapshot
+// of the state (projections.State.Snapshot), which readers load without a
+// lock. Computing a view is CPU work that a crowd of readers could pile up:
+// at most Options.MaxViews computations run at once, the others queue, and
+// readers asking for the same view share one computation (gate.go).
 package replay
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pingyang/ledger/events"
@@ -44,6 +53,11 @@ type Options struct {
 	// what serve does before it answers anything. Without it, Open checks
 	// the head's hash and the checkpoint's anchor only.
 	CheckChain bool
+	// MaxViews bounds the views (standings, explain) computed at once;
+	// more wait their turn. 0 means one less than the number of CPUs (at
+	// least one): a CPU is left to the writer and to answering requests, so
+	// that readers slow each other down but not appends.
+	MaxViews int
 }
 
 // Sealer signs and checks the fold's saved checkpoint
@@ -64,12 +78,17 @@ type Ledger struct {
 	clock func() time.Time
 	every int64
 
-	mu        sync.RWMutex // guards state
-	state     *projections.State
-	saved     int64 // position of the last checkpoint saved or loaded
+	mu    sync.Mutex         // the writer's: appends and catch-ups, one at a time
+	state *projections.State // the writer's state, guarded by mu
+	// snap is the state as of the last append or catch-up, immutable:
+	// what every reader reads, without a lock.
+	snap      atomic.Pointer[projections.State]
+	saveMu    sync.Mutex   // one checkpoint save at a time
+	saved     atomic.Int64 // position of the last checkpoint saved or loaded
 	onAppend  []func(appended int)
 	fromCheck bool
 	cache     renderCache
+	views     *gate
 	allow     bool
 	sealer    Sealer
 	// Broken is why the chain does not hold, when Open was allowed to go on.
@@ -92,6 +111,10 @@ func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error)
 	if l.every == 0 {
 		l.every = 50_000
 	}
+	if opt.MaxViews <= 0 {
+		opt.MaxViews = max(1, runtime.GOMAXPROCS(0)-1)
+	}
+	l.views = newGate(opt.MaxViews)
 	l.state = projections.New()
 	var chain chan error
 	if opt.CheckChain {
@@ -122,6 +145,7 @@ func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.publish()
 	if err := l.broken(l.catchUp(ctx)); err != nil {
 		return nil, err
 	}
@@ -130,6 +154,13 @@ func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error)
 	}
 	return l, nil
 }
+
+// publish hands the readers a snapshot of the writer's state; l.mu is held
+// and no batch is open.
+func (l *Ledger) publish() { l.snap.Store(l.state.Snapshot()) }
+
+// view is the state as of the last append or catch-up, for readers.
+func (l *Ledger) view() *projections.State { return l.snap.Load() }
 
 // broken lets a broken chain through when the ledger was opened for
 // inspection, and only then.
@@ -152,7 +183,7 @@ func (l *Ledger) checkHead(ctx context.Context) error {
 	}
 	return l.store.Read(ctx, pos-1, 1, func(r *events.Record) error {
 		if _, ok := r.Check(nil); !ok || r.Hash != l.state.Head.Hash {
-			return fmt.Errorf("replay: the stored head (position %d) no longer matches the hash chain; "+
+			return fmt.Errorf("the stored head (position %d) no longer matches the hash chain; "+
 				"run `ledger verify` to find the first bad position: %w", pos, events.ErrBroken)
 		}
 		return nil
@@ -170,11 +201,7 @@ func (l *Ledger) Now() time.Time { return l.clock() }
 func (l *Ledger) OnAppend(f func(appended int)) { l.onAppend = append(l.onAppend, f) }
 
 // Head is the end of the chain as folded.
-func (l *Ledger) Head() events.Head {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state.Head
-}
+func (l *Ledger) Head() events.Head { return l.view().Head }
 
 // FromCheckpoint reports whether Open started from a saved checkpoint.
 func (l *Ledger) FromCheckpoint() bool { return l.fromCheck }
@@ -183,6 +210,7 @@ func (l *Ledger) FromCheckpoint() bool { return l.fromCheck }
 func (l *Ledger) CatchUp(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.publish()
 	return l.catchUp(ctx)
 }
 

@@ -29,7 +29,7 @@ func TestCheckpointIsUsedAndAnswersTheSame(t *testing.T) {
 	replaytest.AppendLines(t, l, base...)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	v := projections.View{AsOf: time.Date(2021, 11, 30, 0, 0, 0, 0, time.UTC), KnownAt: now}
-	want, err := l.StandingsJSON(v)
+	want, err := l.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.False(t, l.FromCheckpoint())
 	require.NoError(t, l.SaveCheckpoint(ctx))
@@ -43,14 +43,14 @@ func TestCheckpointIsUsedAndAnswersTheSame(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, l0.FromCheckpoint())
 	require.NotEmpty(t, l0.CacheRefused)
-	got0, err := l0.StandingsJSON(v)
+	got0, err := l0.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.Equal(t, string(want), string(got0))
 
 	l2, err := replay.Open(ctx, st, replay.Options{Sealer: key})
 	require.NoError(t, err)
 	require.True(t, l2.FromCheckpoint())
-	got, err := l2.StandingsJSON(v)
+	got, err := l2.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.Equal(t, string(want), string(got))
 	// And it appends on from there.
@@ -81,7 +81,7 @@ func TestEditedCacheIsRefusedAndReported(t *testing.T) {
 	require.NoError(t, err)
 	replaytest.AppendLines(t, l, base...)
 	v := projections.View{AsOf: time.Date(2021, 11, 30, 0, 0, 0, 0, time.UTC), KnownAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	want, err := l.StandingsJSON(v)
+	want, err := l.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.NoError(t, l.SaveCheckpoint(ctx))
 	c, err := st.LoadCheckpoint(ctx)
@@ -94,7 +94,7 @@ func TestEditedCacheIsRefusedAndReported(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, l2.FromCheckpoint())
 	require.Contains(t, l2.CacheRefused, "not sealed by this key")
-	got, err := l2.StandingsJSON(v)
+	got, err := l2.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.Equal(t, string(want), string(got))
 

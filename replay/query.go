@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"context"
 	"fmt"
 	"github.com/google/uuid"
 	"time"
@@ -26,46 +27,61 @@ func (l *Ledger) View(asOf, knownAt *time.Time) (projections.View, error) {
 }
 
 // Standings answers a view from the folded state.
-func (l *Ledger) Standings(v projections.View) *projections.Standings {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state.Standings(v)
+func (l *Ledger) Standings(ctx context.Context, v projections.View) (*projections.Standings, error) {
+	snap := l.view()
+	key := struct {
+		viewKey
+		what string
+	}{viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}, "standings"}
+	s, err := l.views.do(ctx, key, func() (any, error) { return snap.Standings(v), nil })
+	if err != nil {
+		return nil, err
+	}
+	// A shared answer echoes the known_at of whoever computed it.
+	out := *s.(*projections.Standings)
+	out.KnownAt = events.FormatUTC(v.KnownAt)
+	return &out, nil
 }
 
 // Explain answers why a section has its score in a view.
-func (l *Ledger) Explain(sectionID string, v projections.View) (*projections.Explanation, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	e, err := l.state.Explain(sectionID, v)
+func (l *Ledger) Explain(ctx context.Context, sectionID string, v projections.View) (*projections.Explanation, error) {
+	snap := l.view()
+	key := struct {
+		viewKey
+		section string
+	}{viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}, sectionID}
+	e, err := l.views.do(ctx, key, func() (any, error) { return snap.Explain(sectionID, v) })
 	if err != nil {
-		return nil, fmt.Errorf("replay: explain: %w", err)
+		return nil, fmt.Errorf("explain: %w", err)
 	}
-	return e, nil
+	return e.(*projections.Explanation), nil
 }
 
 // ExplainCounted is Explain with votes and ballots left unworded, for a
 // reader who sees them counted per round (projections.State.ExplainCounted).
-func (l *Ledger) ExplainCounted(sectionID string, v projections.View) (*projections.Explanation, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	e, err := l.state.ExplainCounted(sectionID, v)
+func (l *Ledger) ExplainCounted(ctx context.Context, sectionID string, v projections.View) (*projections.Explanation, error) {
+	snap := l.view()
+	key := struct {
+		viewKey
+		section string
+		counted bool
+	}{viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}, sectionID, true}
+	e, err := l.views.do(ctx, key, func() (any, error) { return snap.ExplainCounted(sectionID, v) })
 	if err != nil {
-		return nil, fmt.Errorf("replay: explain: %w", err)
+		return nil, fmt.Errorf("explain: %w", err)
 	}
-	return e, nil
+	return e.(*projections.Explanation), nil
 }
 
 // Len is the number of records folded.
-func (l *Ledger) Len() int64 {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state.Len()
-}
+func (l *Ledger) Len() int64 { return l.view().Len() }
 
-// Position returns the position of the stored event with this id.
+// Position returns the position of the stored event with this id. The ids'
+// index is the writer's (validation needs it), so this takes the writer's
+// lock, for a map lookup.
 func (l *Ledger) Position(id uuid.UUID) (int64, bool) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	pos, _, ok := l.state.Lookup(id)
 	return pos, ok
 }

@@ -4,7 +4,5 @@ import "github.com/pingyang/ledger/projections"
 
 // Roster returns every unit and section registered, in registration order.
 func (l *Ledger) Roster() ([]projections.RosterUnit, []projections.RosterSection) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state.Roster()
+	return l.view().Roster()
 }

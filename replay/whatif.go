@@ -13,26 +13,26 @@ import (
 // The dispute panel's two questions: what changed between two views (Diff),
 // and what the standings would be if some events were recorded (WhatIf).
 
-// Diff compares two views of the folded state.
-func (l *Ledger) Diff(from, to projections.View) *projections.Diff {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state.Diff(from, to)
+// Diff compares two views of the folded state. It computes two views, so
+// it takes its turn among the view computations (gate.go).
+func (l *Ledger) Diff(ctx context.Context, from, to projections.View) (*projections.Diff, error) {
+	snap := l.view()
+	key := struct {
+		from, to viewKey
+		what     string
+	}{viewKey{from.AsOf.UnixNano(), snap.Known(from.KnownAt)}, viewKey{to.AsOf.UnixNano(), snap.Known(to.KnownAt)}, "diff"}
+	d, err := l.views.do(ctx, key, func() (any, error) { return snap.Diff(from, to), nil })
+	if err != nil {
+		return nil, err
+	}
+	return d.(*projections.Diff), nil
 }
 
 // Disputes lists the contests known in a view.
-func (l *Ledger) Disputes(v projections.View) []projections.Dispute {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state.Disputes(v)
-}
+func (l *Ledger) Disputes(v projections.View) []projections.Dispute { return l.view().Disputes(v) }
 
 // UnitNames maps every unit's id to its name.
-func (l *Ledger) UnitNames() map[string]string {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state.UnitNames()
-}
+func (l *Ledger) UnitNames() map[string]string { return l.view().UnitNames() }
 
 // WhatIf is the answer of `ledger whatif` and POST /v1/whatif: the
 // standings with hypothetical events folded in, and what they change.
@@ -53,10 +53,12 @@ type WhatIf struct {
 // WhatIf validates the events exactly as Append would (the same checks, in
 // order, against the log and the events before them), folds them into the
 // state as a batch, answers the standings as of asOf and their diff from the
-// real ones, and rolls the batch back. It holds the write lock throughout, so
-// no other request ever sees the hypothetical state; nothing reaches the
-// store, and the OnAppend hooks (the appended-events metric, the checkpoint)
-// are not called. A bad event gets the error an append would give.
+// real ones, and rolls the batch back. It holds the writer's lock
+// throughout, so no other request ever sees the hypothetical state (readers
+// use the snapshot published before it; appends wait for it); nothing
+// reaches the store, and the OnAppend hooks (the appended-events metric,
+// the checkpoint) are not called. A bad event gets the error an append
+// would give.
 func (l *Ledger) WhatIf(ctx context.Context, in iter.Seq[events.Decoded], asOf time.Time) (*WhatIf, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

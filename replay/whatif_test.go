@@ -28,7 +28,7 @@ func TestWhatIfLeavesNoTrace(t *testing.T) {
 	appended := 0
 	l.OnAppend(func(n int) { appended += n })
 	v := projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()}
-	before, err := l.StandingsJSON(v)
+	before, err := l.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	head, n := l.Head(), l.Len()
 
@@ -60,10 +60,10 @@ func TestWhatIfLeavesNoTrace(t *testing.T) {
 	sh, err := st.Head(ctx)
 	require.NoError(t, err)
 	require.Equal(t, head, sh)
-	after, err := l.StandingsJSON(v)
+	after, err := l.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.Equal(t, string(before), string(after))
-	again, err := l.StandingsJSON(projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()})
+	again, err := l.StandingsJSON(context.Background(), projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()})
 	require.NoError(t, err)
 	require.Contains(t, string(again), `"inspection":19,`, "S01 is still contested")
 

@@ -150,9 +150,13 @@ func runDesk(n int, db string) error {
 		return out
 	}
 	june, _ := events.ParseBound("2021-06-30")
-	dates := measure(func() { l.Diff(projections.View{AsOf: june, KnownAt: now}, v) })
+	dates := measure(func() {
+		_, err := l.Diff(context.Background(), projections.View{AsOf: june, KnownAt: now}, v)
+		check(err)
+	})
 	dispute := measure(func() {
-		l.Diff(projections.View{AsOf: events.WindowEnd, KnownAt: at.Add(-time.Nanosecond)}, projections.View{AsOf: events.WindowEnd, KnownAt: at})
+		_, err := l.Diff(context.Background(), projections.View{AsOf: events.WindowEnd, KnownAt: at.Add(-time.Nanosecond)}, projections.View{AsOf: events.WindowEnd, KnownAt: at})
+		check(err)
 	})
 	line := fmt.Sprintf(`{"type":"ContestResolved","occurred_at":%q,"actor":"bench","data":{"target_id":%q,"outcome":"overturned"}}`,
 		open.OccurredAt, open.Deduction.EventID)
@@ -194,8 +198,10 @@ func cpuTime() time.Duration {
 // busiestSection is the section with the most entries in its trail.
 func busiestSection(l *replay.Ledger, v projections.View) string {
 	best, most := "", -1
-	for _, r := range l.Standings(v).Sections {
-		e, err := l.Explain(r.SectionID, v)
+	s, err := l.Standings(context.Background(), v)
+	check(err)
+	for _, r := range s.Sections {
+		e, err := l.Explain(context.Background(), r.SectionID, v)
 		check(err)
 		if len(e.Entries) > most {
 			best, most = r.SectionID, len(e.Entries)

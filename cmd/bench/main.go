@@ -29,6 +29,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -67,9 +68,17 @@ func main() {
 	flag.DurationVar(&mixedFor, "mixed", 20*time.Second, "duration of the mixed load (0: skip it)")
 	flag.IntVar(&mixedReaders, "readers", 64, "standings clients of the mixed load")
 	flag.IntVar(&mixedAppenders, "appenders", 4, "appending clients of the mixed load")
+	flag.IntVar(&maxViews, "maxviews", 0, "replay.Options.MaxViews (0: the default)")
 	only := flag.String("only", "", "run only this part: mixed")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the mixed load to this file")
 	from := flag.String("from", "", "with -only mixed: a store to copy instead of importing the demo year")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		check(err)
+		defer f.Close()
+		profile = f
+	}
 	if *trust > 0 {
 		if err := runTrust(*trust, 3); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
@@ -174,7 +183,7 @@ func run(scale float64, loadFor time.Duration) error {
 	for d := events.WindowStart; d.Before(events.WindowEnd); d = d.AddDate(0, 0, 1) {
 		asOf := d.Add(24*time.Hour - time.Nanosecond)
 		t := time.Now()
-		_, err := l.StandingsJSON(projections.View{AsOf: asOf, KnownAt: time.Now()})
+		_, err := l.StandingsJSON(ctx, projections.View{AsOf: asOf, KnownAt: time.Now()})
 		check(err)
 		e := time.Since(t)
 		sum += e
@@ -187,7 +196,7 @@ func run(scale float64, loadFor time.Duration) error {
 	for k := 0; k < 20; k++ {
 		kt := time.Date(2021, time.Month(1+k%12), 1+k, 0, 0, 0, 0, events.CST)
 		t := time.Now()
-		_, err := l.StandingsJSON(projections.View{AsOf: events.WindowEnd, KnownAt: kt})
+		_, err := l.StandingsJSON(ctx, projections.View{AsOf: events.WindowEnd, KnownAt: kt})
 		check(err)
 		known = append(known, time.Since(t))
 	}
@@ -196,7 +205,7 @@ func run(scale float64, loadFor time.Duration) error {
 	var ex []time.Duration
 	for _, id := range []string{"U01-S01", "U06-S12", "U21-S17", "U34-S05", "U44-S03", "U09-S18", "U12-S13", "U02-S01"} {
 		t := time.Now()
-		_, err := l.Explain(id, projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()})
+		_, err := l.Explain(ctx, id, projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()})
 		check(err)
 		ex = append(ex, time.Since(t))
 	}
@@ -391,6 +400,8 @@ var (
 	mixedFor       time.Duration
 	mixedReaders   int
 	mixedAppenders int
+	maxViews       int
+	profile        io.Writer // the mixed load's CPU profile, if asked for
 )
 
 // runMixed runs only the mixed load, on a copy of the store from (or on
@@ -425,7 +436,7 @@ func runMixed(scale float64, from string) error {
 	st, err := sqlite.Open(ctx, db)
 	check(err)
 	defer st.Close()
-	l, err := replay.Open(ctx, st, replay.Options{})
+	l, err := replay.Open(ctx, st, replay.Options{MaxViews: maxViews})
 	check(err)
 	fmt.Fprintf(os.Stderr, "store: %d events\n", l.Len())
 	mixed(l, mixedFor, mixedReaders, mixedAppenders)
@@ -470,6 +481,10 @@ func mixed(l *replay.Ledger, d time.Duration, readers, appenders int) {
 		bad        int
 		wg         sync.WaitGroup
 	)
+	if profile != nil {
+		check(pprof.StartCPUProfile(profile))
+		defer pprof.StopCPUProfile()
+	}
 	stop := time.Now().Add(d)
 	days := int(events.WindowEnd.Sub(events.WindowStart)/(24*time.Hour)) + 1 // integer division: the float of Hours() rounds up
 	knownFrom := time.Date(2020, 12, 1, 0, 0, 0, 0, events.CST)

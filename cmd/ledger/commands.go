@@ -320,14 +320,17 @@ func (c *command) standingsCmd() *cobra.Command {
 				if f != (present.Filter{}) {
 					return usagef("standings: --unit and --candidates are for the table and csv; the JSON is the whole standings")
 				}
-				b, err := l.StandingsJSON(v)
+				b, err := l.StandingsJSON(ctx, v)
 				if err != nil {
 					return err
 				}
 				_, err = c.m.Stdout.Write(append(b, '\n'))
 				return err
 			}
-			s := l.Standings(v)
+			s, err := l.Standings(ctx, v)
+			if err != nil {
+				return err
+			}
 			if *vf.format == "csv" {
 				return writeStandingsCSV(c.m.Stdout, s, f, *withBOM)
 			}
@@ -393,7 +396,7 @@ func (c *command) explainCmd() *cobra.Command {
 			return usagef("explain: --component must be one of %s", strings.Join(projections.Components, ", "))
 		}
 		return c.inView(ctx, vf, "explain", func(l *replay.Ledger, v projections.View) error {
-			e, err := l.Explain(pos[0], v)
+			e, err := l.Explain(ctx, pos[0], v)
 			if err != nil {
 				return err
 			}
@@ -459,7 +462,14 @@ func (c *command) freezeCmd() *cobra.Command {
 			return err
 		}
 		defer closeFn()
-		s := l.Standings(projections.View{AsOf: when, KnownAt: l.Now()})
+		v, err := l.View(&when, nil) // known now (and at least all that is stored)
+		if err != nil {
+			return err
+		}
+		s, err := l.Standings(ctx, v)
+		if err != nil {
+			return err
+		}
 		if s.CandidatesFrozen {
 			return fmt.Errorf("freeze-candidates: a candidate list is already frozen")
 		}

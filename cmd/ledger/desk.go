@@ -65,7 +65,11 @@ func (c *command) diffCmd() *cobra.Command {
 		if err != nil {
 			return fmt.Errorf("--to-as-of: %w", err)
 		}
-		return c.writeDiff(l.Diff(from, to), l.UnitNames(), *format)
+		d, err := l.Diff(ctx, from, to)
+		if err != nil {
+			return err
+		}
+		return c.writeDiff(d, l.UnitNames(), *format)
 	})
 	return cmd
 }

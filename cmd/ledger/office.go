@@ -75,7 +75,10 @@ func (c *command) exportStandingsCmd(what string) *cobra.Command {
 		return c.inView(ctx, vf, name, func(l *replay.Ledger, v projections.View) error {
 			units, _ := l.Roster()
 			names := present.NamesOf(units)
-			s := l.Standings(v)
+			s, err := l.Standings(ctx, v)
+			if err != nil {
+				return err
+			}
 			if what == "outcome" {
 				return writeFile(*out, func(w io.Writer) error { return xlsx.Outcome(w, s, names, c.lang.out()) })
 			}
@@ -103,7 +106,7 @@ func (c *command) exportExplainCmd() *cobra.Command {
 			return err
 		}
 		return c.inView(ctx, vf, "export explain", func(l *replay.Ledger, v projections.View) error {
-			e, err := l.Explain(pos[0], v)
+			e, err := l.Explain(ctx, pos[0], v)
 			if err != nil {
 				return err
 			}

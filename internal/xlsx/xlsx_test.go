@@ -152,7 +152,8 @@ func TestTemplateFillImportExport(t *testing.T) {
 
 	// Exported again, and read back cell by cell.
 	units, _ := l.Roster()
-	s := l.Standings(projections.View{AsOf: events.WindowEnd, KnownAt: l.Now()})
+	s, err := l.Standings(context.Background(), projections.View{AsOf: events.WindowEnd, KnownAt: l.Now()})
+	require.NoError(t, err)
 	buf.Reset()
 	require.NoError(t, xlsx.Standings(&buf, s, present.NamesOf(units), present.Filter{}, labels.Zh))
 	out, err := excelize.OpenReader(&buf)
@@ -204,7 +205,7 @@ func TestTemplateFillImportExport(t *testing.T) {
 	require.Equal(t, "unit name", enRows[0][3])
 
 	// Explain: a summary and one sheet per component.
-	e, err := l.Explain("U01-S01", projections.View{AsOf: events.WindowEnd, KnownAt: l.Now()})
+	e, err := l.Explain(context.Background(), "U01-S01", projections.View{AsOf: events.WindowEnd, KnownAt: l.Now()})
 	require.NoError(t, err)
 	buf.Reset()
 	require.NoError(t, xlsx.Explain(&buf, e, present.NamesOf(units), labels.Zh))

@@ -1,0 +1,139 @@
+package replay_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/projections"
+	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
+	"github.com/stretchr/testify/require"
+)
+
+// viewLedger is a ledger over a fresh SQLite file holding the catalogue's
+// base, with a clock the test moves.
+func viewLedger(t *testing.T, opt replay.Options, clock *atomic.Int64) *replay.Ledger {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	clock.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	opt.Clock = func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	l, err := replay.Open(ctx, st, opt)
+	require.NoError(t, err)
+	replaytest.AppendLines(t, l, base...)
+	return l
+}
+
+// views are n different views of the base (as of n different days).
+func views(n int) []projections.View {
+	var out []projections.View
+	for k := 0; k < n; k++ {
+		out = append(out, projections.View{AsOf: events.WindowEnd.AddDate(0, 0, -k), KnownAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+	}
+	return out
+}
+
+// TestAppendsDoNotWaitForReaders: while a reader is in the middle of
+// computing a view (held there by the hook), an append goes through.
+func TestAppendsDoNotWaitForReaders(t *testing.T) {
+	var clock atomic.Int64
+	l := viewLedger(t, replay.Options{}, &clock)
+	inside, release := make(chan struct{}), make(chan struct{})
+	defer replay.SetComputeHook(func() { close(inside); <-release })()
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.StandingsJSON(context.Background(), views(1)[0])
+		done <- err
+	}()
+	<-inside
+	appended := make(chan error, 1)
+	go func() {
+		_, err := l.Append(context.Background(), replaytest.DecodeLines(line("UnitRegistered", at, `{"unit_id":"U8","name":"n"}`)), replay.AppendOptions{})
+		appended <- err
+	}()
+	select {
+	case err := <-appended:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the append waited for a reader")
+	}
+	require.Equal(t, int64(len(base)+1), l.Len(), "readers see the append at once")
+	close(release)
+	require.NoError(t, <-done)
+}
+
+// TestViewsQueueAndShare: many readers of different views compute at most
+// MaxViews of them at once; many readers of one view share one computation;
+// a reader that gives up while queued gets its context's error and leaves
+// the others their answers.
+func TestViewsQueueAndShare(t *testing.T) {
+	var clock atomic.Int64
+	l := viewLedger(t, replay.Options{MaxViews: 2}, &clock)
+	var running, most, computed atomic.Int64
+	defer replay.SetComputeHook(func() {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		computed.Add(1)
+		time.Sleep(20 * time.Millisecond)
+		running.Add(-1)
+	})()
+	var wg sync.WaitGroup
+	for _, v := range views(12) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := l.StandingsJSON(context.Background(), v)
+			require.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int64(2), most.Load(), "at most MaxViews computations at once")
+	require.Equal(t, int64(12), computed.Load())
+
+	computed.Store(0)
+	v := views(13)[12] // not cached yet
+	answers := make([][]byte, 16)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := l.StandingsJSON(context.Background(), v)
+			require.NoError(t, err)
+			answers[i] = b
+		}()
+	}
+	wg.Wait()
+	require.LessOrEqual(t, computed.Load(), int64(2), "readers of one view share its computation")
+	for _, b := range answers {
+		require.Equal(t, answers[0], b)
+	}
+
+	// A reader that gives up while it waits for a slot.
+	block, inside := make(chan struct{}), make(chan struct{}, 2)
+	replay.SetComputeHook(func() { inside <- struct{}{}; <-block })
+	for _, v := range views(20)[14:16] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := l.Explain(context.Background(), "S01", v)
+			require.NoError(t, err)
+		}()
+	}
+	<-inside
+	<-inside // both slots taken
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	_, err := l.Standings(ctx, views(20)[19])
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	close(block)
+	wg.Wait()
+}
