@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -63,6 +64,29 @@ func ParseBound(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time: %q", clip(s))
 	}
 	return t, nil
+}
+
+// The instants a store can hold: times are kept as int64 nanoseconds since
+// 1970 (time.Time.UnixNano), which reach from 1677-09-21 to 2262-04-11.
+var (
+	MinStored = time.Unix(0, math.MinInt64).UTC()
+	MaxStored = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// Storable reports whether t lies within MinStored and MaxStored.
+func Storable(t time.Time) bool { return !t.Before(MinStored) && !t.After(MaxStored) }
+
+// Nanos is t.UnixNano, saturated at the ends of the int64 range instead of
+// overflowing: a view bound such as known_at may be any instant, and one
+// after 2262 must still count as after every stored time.
+func Nanos(t time.Time) int64 {
+	switch {
+	case t.Before(MinStored):
+		return math.MinInt64
+	case t.After(MaxStored):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // FormatCST renders t in CST, the form every stored occurred_at takes.

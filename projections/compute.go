@@ -66,7 +66,7 @@ func (s *State) compute(v View) *calc {
 	if v.upto > 0 {
 		c.n = min(c.n, v.upto-1)
 	}
-	a := v.AsOf.UnixNano()
+	a := events.Nanos(v.AsOf)
 	for i := int64(0); i < c.n; i++ {
 		f := &s.facts[i]
 		if f.Occurred <= a {

@@ -382,8 +382,8 @@ func (s *State) eventDiffs(a, b *calc, emit func(si int32, ed EventDiff)) {
 		}
 		k := kinds[f.Type]
 		from := k.from(s, f)
-		inA := i < a.n && from <= a.v.AsOf.UnixNano()
-		inB := i < b.n && from <= b.v.AsOf.UnixNano()
+		inA := i < a.n && from <= events.Nanos(a.v.AsOf)
+		inB := i < b.n && from <= events.Nanos(b.v.AsOf)
 		if !inA && !inB {
 			continue
 		}

@@ -78,7 +78,7 @@ func (x *explainer) entry(i int64) (Entry, bool) {
 	k := kinds[f.Type]
 	// A fact is shown where it acts: a correction wherever its target
 	// is, an exemption all year, whatever their own dates.
-	if k.from(s, f) > c.v.AsOf.UnixNano() || !k.touchesSection(s, f, x.si) {
+	if k.from(s, f) > events.Nanos(c.v.AsOf) || !k.touchesSection(s, f, x.si) {
 		return Entry{}, false
 	}
 	x.f, x.pos = f, i+1

@@ -123,7 +123,7 @@ func (s *State) Len() int64 { return int64(len(s.facts)) }
 // Known is the number of records known at k: a view's knowledge prefix.
 // recorded_at never goes backwards along the log, so it is a binary search.
 func (s *State) Known(k time.Time) int64 {
-	kn := k.UnixNano()
+	kn := events.Nanos(k)
 	return int64(sort.Search(len(s.facts), func(i int) bool { return s.facts[i].Recorded > kn }))
 }
 

@@ -63,7 +63,7 @@ func (c *renderCache) put(k viewKey, r *rendered) {
 // a view that is not cached share its computation (gate.go).
 func (l *Ledger) StandingsJSON(ctx context.Context, v projections.View) ([]byte, error) {
 	snap := l.view()
-	k := viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}
+	k := viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}
 	r := l.cache.get(k)
 	if r == nil {
 		x, err := l.views.do(ctx, k, func() (any, error) {

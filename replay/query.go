@@ -32,7 +32,7 @@ func (l *Ledger) Standings(ctx context.Context, v projections.View) (*projection
 	key := struct {
 		viewKey
 		what string
-	}{viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}, "standings"}
+	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, "standings"}
 	s, err := l.views.do(ctx, key, func() (any, error) { return snap.Standings(v), nil })
 	if err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func (l *Ledger) Explain(ctx context.Context, sectionID string, v projections.Vi
 	key := struct {
 		viewKey
 		section string
-	}{viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}, sectionID}
+	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, sectionID}
 	e, err := l.views.do(ctx, key, func() (any, error) { return snap.Explain(sectionID, v) })
 	if err != nil {
 		return nil, fmt.Errorf("explain: %w", err)
@@ -65,7 +65,7 @@ func (l *Ledger) ExplainCounted(ctx context.Context, sectionID string, v project
 		viewKey
 		section string
 		counted bool
-	}{viewKey{asOf: v.AsOf.UnixNano(), known: snap.Known(v.KnownAt)}, sectionID, true}
+	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, sectionID, true}
 	e, err := l.views.do(ctx, key, func() (any, error) { return snap.ExplainCounted(sectionID, v) })
 	if err != nil {
 		return nil, fmt.Errorf("explain: %w", err)

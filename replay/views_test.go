@@ -2,6 +2,7 @@ package replay_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -136,4 +137,47 @@ func TestViewsQueueAndShare(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	close(block)
 	wg.Wait()
+}
+
+// TestKnownAtOfAnyYear: known_at far outside the years int64 nanoseconds
+// hold (1678 to 2262) is still answered right (issue #13, item 3).
+func TestKnownAtOfAnyYear(t *testing.T) {
+	var clock atomic.Int64
+	l := viewLedger(t, replay.Options{}, &clock)
+	all := visibleByEnd(t, l)
+	for _, c := range []struct {
+		at   string
+		want int64
+	}{
+		{"0000-01-01T00:00:00Z", 0},
+		{"1677-09-21T00:12:43Z", 0},
+		{"1600-01-01T00:00:00+08:00", 0},
+		{"2262-04-11T23:47:16Z", all},
+		{"2262-04-12T00:00:00Z", all},
+		{"9999-12-31T23:59:59.999999999Z", all},
+	} {
+		k, err := events.ParseBound(c.at)
+		require.NoError(t, err, c.at)
+		v, err := l.View(nil, &k)
+		require.NoError(t, err)
+		s, err := l.Standings(context.Background(), v)
+		require.NoError(t, err)
+		require.Equal(t, c.want, s.Events, fmt.Sprintf("known_at %s", c.at))
+		b, err := l.StandingsJSON(context.Background(), v)
+		require.NoError(t, err)
+		require.Contains(t, string(b), fmt.Sprintf(`"events":%d,`, c.want), c.at)
+	}
+}
+
+// visibleByEnd is the number of events that occurred by the window's end,
+// counted by hand: what a view knowing the whole log counts.
+func visibleByEnd(t *testing.T, l *replay.Ledger) int64 {
+	n := int64(0)
+	require.NoError(t, l.Store().Read(context.Background(), 0, 0, func(r *events.Record) error {
+		if !r.OccurredAt.After(events.WindowEnd) {
+			n++
+		}
+		return nil
+	}))
+	return n
 }

@@ -20,7 +20,7 @@ func (l *Ledger) Diff(ctx context.Context, from, to projections.View) (*projecti
 	key := struct {
 		from, to viewKey
 		what     string
-	}{viewKey{from.AsOf.UnixNano(), snap.Known(from.KnownAt)}, viewKey{to.AsOf.UnixNano(), snap.Known(to.KnownAt)}, "diff"}
+	}{viewKey{events.Nanos(from.AsOf), snap.Known(from.KnownAt)}, viewKey{events.Nanos(to.AsOf), snap.Known(to.KnownAt)}, "diff"}
 	d, err := l.views.do(ctx, key, func() (any, error) { return snap.Diff(from, to), nil })
 	if err != nil {
 		return nil, err
