@@ -11,9 +11,14 @@ import (
 )
 
 // View builds a view from optional bounds: as_of defaults to the window's
-// last instant and must lie inside the window; known_at defaults to now.
+// last instant and must lie inside the window; known_at defaults to now,
+// and never to before the last event's recorded_at (a clock that stepped
+// back must not hide what was recorded).
 func (l *Ledger) View(asOf, knownAt *time.Time) (projections.View, error) {
 	v := projections.View{AsOf: events.WindowEnd, KnownAt: l.clock()}
+	if head := l.Head().RecordedAt; v.KnownAt.Before(head) {
+		v.KnownAt = head
+	}
 	if asOf != nil {
 		if !events.InWindow(*asOf) {
 			return v, events.Invalid("as_of", "outside the evaluation window %s", events.WindowText)

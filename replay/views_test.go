@@ -139,6 +139,21 @@ func TestViewsQueueAndShare(t *testing.T) {
 	wg.Wait()
 }
 
+// TestDefaultKnownAtNeverHidesTheLog: when the clock steps back, the
+// default view still knows every stored event (issue #13, item 4).
+func TestDefaultKnownAtNeverHidesTheLog(t *testing.T) {
+	var clock atomic.Int64
+	l := viewLedger(t, replay.Options{}, &clock)
+	clock.Store(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC).UnixNano()) // a year back
+	replaytest.AppendLines(t, l, line("UnitRegistered", at, `{"unit_id":"U8","name":"n"}`))
+	v, err := l.View(nil, nil)
+	require.NoError(t, err)
+	s, err := l.Standings(context.Background(), v)
+	require.NoError(t, err)
+	require.Equal(t, visibleByEnd(t, l), s.Events, "the default known_at is at least the head's recorded_at")
+	require.Equal(t, events.FormatUTC(l.Head().RecordedAt), s.KnownAt)
+}
+
 // TestKnownAtOfAnyYear: known_at far outside the years int64 nanoseconds
 // hold (1678 to 2262) is still answered right (issue #13, item 3).
 func TestKnownAtOfAnyYear(t *testing.T) {
