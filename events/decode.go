@@ -95,11 +95,25 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	if !sc.structural {
 		return nil, invalid(EventField, "malformed JSON")
 	}
+	// encoding/json reads null as absent: an optional field sent as null
+	// would silently become a new random id, the ledger's clock or no ref.
+	for _, m := range sc.top {
+		switch k := string(m.key); {
+		case string(m.val) != "null":
+		case k == "recorded_at" && !opt.Historical:
+			return nil, invalid("recorded_at", "set by the ledger; only a historical import may supply it")
+		case k == "id" || k == "recorded_at" || k == "ref":
+			return nil, invalid(k, "must not be null; leave the field out instead")
+		}
+	}
 	ev := &Event{}
 	if w.ID != nil {
 		id, err := uuid.Parse(*w.ID)
 		if err != nil || len(*w.ID) != 36 {
 			return nil, invalid("id", "must be a UUID")
+		}
+		if id == uuid.Nil {
+			return nil, invalid("id", "the nil UUID is not an event id; leave id out and the ledger makes one")
 		}
 		ev.ID = id
 	}
@@ -128,6 +142,12 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		rt, err := ParseInstant(*w.RecordedAt)
 		if err != nil {
 			return nil, invalid("recorded_at", "%v", err)
+		}
+		if !Storable(rt) {
+			// 0001-01-01T00:00:00Z among them: Go's zero time, which
+			// would otherwise read as "no recorded_at" and become now.
+			return nil, invalid("recorded_at", "%s is not a time the ledger can store (%s to %s)",
+				clip(*w.RecordedAt), FormatUTC(MinStored), FormatUTC(MaxStored))
 		}
 		ev.RecordedAt = rt
 	}

@@ -1,7 +1,6 @@
 package events
 
 import (
-	"math"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
@@ -218,14 +217,6 @@ func checkDeduction(field string, p float64) *FieldError {
 		return invalid(field, "at most two decimals")
 	}
 	return nil
-}
-
-// decimals reports whether v has at most n decimals. JSON numbers arrive as
-// binary floats, so 4.1 is 4.0999…; compare within a tolerance far below the
-// last allowed decimal.
-func decimals(v float64, n int) bool {
-	s := math.Pow10(n) * v
-	return math.Abs(s-math.Round(s)) < 1e-6
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

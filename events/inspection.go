@@ -95,8 +95,5 @@ type UnitDeductionData struct {
 func (*UnitDeductionData) Type() Type       { return UnitDeduction }
 func (d *UnitDeductionData) Stream() string { return unitStream(d.UnitID) }
 func (d *UnitDeductionData) Check() *FieldError {
-	if !(d.Points > 0 && d.Points <= DeductionMax) {
-		return invalid("data.points", "must be more than 0 and at most %s", num(DeductionMax))
-	}
-	return first(checkID("data.unit_id", d.UnitID), checkText("data.reason", d.Reason))
+	return first(checkDeduction("data.points", d.Points), checkID("data.unit_id", d.UnitID), checkText("data.reason", d.Reason))
 }

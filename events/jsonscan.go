@@ -1,8 +1,10 @@
 package events
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -43,10 +45,12 @@ func structSchema(t reflect.Type) schema {
 
 // scanner is a first pass over one event's JSON. It refuses duplicate keys
 // (encoding/json silently keeps the last of two, which would let two readers
-// of one line disagree about what it says), unknown keys, and nesting deeper
-// than MaxDepth; and it finds the top-level "type" so that the event can be
-// decoded in one pass into its typed body. Malformed JSON is left for
-// encoding/json to report.
+// of one line disagree about what it says), unknown keys, nesting deeper
+// than MaxDepth, and values that encoding/json would change without a word:
+// a lone UTF-16 surrogate escape (\ud800, which it turns into U+FFFD) and a
+// number the ledger cannot keep exactly (numbers.go). It also finds the
+// top-level "type" so that the event can be decoded in one pass into its
+// typed body. Malformed JSON is left for encoding/json to report.
 type scanner struct {
 	b          []byte
 	i          int
@@ -64,6 +68,9 @@ type scanner struct {
 	nested  bool
 	capture *[]member // where object() records members, nil: nowhere
 	lax     bool      // something encoding/json would reject was let through
+	// deep checks the strings and numbers at every depth; otherwise only
+	// those of the top level (data has a scanner of its own, deep).
+	deep bool
 }
 
 // member is one key and its raw value (a string keeps its quotes).
@@ -92,7 +99,7 @@ func scanEvent(raw []byte) *scanner {
 		return s
 	}
 	if es, ok := envelopeSchemas[Type(s.typ)]; ok {
-		d := &scanner{b: raw[:s.dataEnd], i: s.dataStart, fields: make([]member, 0, 8)}
+		d := &scanner{b: raw[:s.dataEnd], i: s.dataStart, fields: make([]member, 0, 8), deep: true}
 		d.capture = &d.fields
 		d.value(1, "data", es["data"])
 		s.err, s.fields, s.nested = d.err, d.fields, d.nested
@@ -136,8 +143,13 @@ func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
 			s.i++
 			return true
 		}
+		keyStart := s.i
 		key, ok := s.str()
 		if !ok {
+			return false
+		}
+		if (top || s.deep) && loneSurrogate(s.b[keyStart:s.i]) {
+			s.err = invalid(join(key), "the key holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), not a character")
 			return false
 		}
 		dup := false
@@ -196,6 +208,9 @@ func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
 		if !s.value(depth+1, sub, child) {
 			return false
 		}
+		if (top || s.deep) && !s.scalar(valueStart, func() string { return join(key) }) {
+			return false
+		}
 		if capture != nil {
 			*capture = append(*capture, member{key: key, val: s.b[valueStart:s.i]})
 		}
@@ -244,14 +259,23 @@ func (s *scanner) value(depth int, path string, sch schema) bool {
 		return s.object(depth, path, sch, false)
 	case '[':
 		s.i++
-		for first := true; ; first = false {
+		for k := 0; ; k++ {
 			s.ws()
 			if s.i < len(s.b) && s.b[s.i] == ']' {
-				s.lax = s.lax || !first // a trailing comma
+				s.lax = s.lax || k > 0 // a trailing comma
 				s.i++
 				return true
 			}
-			if !s.value(depth+1, path, sch) {
+			// An object in an array is named by its index (data.grades[2]);
+			// an array in an array keeps the path of the outer one.
+			start, sub := s.i, path
+			if start < len(s.b) && s.b[start] == '{' {
+				sub = path + "[" + strconv.Itoa(k) + "]"
+			}
+			if !s.value(depth+1, sub, sch) {
+				return false
+			}
+			if s.deep && !s.scalar(start, func() string { return path + "[" + strconv.Itoa(k) + "]" }) {
 				return false
 			}
 			if more, ok := s.next(']'); !more {
@@ -274,6 +298,69 @@ func (s *scanner) value(depth int, path string, sch schema) bool {
 		s.lax = s.lax || !literal(s.b[start:s.i])
 		return true
 	}
+}
+
+// scalar checks the string or number that starts at start and ends at s.i,
+// naming it by path (built only for an error).
+func (s *scanner) scalar(start int, path func() string) bool {
+	if start >= s.i {
+		return true
+	}
+	tok := s.b[start:s.i]
+	switch c := tok[0]; {
+	case c == '"':
+		if loneSurrogate(tok) {
+			s.err = invalid(path(), "holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), not a character")
+			return false
+		}
+	case c == '-' || c >= '0' && c <= '9':
+		if !literal(tok) {
+			return true // malformed: encoding/json says so
+		}
+		if why := numberProblem(tok); why != "" {
+			s.err = invalid(path(), "%s", why)
+			return false
+		}
+	}
+	return true
+}
+
+// loneSurrogate reports a \uXXXX escape of a UTF-16 surrogate that is not
+// half of a pair, in a JSON string token: encoding/json would store U+FFFD
+// in its place.
+func loneSurrogate(tok []byte) bool {
+	if bytes.IndexByte(tok, '\\') < 0 {
+		return false
+	}
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(tok) || tok[i] != '\\' || tok[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(tok[i+2:i+6]), 16, 16)
+		return rune(v), err == nil
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		if !ok {
+			i++ // another escape: skip its letter
+			continue
+		}
+		switch {
+		case r >= 0xD800 && r <= 0xDBFF:
+			if lo, ok := hex4(i + 6); !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 11
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		default:
+			i += 5
+		}
+	}
+	return false
 }
 
 // literal reports whether tok is true, false, null or a JSON number.

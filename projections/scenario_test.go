@@ -389,7 +389,7 @@ func TestPreviewTopAndBottomFifty(t *testing.T) {
 		id := fmt.Sprintf("S%03d", k)
 		s.section(id, "U1")
 		if k > 0 {
-			s.add(events.DiscretionaryDeduction, "2021-05-01", map[string]any{"section_id": id, "points": 0.1 * float64(k), "reason": "x"})
+			s.add(events.DiscretionaryDeduction, "2021-05-01", map[string]any{"section_id": id, "points": float64(k) / 10, "reason": "x"})
 		}
 	}
 	s.add(events.PriorYearUnsatisfiedMarked, "2020-12-01", map[string]any{"section_id": "S050"})
