@@ -19,6 +19,7 @@ type CommendationAwardedData struct {
 }
 
 func (*CommendationAwardedData) Type() Type       { return CommendationAwarded }
+func (d *CommendationAwardedData) normalize()     { d.DeedID = foldID(d.DeedID) }
 func (d *CommendationAwardedData) Stream() string { return sectionStream(d.SectionID) }
 func (d *CommendationAwardedData) Check() *FieldError {
 	return first(checkID("data.section_id", d.SectionID),
@@ -33,6 +34,7 @@ type MediaCoverageRecordedData struct {
 }
 
 func (*MediaCoverageRecordedData) Type() Type       { return MediaCoverageRecorded }
+func (d *MediaCoverageRecordedData) normalize()     { d.MatterID = foldID(d.MatterID) }
 func (d *MediaCoverageRecordedData) Stream() string { return sectionStream(d.SectionID) }
 func (d *MediaCoverageRecordedData) Check() *FieldError {
 	return first(checkID("data.section_id", d.SectionID),

@@ -59,6 +59,13 @@ type Data interface {
 	Stream() string
 }
 
+// normalizer is a body with fields that have one canonical spelling (the
+// identifiers that de-duplicate): Decode and Build normalise it before they
+// check it, and the normalised form is what the ledger stores.
+type normalizer interface {
+	normalize()
+}
+
 var (
 	specs  = map[Type]*Spec{}
 	byCode = map[uint8]*Spec{}

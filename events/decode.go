@@ -172,6 +172,9 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		return nil, invalid("data", "must be an object")
 	}
 	body := w.Data
+	if n, ok := body.(normalizer); ok {
+		n.normalize()
+	}
 	if ferr := body.Check(); ferr != nil {
 		return nil, ferr
 	}
@@ -260,6 +263,9 @@ func Build(occurred time.Time, actor string, body Data) (*Event, *FieldError) {
 	}
 	if err := checkString("actor", actor, MaxActorLen); err != nil {
 		return nil, err
+	}
+	if n, ok := body.(normalizer); ok {
+		n.normalize()
 	}
 	if err := body.Check(); err != nil {
 		return nil, err

@@ -3,7 +3,12 @@ package events
 import (
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Field checks shared by the bodies of the catalogue.
@@ -85,6 +90,12 @@ func checkString(field, v string, max int) *FieldError {
 	if hasControl(v) {
 		return invalid(field, "must not contain control characters")
 	}
+	if r, ok := invisible(v); ok {
+		return invalid(field, "must not contain invisible or formatting characters (U+%04X)", r)
+	}
+	if strings.TrimSpace(v) == "" {
+		return invalid(field, "must not be blank")
+	}
 	return nil
 }
 
@@ -101,6 +112,41 @@ func hasControl(s string) bool {
 		}
 	}
 	return false
+}
+
+// invisible finds a character that shows nothing, or changes how the text
+// around it shows: every format character (Unicode category Cf: the bidi
+// controls U+202A-U+202E and U+2066-U+2069, the marks U+200E, U+200F and
+// U+061C, the zero-width U+200B-U+200D, U+2060 and U+FEFF, the soft hyphen,
+// …) and the other default-ignorable code points (the combining grapheme
+// joiner, the variation selectors, the Hangul fillers). They let two
+// strings that look alike differ, or one string read differently from what
+// it stores; no name, reason or reference of the ledger needs one.
+func invisible(s string) (rune, bool) {
+	for _, r := range s {
+		if r < 0x80 {
+			continue
+		}
+		if unicode.Is(unicode.Cf, r) || r == 0x034F || r == 0x115F || r == 0x1160 || r == 0x17B4 || r == 0x17B5 ||
+			(r >= 0x180B && r <= 0x180F) || r == 0x3164 || (r >= 0xFE00 && r <= 0xFE0F) || r == 0xFFA0 ||
+			(r >= 0xE0100 && r <= 0xE01EF) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// foldID is the one spelling of an identifier that de-duplicates (deed_id,
+// matter_id): compatibility forms unified (NFKC: full-width ＡＢ becomes AB),
+// case folded, surrounding white space trimmed. Without it, DEED-1,
+// deed-1, ｄｅｅｄ-1 and "deed-1 " would be four deeds. A value that the
+// checks refuse anyway is left as sent, so that the refusal names what was
+// sent (NFKC would turn some invisible characters into others).
+func foldID(s string) string {
+	if _, bad := invisible(s); bad || hasControl(s) || !utf8.ValidString(s) {
+		return s
+	}
+	return strings.TrimSpace(norm.NFKC.String(cases.Fold().String(norm.NFKC.String(s))))
 }
 
 func checkBool(field string, v *bool) *FieldError {
