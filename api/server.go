@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -60,6 +59,7 @@ type Server struct {
 	ballotT func() time.Time
 	log     *slog.Logger
 	m       *metrics
+	routes  map[string]bool // the route templates, the only route labels
 
 	signer    *transparency.Signer
 	witnesses *transparency.Witnesses
@@ -117,6 +117,10 @@ func New(cfg Config) *Server {
 	e.POST("/v1/ballots", s.ballot, middleware.RateLimiter(newAttemptStore(BallotAttempts, time.Minute, now)))
 	s.deskRoutes(e)
 	s.echo = e
+	s.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routes[r.Path] = true
+	}
 	return s
 }
 
@@ -134,8 +138,10 @@ func (s *Server) Routes() []string {
 
 // ---- middleware ----
 
-// observe counts and times every request by route template (never by raw
-// path, which could carry anything) and logs it without query or body.
+// observe counts and times every request and logs it without path, query
+// or body. Every label and logged name comes from a fixed set (labels.go):
+// a client chooses its method and path freely, and each new label value is
+// a new series that the server keeps for good.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -144,15 +150,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			status = statusOf(err).Status
 		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
-		code := strconv.Itoa(status)
+		route, method, code := s.routeLabel(c.Path()), methodLabel(c.Request().Method), codeLabel(status)
 		el := time.Since(start)
-		s.m.requests.WithLabelValues(route, c.Request().Method, code).Inc()
-		s.m.latency.WithLabelValues(route, c.Request().Method).Observe(el.Seconds())
-		s.log.Info("request", "method", c.Request().Method, "route", route, "status", status,
+		s.m.requests.WithLabelValues(route, method, code).Inc()
+		s.m.latency.WithLabelValues(route, method).Observe(el.Seconds())
+		s.log.Info("request", "method", method, "route", route, "status", status,
 			"ms", float64(el.Microseconds())/1000, "remote", c.RealIP())
 		return err
 	}

@@ -1,0 +1,72 @@
+package api_test
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pingyang/ledger/api"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMetricsLabelsAreBounded: thousands of requests with made-up methods
+// and paths leave the scrape small; every label is from a fixed set
+// (issue #13, item 1: 20,000 odd methods made one scrape 372 MB).
+func TestMetricsLabelsAreBounded(t *testing.T) {
+	f := newFixture(t, true)
+	rng := rand.New(rand.NewPCG(13, 1))
+	word := func(n int, letters string) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = letters[rng.IntN(len(letters))]
+		}
+		return string(b)
+	}
+	client := &http.Client{}
+	for i := 0; i < 3000; i++ {
+		method := word(8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&'*+-.^_`|~")
+		path := "/" + word(12, "abcdefghijklmnopqrstuvwxyz0123456789-._~")
+		switch i % 3 {
+		case 1:
+			path = "/v1/sections/" + word(10, "abcxyz") + "/explain"
+		case 2:
+			method = []string{"GET", "POST", "PUT", "OPTIONS"}[i%4]
+		}
+		req, err := http.NewRequest(method, f.url+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+inspectorTok)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	_, m := f.do("GET", "/metrics", "", "", nil)
+	require.Less(t, len(m), 64<<10, "the scrape grew with the requests")
+	labels := regexp.MustCompile(`ledger_http_request[^{]*\{([^}]*)\}`)
+	methods := map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true,
+		"OPTIONS": true, "CONNECT": true, "TRACE": true, "other": true}
+	routes := map[string]bool{"unmatched": true}
+	for _, r := range api.New(api.Config{Ledger: f.ledger}).Routes() {
+		routes[strings.SplitN(r, " ", 2)[1]] = true
+	}
+	series := 0
+	for _, l := range labels.FindAllStringSubmatch(string(m), -1) {
+		series++
+		for _, kv := range strings.Split(l[1], ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			v = strings.Trim(v, `"`)
+			switch k {
+			case "method":
+				require.True(t, methods[v], "method label %q", v)
+			case "route":
+				require.True(t, routes[v], "route label %q", v)
+			case "code":
+				require.Regexp(t, `^([1-5][0-9][0-9]|[1-5]xx|other)$`, v)
+			}
+		}
+	}
+	require.Positive(t, series)
+	require.Contains(t, string(m), `method="other",route="unmatched"`)
+	require.Contains(t, string(m), `route="/v1/sections/:id/explain"`)
+}
