@@ -464,7 +464,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		if m := regexp.MustCompile(`^  (/\S*):$`).FindStringSubmatch(line); m != nil {
 			path = regexp.MustCompile(`\{(\w+)\}`).ReplaceAllString(m[1], ":$1")
 		}
-		if m := regexp.MustCompile(`^    (get|post|put|delete|patch):$`).FindStringSubmatch(line); m != nil {
+		if m := regexp.MustCompile(`^    (get|head|post|put|delete|patch):$`).FindStringSubmatch(line); m != nil {
 			documented = append(documented, strings.ToUpper(m[1])+" "+path)
 		}
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
@@ -69,4 +70,21 @@ func TestMetricsLabelsAreBounded(t *testing.T) {
 	require.Positive(t, series)
 	require.Contains(t, string(m), `method="other",route="unmatched"`)
 	require.Contains(t, string(m), `route="/v1/sections/:id/explain"`)
+}
+
+// TestHeadHealthz answers HEAD like GET, without the body (issue #13, item 12).
+func TestHeadHealthz(t *testing.T) {
+	f := newFixture(t, true)
+	req, err := http.NewRequest("HEAD", f.url+"/healthz", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "application/json")
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Empty(t, body, "HEAD answers carry no body")
+	_, m := f.do("GET", "/metrics", "", "", nil)
+	require.Contains(t, string(m), `ledger_http_requests_total{code="200",method="HEAD",route="/healthz"} 1`)
 }

@@ -98,6 +98,7 @@ func New(cfg Config) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(s.observe, s.deadline)
 	e.GET("/healthz", s.healthz)
+	e.HEAD("/healthz", s.healthz) // net/http sends the headers and drops the body
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/v1/openapi.yaml", s.openapi)
 	e.POST("/v1/events", s.postEvents, s.require(Recorder))
