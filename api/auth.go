@@ -46,9 +46,11 @@ func (s *Server) roleOf(r *http.Request) Role {
 	if len(s.tokens) == 0 {
 		return Viewer // no tokens file: loopback only, everyone a viewer
 	}
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
+	// RFC 7235: the scheme is case-insensitive and one or more spaces
+	// separate it from the credentials.
+	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	tok = strings.TrimLeft(tok, " ")
+	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		return None
 	}
 	sum := sha256.Sum256([]byte(tok))
@@ -69,6 +71,7 @@ func ParseTokens(r io.Reader) (map[[32]byte]Role, error) {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
 	out := map[[32]byte]Role{}
+	lines := map[[32]byte]int{} // where each token was given
 	for i, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -85,7 +88,12 @@ func ParseTokens(r io.Reader) (map[[32]byte]Role, error) {
 		if len(f[1]) < 16 {
 			return nil, fmt.Errorf("tokens: line %d: token shorter than 16 characters", i+1)
 		}
-		out[sha256.Sum256([]byte(f[1]))] = role
+		sum := sha256.Sum256([]byte(f[1]))
+		if first, dup := lines[sum]; dup {
+			// With two roles, which would it have? Refuse rather than guess.
+			return nil, fmt.Errorf("tokens: line %d: the token of line %d again; give each token once, with one role", i+1, first)
+		}
+		out[sum], lines[sum] = role, i+1
 	}
 	if len(out) == 0 {
 		return nil, errors.New("tokens: no tokens in the file")

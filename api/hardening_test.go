@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -87,4 +88,39 @@ func TestHeadHealthz(t *testing.T) {
 	require.Empty(t, body, "HEAD answers carry no body")
 	_, m := f.do("GET", "/metrics", "", "", nil)
 	require.Contains(t, string(m), `ledger_http_requests_total{code="200",method="HEAD",route="/healthz"} 1`)
+}
+
+// TestTokensFile: a token given twice refuses the file, naming the lines
+// and never the token; the Bearer scheme is case-insensitive (issue #13,
+// item 11).
+func TestTokensFile(t *testing.T) {
+	tok := "same-token-0123456789"
+	for _, file := range []string{
+		"recorder " + tok + "\nviewer other-token-0123456789\nviewer " + tok + "\n",
+		"viewer " + tok + "\n# again\nviewer " + tok + "\n",
+	} {
+		_, err := api.ParseTokens(strings.NewReader(file))
+		require.Error(t, err)
+		require.Regexp(t, `^tokens: line [34]: the token of line 1 again`, err.Error())
+		require.NotContains(t, err.Error(), tok)
+	}
+	f := newFixture(t, true)
+	for _, auth := range []string{"Bearer " + viewerTok, "bearer " + viewerTok, "BEARER " + viewerTok, "bEaReR   " + viewerTok} {
+		req, err := http.NewRequest("GET", f.url+"/v1/standings", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode, fmt.Sprintf("Authorization: %.10s…", auth))
+	}
+	for _, auth := range []string{"Basic " + viewerTok, "Bearer", "Bearer ", viewerTok, "Bearer" + viewerTok} {
+		req, err := http.NewRequest("GET", f.url+"/v1/standings", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 401, resp.StatusCode)
+	}
 }
