@@ -1,10 +1,9 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,22 +40,31 @@ func (s *Server) ballot(c echo.Context) error {
 		return err
 	}
 	var b ballotBody
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil || dec.More() {
+	// As strict as an event: "Code" is not "code", a key is given once,
+	// nothing follows the body. An error names a field of the body, never
+	// what the client sent (a key could be the code itself).
+	if ferr := events.DecodeObject(body, &b); ferr != nil {
+		switch f := ferr.Field; {
+		case f == "code" || f == "credential_key" || f == "signature" ||
+			strings.HasPrefix(f, "satisfied") || strings.HasPrefix(f, "unsatisfied"):
+			return invalidf(f, ferr.Error())
+		}
 		return invalidf("", "body must be {\"code\", \"satisfied\", \"unsatisfied\"} or "+
-			"{\"credential_key\", \"satisfied\", \"unsatisfied\", \"signature\"}")
+			"{\"credential_key\", \"satisfied\", \"unsatisfied\", \"signature\"}, each key once, and nothing more")
 	}
 	d := &events.BallotCastData{Satisfied: b.Satisfied, Unsatisfied: b.Unsatisfied}
 	switch {
 	case b.Code != "" && (b.CredentialKey != "" || b.Signature != ""):
 		return invalidf("code", "code: send either the code or credential_key and signature, not both")
 	case b.Code != "":
-		if len(b.Code) > 128 {
-			return invalidf("code", "code: at most 128 characters")
-		}
-		d.Sign(events.CodeKey(events.NormalizeCode(b.Code)))
+		// Voters type codes from an SMS: NormalizeCode trims and lowercases
+		// (codes are issued in lower case).
+		code := events.NormalizeCode(b.Code)
 		b.Code = ""
+		if code == "" || len(code) > 128 {
+			return invalidf("code", "code: required, at most 128 characters")
+		}
+		d.Sign(events.CodeKey(code))
 	case b.CredentialKey == "" && b.Signature == "":
 		return invalidf("code", "code: required (or credential_key and signature)")
 	default:

@@ -124,3 +124,42 @@ func TestTokensFile(t *testing.T) {
 		require.Equal(t, 401, resp.StatusCode)
 	}
 }
+
+// TestBallotBodyIsStrict: the ballot body is read as strictly as an
+// event, and a code is read as voters type it (issue #13, item 9).
+func TestBallotBodyIsStrict(t *testing.T) {
+	f := newFixture(t, true)
+	lists := func() string {
+		b := ballot("x", sat10, unsat10)
+		return b[strings.Index(b, `,"satisfied"`):]
+	}()
+	for _, body := range []string{
+		`{"code":"` + f.codes[0] + `","code":"` + f.codes[1] + `"` + lists,
+		`{"Code":"` + f.codes[0] + `"` + lists,
+		`{"code":"` + f.codes[0] + `","CODE":"x"` + lists,
+		ballot(f.codes[0], sat10, unsat10) + ` x`,
+		ballot(f.codes[0], sat10, unsat10) + `{}`,
+		`{"code":"` + f.codes[0] + `\ud800"` + lists,
+		`{"code":"` + f.codes[0] + `","satisfied":[` + strings.Repeat(`[`, 20) + strings.Repeat(`]`, 20) + `]}`,
+		`{"` + f.codes[0] + `":1` + lists,
+	} {
+		s, b := f.post("/v1/ballots", "", body)
+		require.Equal(t, 400, s, "%s: %s", body, b)
+		require.Equal(t, "invalid", errCode(t, b))
+		for _, c := range f.codes {
+			require.NotContains(t, string(b), c, "a code in an error")
+		}
+	}
+	require.Equal(t, 0, countBallots(t, f), "nothing appended")
+	// A code with surrounding spaces and capitals, as typed from an SMS.
+	s, b := f.post("/v1/ballots", "", ballot(" \u3000"+strings.ToUpper(f.codes[0])+"\n", sat10, unsat10))
+	require.Equal(t, 201, s, string(b))
+	s, _ = f.post("/v1/ballots", "", ballot(f.codes[0], sat10, unsat10))
+	require.Equal(t, 409, s, "the same code, however it was typed")
+	require.NotContains(t, f.logs.String(), f.codes[0])
+}
+
+func countBallots(t *testing.T, f *fixture) int {
+	_, b := f.do("GET", "/v1/events?limit=10000", inspectorTok, "", nil)
+	return strings.Count(string(b), `"type":"BallotCast"`)
+}
