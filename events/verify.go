@@ -55,7 +55,9 @@ type VerifyOptions struct {
 // positions 1, 2, … without gaps up to the head; then the Merkle root from
 // the records' leaves, which must be the root of the store's own tree. It
 // returns the number of records and the head hash, or a *VerifyError for
-// the first bad position (with the number of intact records before it).
+// the first bad position, with the number of intact records before it and the
+// hash of the last of them (the last intact head, which an inspector compares
+// with the heads kept elsewhere).
 func Verify(ctx context.Context, s Store) (int64, Hash, error) {
 	v, err := VerifyLog(ctx, s, VerifyOptions{})
 	return v.Events, v.Head, err
@@ -74,7 +76,7 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 	n := head.Position
 	type result struct {
 		first      Hash // PrevHash of the range's first record
-		last       Hash // Hash of its last record
+		last       Hash // Hash of its last record, or of its last intact one
 		bad        *VerifyError
 		err        error
 		start, end int64
@@ -192,6 +194,9 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 		}
 		r.recs, r.prepared = nil, nil
 		if r.bad != nil {
+			if r.bad.Position > r.start+1 {
+				prev = r.last // the range's records before the bad one are intact
+			}
 			return Verified{Events: r.bad.Position - 1, Head: prev}, r.bad
 		}
 		prev = r.last

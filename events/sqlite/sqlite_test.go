@@ -71,21 +71,33 @@ func TestVerifyFindsTampering(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "l.db")
 			fill(t, path, 120)
+			hashes := map[int64]events.Hash{}
+			s, err := sqlite.Open(context.Background(), path)
+			require.NoError(t, err)
+			require.NoError(t, s.Read(context.Background(), 0, 0, func(r *events.Record) error {
+				hashes[r.Position] = r.Hash
+				return nil
+			}))
+			s.Close()
 			db := raw(t, path)
-			_, err := db.Exec(`DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete`)
+			_, err = db.Exec(`DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete`)
 			require.NoError(t, err)
 			for _, q := range c.sql {
 				_, err = db.Exec(q)
 				require.NoError(t, err)
 			}
-			s, err := sqlite.Open(context.Background(), path)
+			s, err = sqlite.Open(context.Background(), path)
 			require.NoError(t, err)
 			defer s.Close()
-			_, _, err = events.Verify(context.Background(), s)
+			n, head, err := events.Verify(context.Background(), s)
 			var ve *events.VerifyError
 			require.ErrorAs(t, err, &ve)
 			require.Equal(t, c.pos, ve.Position, "%v", err)
 			require.ErrorIs(t, err, events.ErrBroken)
+			// The last intact head, as GET /v1/verify reports it (issue #13,
+			// item 12: it said 64 zeros).
+			require.Equal(t, c.pos-1, n)
+			require.Equal(t, hashes[c.pos-1], head)
 		})
 	}
 }
