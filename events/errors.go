@@ -83,21 +83,39 @@ func (e ItemError) Error() string {
 	return fmt.Sprintf("event %d: %s", e.Index, e.Err)
 }
 
-// BatchError holds every bad event of a refused batch, in input order.
-// Nothing of the batch was stored.
+// BatchError reports the bad events of a refused batch, in input order:
+// the first of them in Items, and how many more there were. Nothing of the
+// batch was stored.
 type BatchError struct {
 	Items []ItemError
+	// More counts the bad events after those in Items; MoreInvalid says
+	// whether any of them was invalid rather than a conflict.
+	More        int
+	MoreInvalid bool
 }
 
 // MaxReported bounds how many bad events a message lists before it counts
-// the rest.
+// the rest, and how many Add keeps: an import of millions of bad lines must
+// not hold millions of errors.
 const MaxReported = 100
+
+// Add records one more bad event, keeping the first MaxReported.
+func (e *BatchError) Add(it ItemError) {
+	if len(e.Items) < MaxReported {
+		e.Items = append(e.Items, it)
+		return
+	}
+	e.More++
+	e.MoreInvalid = e.MoreInvalid || errors.Is(it.Err, ErrInvalid)
+}
+
+// Len is the number of bad events.
+func (e *BatchError) Len() int { return len(e.Items) + e.More }
 
 func (e *BatchError) Error() string {
 	var b strings.Builder
 	for i, it := range e.Items {
 		if i == MaxReported {
-			fmt.Fprintf(&b, "\n... and %d more bad events", len(e.Items)-MaxReported)
 			break
 		}
 		if i > 0 {
@@ -105,18 +123,24 @@ func (e *BatchError) Error() string {
 		}
 		b.WriteString(it.Error())
 	}
+	if n := e.Len() - min(len(e.Items), MaxReported); n > 0 {
+		fmt.Fprintf(&b, "\n... and %d more bad events", n)
+	}
 	return b.String()
 }
 
 // Unwrap lets errors.Is see the kinds of the items: a batch whose every
 // error is a conflict is a conflict; any invalid item makes it invalid.
 func (e *BatchError) Unwrap() error {
+	if e.MoreInvalid {
+		return ErrInvalid
+	}
 	for _, it := range e.Items {
 		if errors.Is(it.Err, ErrInvalid) {
 			return ErrInvalid
 		}
 	}
-	if len(e.Items) > 0 {
+	if e.Len() > 0 {
 		return ErrConflict
 	}
 	return ErrInvalid

@@ -133,8 +133,8 @@ type batch struct {
 	head   events.Head // the end of the chain after the records sealed so far
 	pulled int         // inputs taken from in: none means the attempt can be retried
 	res    Result
-	items  []events.ItemError
-	buf    []byte // scratch for Seal
+	bad    events.BatchError // the first bad inputs, and a count of the rest
+	buf    []byte            // scratch for Seal
 }
 
 // records yields the batch's sealed records. After the first bad input it
@@ -154,15 +154,15 @@ func (b *batch) records(yield func(*events.Record, error) bool) {
 		}
 		rec, ferr := b.seal(x)
 		if ferr != nil {
-			b.items = append(b.items, events.ItemError{Index: i, Line: x.Line, Err: ferr})
+			b.bad.Add(events.ItemError{Index: i, Line: x.Line, Err: ferr})
 			continue
 		}
-		if rec != nil && len(b.items) == 0 && !yield(rec, nil) {
+		if rec != nil && b.bad.Len() == 0 && !yield(rec, nil) {
 			return
 		}
 	}
-	if len(b.items) > 0 {
-		yield(nil, &events.BatchError{Items: b.items})
+	if b.bad.Len() > 0 {
+		yield(nil, &b.bad)
 	}
 }
 

@@ -79,11 +79,11 @@ func (l *Ledger) WhatIf(ctx context.Context, in iter.Seq[events.Decoded], asOf t
 			}
 		}
 		if _, ferr := b.seal(x); ferr != nil {
-			b.items = append(b.items, events.ItemError{Index: i, Line: x.Line, Err: ferr})
+			b.bad.Add(events.ItemError{Index: i, Line: x.Line, Err: ferr})
 		}
 	}
-	if len(b.items) > 0 {
-		return nil, &events.BatchError{Items: b.items}
+	if b.bad.Len() > 0 {
+		return nil, &b.bad
 	}
 	if b.pulled == 0 {
 		return nil, events.Invalid("events", "no hypothetical event given")

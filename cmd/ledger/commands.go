@@ -158,7 +158,8 @@ func (c *command) importCmd() *cobra.Command {
 // writeItems reports the bad events of a refused batch, at most
 // events.MaxReported, then a count. Lines refused only for carrying
 // recorded_at, a file meant for --historical, are one hint rather than a
-// line each.
+// line each. A refused batch keeps only its first MaxReported errors and
+// counts the rest (BatchError.Len).
 func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError) string, sheets bool) {
 	noun := "line"
 	if sheets {
@@ -173,11 +174,13 @@ func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError)
 			}
 		}
 		if shown == events.MaxReported {
-			fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", len(be.Items)-shown-max(historical-1, 0), noun)
 			break
 		}
 		fmt.Fprintln(w, where(it))
 		shown++
+	}
+	if more := be.Len() - shown - max(historical-1, 0); more > 0 {
+		fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", more, noun)
 	}
 	if historical > 1 {
 		fmt.Fprintf(w, "%d %ss carry recorded_at (facts recorded earlier): to keep it, import with --historical; nothing was appended\n", historical, noun)
