@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -162,4 +163,38 @@ func TestBallotBodyIsStrict(t *testing.T) {
 func countBallots(t *testing.T, f *fixture) int {
 	_, b := f.do("GET", "/v1/events?limit=10000", inspectorTok, "", nil)
 	return strings.Count(string(b), `"type":"BallotCast"`)
+}
+
+// TestErrorMessagesArePlain: an error message names what was wrong in
+// words, without the package it came from, and never repeats a path or
+// query value that is long or hides bidi controls (issue #13, item 12:
+// "replay: explain: section <anything>: not found").
+func TestErrorMessagesArePlain(t *testing.T) {
+	f := newFixture(t, true)
+	long := strings.Repeat("A", 5000)
+	for _, c := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/v1/sections/S99/explain", 404, "section S99 is not registered"},
+		{"/v1/sections/S01/explain?as_of=2020-12-01T00:00:00%2B08:00", 404, "section S01 is not registered as of 2020-12-01T00:00:00+08:00"},
+		{"/v1/sections/" + long + "/explain", 404, "no such section"},
+		{"/v1/sections/S01%E2%80%AEevil/explain", 404, "no such section"},
+		{"/v1/sections/%E2%80%8BS01/explain", 404, "no such section"},
+		{"/v1/standings?as_of=2021-06-01%E2%80%AE", 400, `\u202e`},
+		{"/v1/standings?known_at=" + long, 400, "not a date"},
+	} {
+		code, b := f.do("GET", c.path, inspectorTok, "", nil)
+		require.Equal(t, c.status, code, "%.80s: %s", c.path, b)
+		var e struct{ Error struct{ Message string } }
+		require.NoError(t, json.Unmarshal(b, &e))
+		msg := e.Error.Message
+		require.Contains(t, msg, c.want, c.path)
+		require.Less(t, len(msg), 200, "%.80s: %s", c.path, msg)
+		require.NotContains(t, msg, long[:50])
+		require.NotContains(t, msg, "\u202e")
+		require.NotContains(t, msg, "\u200b")
+		require.NotRegexp(t, `(^|: )(replay|projections|events|sqlite|esdb|api): `, msg)
+	}
 }

@@ -63,6 +63,12 @@ func invalid(field, format string, args ...any) *FieldError {
 // Invalid builds an ErrInvalid FieldError.
 func Invalid(field, format string, args ...any) *FieldError { return invalid(field, format, args...) }
 
+// NotFound builds an error wrapping ErrNotFound whose message is the text
+// alone (no field, no ": not found" after it).
+func NotFound(format string, args ...any) *FieldError {
+	return &FieldError{Reason: fmt.Sprintf(format, args...), Kind: ErrNotFound}
+}
+
 // Conflict builds an ErrConflict FieldError.
 func Conflict(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), Kind: ErrConflict}

@@ -49,6 +49,10 @@ func first(errs ...*FieldError) *FieldError {
 	return nil
 }
 
+// IsID reports whether v is an id (unit_id, section_id): 1-32 characters
+// of A-Z a-z 0-9 - _.
+func IsID(v string) bool { return idChars(v, 1, 32) }
+
 func checkID(field, v string) *FieldError {
 	if v == "" {
 		return invalid(field, "required")

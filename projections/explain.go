@@ -41,11 +41,11 @@ func (s *State) ExplainCounted(sectionID string, v View) (*Explanation, error) {
 func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, error) {
 	si, ok := s.secIdx[sectionID]
 	if !ok {
-		return nil, fmt.Errorf("section %s: %w", sectionID, events.ErrNotFound)
+		return nil, events.NotFound("section %s is not registered", sectionID)
 	}
 	c := s.compute(v)
 	if !c.secs[si].visible {
-		return nil, fmt.Errorf("section %s is not registered as of %s: %w", sectionID, events.FormatCST(v.AsOf), events.ErrNotFound)
+		return nil, events.NotFound("section %s is not registered as of %s", sectionID, events.FormatCST(v.AsOf))
 	}
 	sec := &s.sections[si]
 	out := &Explanation{Row: c.rows[si], UnitName: s.units[sec.Unit].Name, Entries: []Entry{}, Arithmetic: c.work(si)}

@@ -115,7 +115,7 @@ func (l *Ledger) partial(ctx context.Context, err error) error {
 	if cerr := l.catchUp(ctx); cerr == nil {
 		where = fmt.Sprintf("; the log now ends at position %d", l.state.Head.Position)
 	}
-	return fmt.Errorf("replay: append: only the first part of the batch was stored%s. "+
+	return fmt.Errorf("only the first part of the batch was stored%s. "+
 		"Sending the same events again completes it if every event has an id (stored ones are skipped as repeats); "+
 		"events without an id would be stored twice: %w", where, err)
 }
@@ -240,7 +240,7 @@ func (l *Ledger) fillUnchanged(ctx context.Context, recs []*events.Record) error
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("replay: read stored event %d: %w", pos, err)
+			return fmt.Errorf("read stored event %d: %w", pos, err)
 		}
 	}
 	return nil

@@ -24,7 +24,7 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("replay: load checkpoint: %w", err)
+		return fmt.Errorf("load the checkpoint: %w", err)
 	}
 	if c.Format != projections.CheckpointFormat || c.Position <= 0 {
 		return nil
@@ -46,14 +46,14 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("replay: check checkpoint: %w", err)
+		return fmt.Errorf("check the checkpoint: %w", err)
 	}
 	if !found {
-		return fmt.Errorf("replay: the log ends before position %d, which it had reached (events were removed); "+
+		return fmt.Errorf("the log ends before position %d, which it had reached (events were removed); "+
 			"run `ledger verify`: %w", c.Position, events.ErrBroken)
 	}
 	if at != c.Hash {
-		return fmt.Errorf("replay: the event at position %d no longer has the hash it had; run `ledger verify`: %w",
+		return fmt.Errorf("the event at position %d no longer has the hash it had; run `ledger verify`: %w",
 			c.Position, events.ErrBroken)
 	}
 	st, err := projections.DecodeCheckpoint(c.Data)
@@ -86,7 +86,7 @@ func (l *Ledger) SaveCheckpoint(ctx context.Context) error {
 	c := events.Checkpoint{Position: head.Position, Hash: head.Hash, Format: projections.CheckpointFormat, Data: data}
 	seal, err := l.sealer.SealCache(c)
 	if err != nil {
-		return fmt.Errorf("replay: %w", err)
+		return fmt.Errorf("seal the checkpoint: %w", err)
 	}
 	c.Seal = seal
 	if err := cp.SaveCheckpoint(ctx, c); err != nil {
@@ -117,14 +117,14 @@ func CheckCheckpoint(ctx context.Context, store events.Store) (int64, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("replay: load checkpoint: %w", err)
+		return 0, fmt.Errorf("load the checkpoint: %w", err)
 	}
 	st := projections.New()
 	if err := fold(ctx, store, st, int(c.Position), false); err != nil {
 		return c.Position, err
 	}
 	if c.Format != projections.CheckpointFormat || !bytes.Equal(projections.EncodeCheckpoint(st), c.Data) {
-		return c.Position, fmt.Errorf("replay: the checkpoint at position %d does not match the log "+
+		return c.Position, fmt.Errorf("the checkpoint at position %d does not match the log "+
 			"(it was changed or is of another version); it is derived data: remove it and the ledger rebuilds it: %w",
 			c.Position, events.ErrBroken)
 	}

@@ -136,7 +136,7 @@ func Open(ctx context.Context, store events.Store, opt Options) (*Ledger, error)
 		if err := <-chain; err != nil {
 			var ve *events.VerifyError
 			if errors.As(err, &ve) {
-				err = fmt.Errorf("replay: the chain does not hold: %w; run `ledger verify`", err)
+				err = fmt.Errorf("the chain does not hold: %w; run `ledger verify`", err)
 			}
 			if err := l.broken(err); err != nil {
 				return nil, err
@@ -224,16 +224,16 @@ func (l *Ledger) catchUp(ctx context.Context) error {
 func fold(ctx context.Context, store events.Store, st *projections.State, limit int, allowBroken bool) error {
 	return store.Read(ctx, st.Head.Position, limit, func(r *events.Record) error {
 		if r.PrevHash != st.Head.Hash && !allowBroken {
-			return fmt.Errorf("replay: record %d does not follow the chain; run `ledger verify`: %w", r.Position, events.ErrBroken)
+			return fmt.Errorf("record %d does not follow the chain; run `ledger verify`: %w", r.Position, events.ErrBroken)
 		}
 		body, err := r.Body()
 		if err != nil {
-			return fmt.Errorf("replay: record %d: %v: %w", r.Position, err, events.ErrBroken)
+			return fmt.Errorf("record %d: %v: %w", r.Position, err, events.ErrBroken)
 		}
 		// The state keeps no reference to r's slices except through the
 		// body, which owns its own memory.
 		if ferr := st.Add(r, body, false); ferr != nil {
-			return fmt.Errorf("replay: record %d: %v: %w", r.Position, ferr, events.ErrBroken)
+			return fmt.Errorf("record %d: %v: %w", r.Position, ferr, events.ErrBroken)
 		}
 		return nil
 	})

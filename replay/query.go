@@ -2,10 +2,9 @@ package replay
 
 import (
 	"context"
-	"fmt"
-	"github.com/google/uuid"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/projections"
 )
@@ -48,8 +47,13 @@ func (l *Ledger) Standings(ctx context.Context, v projections.View) (*projection
 	return &out, nil
 }
 
-// Explain answers why a section has its score in a view.
+// Explain answers why a section has its score in a view. An id that
+// cannot be a section's is not found, and not repeated in the error: it
+// comes from a path, which may hold anything.
 func (l *Ledger) Explain(ctx context.Context, sectionID string, v projections.View) (*projections.Explanation, error) {
+	if !events.IsID(sectionID) {
+		return nil, events.NotFound("no such section: a section id is 1-32 characters of A-Z a-z 0-9 - _")
+	}
 	snap := l.view()
 	key := struct {
 		viewKey
@@ -57,7 +61,7 @@ func (l *Ledger) Explain(ctx context.Context, sectionID string, v projections.Vi
 	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, sectionID}
 	e, err := l.views.do(ctx, key, func() (any, error) { return snap.Explain(sectionID, v) })
 	if err != nil {
-		return nil, fmt.Errorf("explain: %w", err)
+		return nil, err
 	}
 	return e.(*projections.Explanation), nil
 }
@@ -65,6 +69,9 @@ func (l *Ledger) Explain(ctx context.Context, sectionID string, v projections.Vi
 // ExplainCounted is Explain with votes and ballots left unworded, for a
 // reader who sees them counted per round (projections.State.ExplainCounted).
 func (l *Ledger) ExplainCounted(ctx context.Context, sectionID string, v projections.View) (*projections.Explanation, error) {
+	if !events.IsID(sectionID) {
+		return nil, events.NotFound("no such section: a section id is 1-32 characters of A-Z a-z 0-9 - _")
+	}
 	snap := l.view()
 	key := struct {
 		viewKey
@@ -73,7 +80,7 @@ func (l *Ledger) ExplainCounted(ctx context.Context, sectionID string, v project
 	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, sectionID, true}
 	e, err := l.views.do(ctx, key, func() (any, error) { return snap.ExplainCounted(sectionID, v) })
 	if err != nil {
-		return nil, fmt.Errorf("explain: %w", err)
+		return nil, err
 	}
 	return e.(*projections.Explanation), nil
 }

@@ -37,7 +37,7 @@ func Verify(ctx context.Context, store events.Store, now time.Time) (events.Veri
 		switch {
 		case errors.Is(err, events.ErrNotFound):
 		case err != nil:
-			return events.Verified{Head: events.ZeroHash}, fmt.Errorf("replay: verify: %w", err)
+			return events.Verified{Head: events.ZeroHash}, fmt.Errorf("verify: %w", err)
 		case c.Format == projections.CheckpointFormat:
 			cache = &c
 		}

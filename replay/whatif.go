@@ -75,7 +75,7 @@ func (l *Ledger) WhatIf(ctx context.Context, in iter.Seq[events.Decoded], asOf t
 		b.pulled++
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("replay: what-if: %w", err)
+				return nil, fmt.Errorf("what-if: %w", err)
 			}
 		}
 		if _, ferr := b.seal(x); ferr != nil {
