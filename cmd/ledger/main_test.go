@@ -343,3 +343,30 @@ func TestVerifyDeepRederivesTheCheckpoint(t *testing.T) {
 	code, _, errs = run(t, dir, "", "standings", "--format", "json")
 	require.Equal(t, 0, code, errs)
 }
+
+// TestServeAndVerifyDeepAgreeOnTheAnchor: a saved checkpoint whose anchor
+// (the position and hash it was taken at) was edited is reported by verify
+// and verify --deep, and refused by serve, both as changed outside the
+// ledger (issue #13, item 12: verify --deep said "matches" where serve
+// refused). The log itself is intact, so serve answers from it.
+func TestServeAndVerifyDeepAgreeOnTheAnchor(t *testing.T) {
+	for _, c := range []struct{ name, sql string }{
+		{"anchor edited", `UPDATE checkpoint SET hash = zeroblob(32)`},
+		{"anchor moved back", `UPDATE checkpoint SET position = position - 1`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			url := importScenario(t, dir)
+			tamper(t, filepath.Join(dir, "ledger.db"), c.sql)
+			for _, args := range [][]string{{"verify"}, {"verify", "--deep"}} {
+				code, out, errs := run(t, dir, "", args...)
+				require.Equal(t, 1, code, "%v: %s", args, out)
+				require.NotContains(t, out, "matches the log")
+				require.Contains(t, errs, "changed outside the ledger")
+			}
+			s := serveStore(t, url)
+			require.False(t, s.l.FromCheckpoint())
+			require.Contains(t, s.l.CacheRefused, "changed outside the ledger")
+		})
+	}
+}
