@@ -76,14 +76,24 @@ func (c *command) openWith(ctx context.Context, opt replay.Options, s *transpare
 		return nil, nil, err
 	}
 	closeFn := func() {
-		// A checkpoint is derived data: failing to save one costs the next
-		// start time, never correctness, so it is not an error of the command.
 		if l.CheckpointDue() {
-			_ = l.SaveCheckpoint(context.WithoutCancel(ctx))
+			c.saveCheckpoint(ctx, l)
 		}
 		st.Close()
 	}
 	return l, closeFn, nil
+}
+
+// saveCheckpoint saves the fold's checkpoint and says so on stderr when it
+// could not (a full disk, a read-only file). A checkpoint is derived data:
+// failing to save one costs the next start time, never an event, so it is
+// a warning, not an error of the command; but an operator must learn that
+// the disk is full before an append finds out.
+func (c *command) saveCheckpoint(ctx context.Context, l *replay.Ledger) {
+	if err := l.SaveCheckpoint(context.WithoutCancel(ctx)); err != nil {
+		fmt.Fprintf(c.m.Stderr, "ledger: warning: the checkpoint was not saved, so the next start folds more of the log "+
+			"(every event is stored): %v\n", err)
+	}
 }
 
 func (c *command) importCmd() *cobra.Command {
@@ -148,7 +158,7 @@ func (c *command) importCmd() *cobra.Command {
 		}
 		fmt.Fprintf(c.m.Stdout, "appended %d, unchanged %d\n", res.Appended, res.Unchanged)
 		if res.Appended > 0 {
-			_ = l.SaveCheckpoint(context.WithoutCancel(ctx))
+			c.saveCheckpoint(ctx, l)
 		}
 		return nil
 	})

@@ -370,3 +370,24 @@ func TestServeAndVerifyDeepAgreeOnTheAnchor(t *testing.T) {
 		})
 	}
 }
+
+// TestUnsavedCheckpointIsReported: when the checkpoint cannot be saved (a
+// full disk, here a trigger that says so), the import still succeeds, and
+// says on stderr that the checkpoint was not saved (issue #13, item 12).
+func TestUnsavedCheckpointIsReported(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, dir, "", "--init", "verify") // creates the store
+	require.Equal(t, 0, code, errs)
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "ledger.db"))
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TRIGGER checkpoint_full BEFORE INSERT ON checkpoint BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`)
+	require.NoError(t, err)
+	db.Close()
+	code, out, errs := run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, fmt.Sprintf("appended %d, unchanged 0\n", scenarioEvents), out)
+	require.Contains(t, errs, "ledger: warning: the checkpoint was not saved")
+	require.Contains(t, errs, "disk is full")
+	_, out, _ = run(t, dir, "", "verify")
+	require.Contains(t, out, fmt.Sprintf("ok %d events", scenarioEvents))
+}

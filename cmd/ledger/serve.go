@@ -275,7 +275,8 @@ func (c *command) loadDemo(ctx context.Context, l *replay.Ledger) error {
 		return fmt.Errorf("serve --demo: %w", err)
 	}
 	fmt.Fprintf(c.m.Stderr, "ledger: imported %d demo events\n", res.Appended)
-	return l.SaveCheckpoint(context.WithoutCancel(ctx))
+	c.saveCheckpoint(ctx, l)
+	return nil
 }
 
 // demoKeyPrefix is where serve --demo keeps its key: beside a SQLite
