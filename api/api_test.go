@@ -41,6 +41,7 @@ type fixture struct {
 	url    string
 	ledger *replay.Ledger
 	store  *sqlite.Store
+	path   string // the store's file
 	logs   *bytes.Buffer
 	codes  []string
 	srv    *httptest.Server
@@ -58,12 +59,13 @@ func (f *fixture) advance(d time.Duration) { f.clock.Add(int64(d)) }
 // 22 sections, a frozen list and voter credentials whose codes it keeps.
 func newFixture(t testing.TB, withTokens bool) *fixture {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	path := filepath.Join(t.TempDir(), "l.db")
+	st, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	l, err := replay.Open(ctx, st, replay.Options{})
 	require.NoError(t, err)
-	f := &fixture{t: t, ledger: l, store: st, logs: &bytes.Buffer{}}
+	f := &fixture{t: t, ledger: l, store: st, path: path, logs: &bytes.Buffer{}}
 	lines := []string{eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"县发改局"}`)}
 	var ids []string
 	for k := 0; k < 22; k++ {

@@ -26,6 +26,8 @@ var (
 	errForbidden    = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "this token's role may not do this"}
 	errTooLarge     = &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "request body over 1 MiB"}
 	errRateLimited  = &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "too many ballot attempts from this address; wait a minute"}
+	errStoreLost    = &Error{Status: http.StatusServiceUnavailable, Code: "store_lost",
+		Message: "the ledger's database files were removed or replaced while it ran; no append is accepted until it is restarted (the server's log says more)"}
 )
 
 func invalidf(field, msg string) *Error {
@@ -53,6 +55,9 @@ func statusOf(err error) *Error {
 			return &Error{Status: he.Code, Code: "unavailable", Message: "request timed out or the server is shutting down"}
 		}
 		return &Error{Status: he.Code, Code: "error", Message: http.StatusText(he.Code)}
+	}
+	if errors.Is(err, events.ErrStoreLost) {
+		return errStoreLost // the details (paths) go to the log, not to the client
 	}
 	out := &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
 	if errors.Is(err, replay.ErrReadOnly) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -197,4 +198,26 @@ func TestErrorMessagesArePlain(t *testing.T) {
 		require.NotContains(t, msg, "\u200b")
 		require.NotRegexp(t, `(^|: )(replay|projections|events|sqlite|esdb|api): `, msg)
 	}
+}
+
+// TestNoAppendOnLostFiles: once the store's WAL is removed beneath the
+// server, an append is answered 503 store_lost, not 201, and the server's
+// log says why (issue #13, item 10).
+func TestNoAppendOnLostFiles(t *testing.T) {
+	f := newFixture(t, true)
+	code, b := f.post("/v1/events", recorderTok, deduction)
+	require.Equal(t, 201, code, string(b))
+	require.NoError(t, os.Remove(f.path+"-wal"))
+	before := f.ledger.Len()
+	for i := 0; i < 2; i++ {
+		code, b = f.post("/v1/events", recorderTok, deduction)
+		require.Equal(t, 503, code, string(b))
+		require.Equal(t, "store_lost", errCode(t, b))
+		require.NotContains(t, string(b), f.path, "no path in an answer")
+	}
+	require.Equal(t, before, f.ledger.Len())
+	require.Contains(t, f.logs.String(), `"level":"ERROR"`)
+	require.Contains(t, f.logs.String(), "l.db-wal was removed or replaced")
+	code, _ = f.do("GET", "/v1/standings", viewerTok, "", nil)
+	require.Equal(t, 200, code, "the ledger still answers what it knows")
 }

@@ -36,6 +36,10 @@ var (
 	// id. Sending the same events again completes the batch when each of
 	// them carries an id (the stored ones are idempotent repeats).
 	ErrPartial = errors.New("batch stored in part")
+	// ErrStoreLost: the store's files were removed or replaced beneath the
+	// process that opened them (SQLite): it refuses every append from then
+	// on, since what it would acknowledge could be lost or taken over.
+	ErrStoreLost = errors.New("store files lost")
 )
 
 // FieldError names the field of one event that is wrong and why. Field is a

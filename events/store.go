@@ -67,6 +67,9 @@ type Store interface {
 	//   - ctx.Err() when ctx ends before the commit (before the first append
 	//     on EventStoreDB). Nothing is stored.
 	//   - ErrClosed after Close. recs is untouched; nothing is stored.
+	//   - ErrStoreLost (SQLite only): the store's files were removed or
+	//     replaced beneath it. Nothing of the batch is acknowledged, and no
+	//     later append is; the error says whether the batch may be stored.
 	//   - ErrPartial (EventStoreDB only): the batch was cut between two of its
 	//     appends, by another writer, a dropped connection, the end of ctx or
 	//     Close. The records up to the returned head are stored and continue

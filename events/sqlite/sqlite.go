@@ -33,6 +33,7 @@ type Store struct {
 	closed atomic.Bool
 	noTree bool // OpenWithoutTree: measuring what the tree costs
 	cache  rowCache
+	files  files // the files opened, checked before an append is acknowledged (files.go)
 }
 
 var (
@@ -80,6 +81,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := s.backfill(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if err := s.files.remember(path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	return s, nil
 }
@@ -218,6 +223,9 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 	if err := s.isClosed("append"); err != nil {
 		return events.Head{}, err
 	}
+	if err := s.checkFiles(ctx, nil); err != nil {
+		return events.Head{}, err
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		if cerr := s.isClosed("append"); cerr != nil {
@@ -311,8 +319,16 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 	if err := ctx.Err(); err != nil {
 		return cur, fmt.Errorf("sqlite: append: %w", err)
 	}
+	// Just before and just after the commit: nothing is acknowledged that
+	// went to files no longer at the path (files.go).
+	if err := s.checkFiles(ctx, tx); err != nil {
+		return cur, err
+	}
 	if err := tx.Commit(); err != nil {
 		return cur, fmt.Errorf("sqlite: append: commit: %w", err)
+	}
+	if err := s.checkFiles(ctx, nil); err != nil {
+		return cur, fmt.Errorf("%w (the batch itself may be stored: read the head before sending it again)", err)
 	}
 	return next, nil
 }
@@ -393,6 +409,9 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 // SaveCheckpoint implements events.Checkpointer.
 func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 	if err := s.isClosed("save checkpoint"); err != nil {
+		return err
+	}
+	if err := s.checkFiles(ctx, nil); err != nil {
 		return err
 	}
 	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoint (slot, position, hash, format, data, seal) VALUES (1, ?, ?, ?, ?, ?)`,
