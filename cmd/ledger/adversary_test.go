@@ -47,7 +47,7 @@ type trustServer struct {
 func serveStore(t *testing.T, storeURL string, witnesses ...string) *trustServer {
 	t.Helper()
 	ctx := context.Background()
-	st, err := openStore(ctx, storeURL, false)
+	st, _, err := openStore(ctx, storeURL, false, false)
 	require.NoError(t, err)
 	signer, err := loadSigner(officeKey)
 	require.NoError(t, err)
@@ -116,7 +116,7 @@ func tamper(t *testing.T, db string, stmts ...string) {
 func appendRaw(t *testing.T, storeURL string, typ events.Type, occurred time.Time, data string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	st, err := openStore(ctx, storeURL, false)
+	st, _, err := openStore(ctx, storeURL, false, false)
 	require.NoError(t, err)
 	defer st.Close()
 	h, err := st.Head(ctx)
@@ -261,7 +261,7 @@ func TestAdversarySwappedRows(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "FAILED at position 100: ")
 	// serve checks the whole chain before it answers: it refuses the store.
-	st, err := openStore(context.Background(), url, false)
+	st, _, err := openStore(context.Background(), url, false, false)
 	require.NoError(t, err)
 	defer st.Close()
 	_, err = replay.Open(context.Background(), st, replay.Options{CheckChain: true})
@@ -279,7 +279,7 @@ func TestAdversaryEditedMiddleRow(t *testing.T) {
 	require.Contains(t, errs, "hash does not match the event's content (changed after it was stored)")
 	// serve checks the whole chain before it answers: it refuses the store.
 	ctx := context.Background()
-	st, err := openStore(ctx, url, false)
+	st, _, err := openStore(ctx, url, false, false)
 	require.NoError(t, err)
 	_, err = replay.Open(ctx, st, replay.Options{CheckChain: true})
 	require.ErrorIs(t, err, events.ErrBroken)

@@ -29,8 +29,10 @@ import (
 // openStore opens the store a URL names. A SQLite file that does not exist
 // is created only when create is set (import, serve, or --init): a read
 // command on a mistyped path would otherwise answer from a new empty store
-// as if nothing had happened.
-func openStore(ctx context.Context, url string, create bool) (events.Store, error) {
+// as if nothing had happened. A command that only reads (verify,
+// standings, explain) opens a SQLite file it may not write read-only
+// (readOnly), so that an inspector can read a copy on read-only media.
+func openStore(ctx context.Context, url string, create, reading bool) (st events.Store, readOnly bool, err error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
 		path, _ := strings.CutPrefix(url, "sqlite:")
@@ -40,33 +42,39 @@ func openStore(ctx context.Context, url string, create bool) (events.Store, erro
 		}
 		if !create {
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("no store at %s: import events into it first, or give --init to create an empty one", path)
+				return nil, false, fmt.Errorf("no store at %s: import events into it first, or give --init to create an empty one", path)
 			}
 		}
-		return sqlite.Open(ctx, path)
+		if reading {
+			return sqlite.OpenForReading(ctx, path)
+		}
+		st, err := sqlite.Open(ctx, path)
+		return st, false, err
 	case strings.HasPrefix(url, "esdb://"), strings.HasPrefix(url, "esdb+discover://"),
 		strings.HasPrefix(url, "kurrentdb://"), strings.HasPrefix(url, "kurrentdb+discover://"):
-		return openESDB(ctx, url)
+		st, err := openESDB(ctx, url)
+		return st, false, err
 	}
-	return nil, usagef("--store %q: want sqlite:PATH or esdb://HOST:PORT", url)
+	return nil, false, usagef("--store %q: want sqlite:PATH or esdb://HOST:PORT", url)
 }
 
-// open opens the store and folds it into a ledger. With the office's key
-// (--key), the fold's saved checkpoint is trusted when the key sealed it;
-// without, the whole log is folded.
-func (c *command) open(ctx context.Context) (*replay.Ledger, func(), error) {
+// open opens the store and folds it into a ledger; reading says the
+// command only reads (openStore). With the office's key (--key), the
+// fold's saved checkpoint is trusted when the key sealed it; without, the
+// whole log is folded.
+func (c *command) open(ctx context.Context, reading bool) (*replay.Ledger, func(), error) {
 	s, err := c.signer()
 	if err != nil {
 		return nil, nil, err
 	}
-	return c.openWith(ctx, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken}, s)
+	return c.openWith(ctx, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken}, s, reading)
 }
 
-func (c *command) openWith(ctx context.Context, opt replay.Options, s *transparency.Signer) (*replay.Ledger, func(), error) {
+func (c *command) openWith(ctx context.Context, opt replay.Options, s *transparency.Signer, reading bool) (*replay.Ledger, func(), error) {
 	if s != nil {
 		opt.Sealer = s
 	}
-	st, err := openStore(ctx, c.storeURL(), c.create || c.init)
+	st, readOnly, err := openStore(ctx, c.storeURL(), c.create || c.init, reading)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +84,7 @@ func (c *command) openWith(ctx context.Context, opt replay.Options, s *transpare
 		return nil, nil, err
 	}
 	closeFn := func() {
-		if l.CheckpointDue() {
+		if l.CheckpointDue() && !readOnly {
 			c.saveCheckpoint(ctx, l)
 		}
 		st.Close()
@@ -142,7 +150,7 @@ func (c *command) importCmd() *cobra.Command {
 		debug.SetGCPercent(400)
 		debug.SetMemoryLimit(200 << 20)
 		c.create = true
-		l, closeFn, err := c.open(ctx)
+		l, closeFn, err := c.open(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -225,7 +233,7 @@ func (c *command) verifyCmd() *cobra.Command {
 		// the fold hold their records (about 100 MB for the demo year), and
 		// a limit below that would make the collector run all the time.
 		debug.SetGCPercent(400)
-		st, err := openStore(ctx, c.storeURL(), c.init)
+		st, _, err := openStore(ctx, c.storeURL(), c.init, true)
 		if err != nil {
 			return err
 		}
@@ -363,7 +371,7 @@ func (c *command) inView(ctx context.Context, vf viewFlags, name string, fn func
 	if err != nil {
 		return err
 	}
-	l, closeFn, err := c.open(ctx)
+	l, closeFn, err := c.open(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -470,7 +478,7 @@ func (c *command) freezeCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		l, closeFn, err := c.open(ctx)
+		l, closeFn, err := c.open(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -530,7 +538,7 @@ func (c *command) credentialsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		l, closeFn, err := c.open(ctx)
+		l, closeFn, err := c.open(ctx, false)
 		if err != nil {
 			return err
 		}

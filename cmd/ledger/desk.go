@@ -52,7 +52,7 @@ func (c *command) diffCmd() *cobra.Command {
 			}
 			b[i] = t
 		}
-		l, closeFn, err := c.open(ctx)
+		l, closeFn, err := c.open(ctx, true) // it only reads: nothing is stored
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (c *command) whatifCmd() *cobra.Command {
 			defer f.Close()
 			in = f
 		}
-		l, closeFn, err := c.open(ctx)
+		l, closeFn, err := c.open(ctx, true) // it only reads: nothing is stored
 		if err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func (c *command) recipientsCmd() *cobra.Command {
 
 // readLists reads the units' workbooks against the ledger's roster.
 func (c *command) readLists(ctx context.Context, files []string) (*recipients.Lists, *recipients.Roster, error) {
-	l, closeFn, err := c.open(ctx)
+	l, closeFn, err := c.open(ctx, false)
 	if err != nil {
 		return nil, nil, err
 	}

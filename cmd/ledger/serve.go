@@ -104,7 +104,7 @@ func (c *command) serveCmd() *cobra.Command {
 		}
 		// The whole chain and the tree are checked while the state loads,
 		// before the server answers anything.
-		l, closeFn, err := c.openWith(ctx, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken, CheckChain: true}, signer)
+		l, closeFn, err := c.openWith(ctx, replay.Options{Clock: c.m.Now, AllowBroken: c.allowBroken, CheckChain: true}, signer, false)
 		if err != nil {
 			return err
 		}

@@ -64,3 +64,28 @@ func TestFilesRemovedOrReplacedBeneathTheStore(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenReadOnly reads a ledger without writing it (no migration), and
+// refuses writes. (In a directory it may write, SQLite makes the -wal and
+// -shm files a WAL reader needs, empty.)
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "l.db")
+	fill(t, path, 12)
+	s, err := sqlite.OpenReadOnly(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	n, _, err := events.Verify(ctx, s)
+	require.NoError(t, err)
+	require.Equal(t, int64(12), n)
+	h, err := s.Head(ctx)
+	require.NoError(t, err)
+	_, err = s.Append(ctx, h, eventstest.Records(eventstest.Sealed(h, 1)))
+	require.ErrorContains(t, err, "read-only")
+	require.ErrorContains(t, s.SaveCheckpoint(ctx, events.Checkpoint{Position: 12}), "read-only")
+
+	empty := filepath.Join(t.TempDir(), "other.db")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	_, err = sqlite.OpenReadOnly(ctx, empty)
+	require.ErrorIs(t, err, events.ErrNotFound)
+}

@@ -34,6 +34,8 @@ type Store struct {
 	noTree bool // OpenWithoutTree: measuring what the tree costs
 	cache  rowCache
 	files  files // the files opened, checked before an append is acknowledged (files.go)
+	// readOnly: opened by OpenReadOnly, write is nil.
+	readOnly bool
 }
 
 var (
@@ -148,7 +150,10 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	err1 := s.write.Close()
+	var err1 error
+	if s.write != nil {
+		err1 = s.write.Close()
+	}
 	err2 := s.read.Close()
 	if err := errors.Join(err1, err2); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
@@ -222,6 +227,9 @@ var insertSQL = func() [rowsPerInsert + 1]string {
 func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*events.Record, error]) (events.Head, error) {
 	if err := s.isClosed("append"); err != nil {
 		return events.Head{}, err
+	}
+	if s.readOnly {
+		return events.Head{}, errReadOnly
 	}
 	if err := s.checkFiles(ctx, nil); err != nil {
 		return events.Head{}, err
@@ -410,6 +418,9 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 	if err := s.isClosed("save checkpoint"); err != nil {
 		return err
+	}
+	if s.readOnly {
+		return errReadOnly
 	}
 	if err := s.checkFiles(ctx, nil); err != nil {
 		return err
