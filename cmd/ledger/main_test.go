@@ -391,3 +391,18 @@ func TestUnsavedCheckpointIsReported(t *testing.T) {
 	_, out, _ = run(t, dir, "", "verify")
 	require.Contains(t, out, fmt.Sprintf("ok %d events", scenarioEvents))
 }
+
+// TestExplainOfNoSuchSection: the refusal names the section in plain words
+// (no "replay: explain:"), and does not repeat an argument that cannot be
+// an id (issue #13, item 12).
+func TestExplainOfNoSuchSection(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	code, _, errs = run(t, dir, "", "explain", "U99-S01")
+	require.Equal(t, 1, code)
+	require.Equal(t, "ledger: section U99-S01 is not registered\n", errs)
+	code, _, errs = run(t, dir, "", "explain", "U01-S01\u202e"+strings.Repeat("x", 500))
+	require.Equal(t, 1, code)
+	require.Equal(t, "ledger: no such section: a section id is 1-32 characters of A-Z a-z 0-9 - _\n", errs)
+}
