@@ -42,21 +42,34 @@ func CheckOccurred(t Type, at time.Time) *FieldError {
 // (Z counts as one). A bare date or a time without offset is refused, because
 // an effective time must never depend on the machine's zone.
 func ParseInstant(s string) (time.Time, error) {
-	t, err := parseRFC3339(s)
+	t, err := ParseRFC3339(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("not an RFC 3339 time with offset: %q%s", clip(s), err)
+		return time.Time{}, fmt.Errorf("not an RFC 3339 time with offset: %q%s", clip(s), why(err))
 	}
 	return t, nil
 }
 
-// parseRFC3339 parses RFC 3339's date-time (section 5.6) and nothing
+// ErrNotRFC3339 is ParseRFC3339's error when there is no more to say than
+// that; its other errors name what is wrong (an offset out of range, …).
+var ErrNotRFC3339 = errors.New("not an RFC 3339 time with offset")
+
+// why is a ParseRFC3339 error as words to add in parentheses, if it has
+// more to say than ErrNotRFC3339.
+func why(err error) string {
+	if errors.Is(err, ErrNotRFC3339) {
+		return ""
+	}
+	return " (" + err.Error() + ")"
+}
+
+// ParseRFC3339 parses RFC 3339's date-time (section 5.6) and nothing
 // else. time.Parse is more lenient than the RFC: it takes a comma before
-// the fraction, an offset of +24:00 and any number of fraction digits. The
-// RFC's -00:00 ("the offset is unknown", section 4.3) is refused too: the
-// ledger needs the offset. T and Z may be lower case, as the RFC allows; a
-// fraction has at most 9 digits, the nanoseconds the ledger keeps. The
-// error, when there is one, is an explanation in parentheses, or empty.
-func parseRFC3339(s string) (time.Time, error) {
+// the fraction, offsets of +24:00 and +08:60 and any number of fraction
+// digits. The RFC's -00:00 ("the offset is unknown", section 4.3) is
+// refused too: the ledger needs the offset. T and Z may be lower case, as
+// the RFC allows; a fraction has at most 9 digits, the nanoseconds the
+// ledger keeps. Every instant the ledger reads goes through it.
+func ParseRFC3339(s string) (time.Time, error) {
 	digits := func(i, n int) bool {
 		if i+n > len(s) {
 			return false
@@ -68,7 +81,7 @@ func parseRFC3339(s string) (time.Time, error) {
 		}
 		return true
 	}
-	bad := errors.New("")
+	bad := ErrNotRFC3339
 	if len(s) < 20 || !digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' || !digits(8, 2) ||
 		(s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' || !digits(14, 2) || s[16] != ':' || !digits(17, 2) {
 		return time.Time{}, bad
@@ -83,17 +96,17 @@ func parseRFC3339(s string) (time.Time, error) {
 		case n == 0:
 			return time.Time{}, bad
 		case n > 9:
-			return time.Time{}, errors.New(" (more than 9 digits of fraction)")
+			return time.Time{}, errors.New("more than 9 digits of fraction")
 		}
 	}
 	switch rest := s[i:]; {
 	case rest == "Z" || rest == "z":
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && digits(i+1, 2) && rest[3] == ':' && digits(i+4, 2):
 		if rest[1:3] > "23" || rest[4:6] > "59" {
-			return time.Time{}, fmt.Errorf(" (offset %s out of range)", rest)
+			return time.Time{}, fmt.Errorf("offset %s out of range", rest)
 		}
 		if rest == "-00:00" {
-			return time.Time{}, errors.New(" (-00:00 says the offset is unknown)")
+			return time.Time{}, errors.New("-00:00 says the offset is unknown")
 		}
 	default:
 		return time.Time{}, bad
@@ -123,9 +136,9 @@ func ParseBound(s string) (time.Time, error) {
 		}
 		return d.Add(24*time.Hour - time.Nanosecond), nil
 	}
-	t, err := parseRFC3339(s)
+	t, err := ParseRFC3339(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time: %q%s", clip(s), err)
+		return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time: %q%s", clip(s), why(err))
 	}
 	return t, nil
 }

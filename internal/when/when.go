@@ -10,6 +10,7 @@
 package when
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,7 +38,10 @@ func Bound(s string) (time.Time, error) {
 // says to add +08:00; a date alone says it needs a time.
 func Instant(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	// RFC 3339 as the ledger reads it, not time.Parse's looser form (a
+	// comma fraction, +24:00, -00:00).
+	t, strict := events.ParseRFC3339(s)
+	if strict == nil {
 		return t, nil
 	}
 	if _, _, _, ok, err := date(s); ok {
@@ -58,7 +62,11 @@ func Instant(s string) (time.Time, error) {
 			}
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date (2021-06-30, 2021/06/30, 2021-6-30) or an RFC 3339 time with offset (2021-06-30T09:00:00+08:00)", clip(s))
+	why := ""
+	if i := strings.IndexAny(s, "T t"); i > 0 && hasOffset(s[i+1:]) && !errors.Is(strict, events.ErrNotRFC3339) {
+		why = " (" + strict.Error() + ")"
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (2021-06-30, 2021/06/30, 2021-6-30) or an RFC 3339 time with offset (2021-06-30T09:00:00+08:00)%s", clip(s), why)
 }
 
 // hasOffset reports whether the time part of an RFC 3339 string carries

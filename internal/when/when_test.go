@@ -34,6 +34,11 @@ func TestBoundSaysWhy(t *testing.T) {
 		"2021-02-29T09:00:00": "February has 28 days in 2021",
 		"June":                "is not a date",
 		"":                    "is not a date",
+		// RFC 3339 and nothing looser (issue #13, item 8).
+		"2021-06-30T09:00:00+24:00":            "(offset +24:00 out of range)",
+		"2021-06-30T09:00:00-00:00":            "(-00:00 says the offset is unknown)",
+		"2021-06-30T09:00:00,5+08:00":          "is not a date",
+		"2021-06-30T09:00:00.1234567891+08:00": "(more than 9 digits of fraction)",
 	} {
 		_, err := Bound(s)
 		require.Error(t, err, s)
