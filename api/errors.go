@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -26,6 +27,7 @@ var (
 	errForbidden    = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "this token's role may not do this"}
 	errTooLarge     = &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "request body over 1 MiB"}
 	errRateLimited  = &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "too many ballot attempts from this address; wait a minute"}
+	errUnavailable  = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "request timed out or the server is shutting down"}
 	errStoreLost    = &Error{Status: http.StatusServiceUnavailable, Code: "store_lost",
 		Message: "the ledger's database files were removed or replaced while it ran; no append is accepted until it is restarted (the server's log says more)"}
 )
@@ -52,12 +54,17 @@ func statusOf(err error) *Error {
 		case http.StatusTooManyRequests: // echo's RateLimiter, on POST /v1/ballots only
 			return errRateLimited
 		case http.StatusServiceUnavailable:
-			return &Error{Status: he.Code, Code: "unavailable", Message: "request timed out or the server is shutting down"}
+			return errUnavailable
 		}
 		return &Error{Status: he.Code, Code: "error", Message: http.StatusText(he.Code)}
 	}
 	if errors.Is(err, events.ErrStoreLost) {
 		return errStoreLost // the details (paths) go to the log, not to the client
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// The request's deadline ran out, most likely waiting for its turn
+		// to compute a view (replay's gate).
+		return errUnavailable
 	}
 	out := &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
 	if errors.Is(err, replay.ErrReadOnly) {
