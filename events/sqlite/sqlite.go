@@ -259,12 +259,17 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		}
 	}
 	var leafBuf []byte
-	stmt, err := tx.PrepareContext(ctx, insertSQL[rowsPerInsert])
-	if err != nil {
-		return events.Head{}, fmt.Errorf("sqlite: append: prepare: %w", err)
-	}
-	defer stmt.Close()
-	args := make([]any, 0, rowsPerInsert*insertCols)
+	// The full-size statement is prepared once a batch fills it: parsing
+	// its 2,200 placeholders costs a single-event append more than storing
+	// the event (issue #13, item 2: an append's CPU is what waits when
+	// readers keep the CPUs busy).
+	var stmt *sql.Stmt
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	args := make([]any, 0, insertCols)
 	n := 0
 	flush := func() error {
 		if n == 0 {
@@ -272,6 +277,11 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		}
 		var err error
 		if n == rowsPerInsert {
+			if stmt == nil {
+				if stmt, err = tx.PrepareContext(ctx, insertSQL[rowsPerInsert]); err != nil {
+					return fmt.Errorf("sqlite: append: prepare: %w", err)
+				}
+			}
 			_, err = stmt.ExecContext(ctx, args...)
 		} else {
 			_, err = tx.ExecContext(ctx, insertSQL[n], args...)
