@@ -98,12 +98,19 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	// encoding/json reads null as absent: an optional field sent as null
 	// would silently become a new random id, the ledger's clock or no ref.
 	for _, m := range sc.top {
-		switch k := string(m.key); {
-		case string(m.val) != "null":
-		case k == "recorded_at" && !opt.Historical:
-			return nil, invalid("recorded_at", "set by the ledger; only a historical import may supply it")
-		case k == "id" || k == "recorded_at" || k == "ref":
-			return nil, invalid(k, "must not be null; leave the field out instead")
+		if string(m.val) != "null" {
+			continue
+		}
+		switch string(m.key) { // compared, not copied: no allocation
+		case "recorded_at":
+			if !opt.Historical {
+				return nil, invalid("recorded_at", "set by the ledger; only a historical import may supply it")
+			}
+			return nil, invalid("recorded_at", "must not be null; leave the field out instead")
+		case "id":
+			return nil, invalid("id", "must not be null; leave the field out instead")
+		case "ref":
+			return nil, invalid("ref", "must not be null; leave the field out instead")
 		}
 	}
 	ev := &Event{}

@@ -71,6 +71,7 @@ type scanner struct {
 	// deep checks the strings and numbers at every depth; otherwise only
 	// those of the top level (data has a scanner of its own, deep).
 	deep bool
+	lone bool // the string str scanned last holds a lone surrogate escape
 }
 
 // member is one key and its raw value (a string keeps its quotes).
@@ -143,13 +144,10 @@ func (s *scanner) object(depth int, path string, sch schema, top bool) bool {
 			s.i++
 			return true
 		}
-		keyStart := s.i
+		// A key with a lone surrogate escape is refused as unknown: every
+		// key the schemas know is plain ASCII.
 		key, ok := s.str()
 		if !ok {
-			return false
-		}
-		if (top || s.deep) && loneSurrogate(s.b[keyStart:s.i]) {
-			s.err = invalid(join(key), "the key holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), not a character")
 			return false
 		}
 		dup := false
@@ -309,7 +307,7 @@ func (s *scanner) scalar(start int, path func() string) bool {
 	tok := s.b[start:s.i]
 	switch c := tok[0]; {
 	case c == '"':
-		if loneSurrogate(tok) {
+		if s.lone { // str scanned it last
 			s.err = invalid(path(), "holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), not a character")
 			return false
 		}
@@ -426,8 +424,10 @@ func (s *scanner) str() ([]byte, bool) {
 		case '"':
 			s.i++
 			if !escaped {
+				s.lone = false
 				return s.b[start+1 : s.i-1], true
 			}
+			s.lone = loneSurrogate(s.b[start:s.i])
 			var out string
 			if json.Unmarshal(s.b[start:s.i], &out) != nil {
 				return nil, false

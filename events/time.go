@@ -113,12 +113,15 @@ func ParseRFC3339(s string) (time.Time, error) {
 	}
 	// time.Parse wants the upper case, and checks the fields' ranges (month
 	// 13, February 30, hour 24 and second 60 are refused).
-	u := []byte(s)
-	u[10] = 'T'
-	if u[len(u)-1] == 'z' {
-		u[len(u)-1] = 'Z'
+	if s[10] == 't' || s[len(s)-1] == 'z' {
+		u := []byte(s)
+		u[10] = 'T'
+		if u[len(u)-1] == 'z' {
+			u[len(u)-1] = 'Z'
+		}
+		s = string(u)
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(u))
+	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, bad
 	}
