@@ -210,6 +210,7 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 			k.relink(s, f, int64(i+1))
 		}
 	}
+	s.rebuildStreams()
 	return s, nil
 }
 

@@ -53,6 +53,35 @@ type calc struct {
 // points its corrections leave in force, then the rules that need every
 // sum (averages, floors, candidates, ranks).
 func (s *State) compute(v View) *calc {
+	c := s.newCalc(v)
+	a := events.Nanos(v.AsOf)
+	// Votes are counted through their index (streams.go), then the ones a
+	// correction withdrew in this view are taken out again.
+	cnt := make([]int64, len(s.sections)*groupsPerSection)
+	c.events += s.votes.count(cnt, a, c.n)
+	for t := range s.corr {
+		f := &s.facts[t-1]
+		if t > c.n || f.Type != voteCode || f.Occurred > a {
+			continue
+		}
+		if st, _ := s.effect(t, c.n); !st.live() {
+			cnt[voteGroup(f)]--
+		}
+	}
+	for g, k := range cnt {
+		if k != 0 {
+			c.secs[g/groupsPerSection].votes[g%groupsPerSection/3][g%3] += int(k)
+		}
+	}
+	for _, p := range upTo(s.others, c.n) {
+		c.fold(int64(p), a)
+	}
+	c.finish()
+	return c
+}
+
+// newCalc starts the sums of view v.
+func (s *State) newCalc(v View) *calc {
 	c := &calc{
 		s:         s,
 		v:         v,
@@ -66,25 +95,36 @@ func (s *State) compute(v View) *calc {
 	if v.upto > 0 {
 		c.n = min(c.n, v.upto-1)
 	}
-	a := events.Nanos(v.AsOf)
-	for i := int64(0); i < c.n; i++ {
-		f := &s.facts[i]
-		if f.Occurred <= a {
-			c.events++
-		}
-		k := kinds[f.Type]
-		if k.score == nil || k.from(s, f) > a {
-			continue
-		}
-		pos, pts := i+1, f.Pts
-		if s.corrected(pos) {
-			var st Status
-			if st, pts = s.effect(pos, c.n); !st.live() {
-				continue
-			}
-		}
-		k.score(c, f, pos, pts)
+	return c
+}
+
+// fold adds the fact at pos to the view's sums: counted among the view's
+// events if it occurred by a, and handed to its kind's score hook if it
+// acts by a, with the points its corrections leave in force.
+func (c *calc) fold(pos, a int64) {
+	s := c.s
+	f := &s.facts[pos-1]
+	if f.Occurred <= a {
+		c.events++
 	}
+	k := kinds[f.Type]
+	if k.score == nil || k.from(s, f) > a {
+		return
+	}
+	pts := f.Pts
+	if s.corrected(pos) {
+		var st Status
+		if st, pts = s.effect(pos, c.n); !st.live() {
+			return
+		}
+	}
+	k.score(c, f, pos, pts)
+}
+
+// finish applies the rules that need every sum: the bonus and grade
+// choices, the service averages, the floors, candidates and ranks.
+func (c *calc) finish() {
+	s := c.s
 	for k, p := range c.bonusPts {
 		c.secs[k.sec].bonus += p
 	}
@@ -104,7 +144,6 @@ func (s *State) compute(v View) *calc {
 	c.serviceParts()
 	c.fillRows()
 	c.prop = c.propose()
-	return c
 }
 
 // serviceParts computes R-SVC and R-SVC-SMALL: each round's raw score,

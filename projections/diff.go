@@ -375,9 +375,10 @@ func (s *State) eventDiffs(a, b *calc, emit func(si int32, ed EventDiff)) {
 	for i := range all {
 		all[i] = int32(i)
 	}
-	for i := int64(0); i < n; i++ {
+	for _, p := range upTo(s.others, n) {
+		i := int64(p) - 1
 		f := &s.facts[i]
-		if f.Type == voteCode || f.Type == ballotCode || f.Type == credCode {
+		if f.Type == ballotCode || f.Type == credCode {
 			continue
 		}
 		k := kinds[f.Type]

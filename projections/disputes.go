@@ -61,12 +61,12 @@ var resolvedCode, _ = events.ContestResolved.Code()
 func (s *State) Disputes(v View) []Dispute {
 	c := s.compute(View{AsOf: events.WindowEnd, KnownAt: v.KnownAt, upto: v.upto})
 	out := []Dispute{}
-	for i := int64(0); i < c.n; i++ {
-		f := &s.facts[i]
+	for _, p := range upTo(s.others, c.n) {
+		pos := int64(p)
+		f := &s.facts[pos-1]
 		if f.Type != contestCode {
 			continue
 		}
-		pos := i + 1
 		tf := &s.facts[f.Target-1]
 		tk := kindAt(tf)
 		sec := &s.sections[f.Sec]

@@ -55,8 +55,21 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	}
 	x := c.explainer(si)
 	x.brief = !votes
-	for i := int64(0); i < c.n; i++ {
-		if e, ok := x.entry(i); ok {
+	// The section's votes from its own list, every other fact from the
+	// others, merged in position order (the bonus cap is spent in it).
+	var mine []uint32
+	if int(si) < len(s.secVotes) {
+		mine = upTo(s.secVotes[si], c.n)
+	}
+	others := upTo(s.others, c.n)
+	for len(mine) > 0 || len(others) > 0 {
+		var p uint32
+		if len(others) == 0 || len(mine) > 0 && mine[0] < others[0] {
+			p, mine = mine[0], mine[1:]
+		} else {
+			p, others = others[0], others[1:]
+		}
+		if e, ok := x.entry(int64(p) - 1); ok {
 			out.Entries = append(out.Entries, e)
 		}
 	}

@@ -40,6 +40,7 @@ func (s *State) Add(r *events.Record, body events.Data, check bool) *events.Fiel
 		f.Pts = k.points(body)
 	}
 	s.facts = append(s.facts, f)
+	s.addToStreams(pos, &s.facts[pos-1])
 	s.digests = append(s.digests, r.Digest())
 	if x := s.idx; x != nil {
 		if _, dup := x.ids[r.ID]; !dup {

@@ -51,6 +51,7 @@ func (s *State) Rollback() {
 			k.unindex(s, x, f, pos)
 		}
 	}
+	s.cutStreams(j.facts)
 	s.units, s.sections, s.facts, s.digests = s.units[:j.units], s.sections[:j.sections], s.facts[:j.facts], s.digests[:j.digests]
 	s.texts, s.grades, s.ballots, s.creds = s.texts[:j.texts], s.grades[:j.grades], s.ballots[:j.ballots], s.creds[:j.cr]
 	s.decisions = s.decisions[:j.decisions]

@@ -147,12 +147,14 @@ func TestEveryTypeFoldsScoresExplainsAndRestores(t *testing.T) {
 
 		// An append of it that is rolled back leaves no trace.
 		before := EncodeCheckpoint(s)
+		streams := streamsOf(s)
 		x := s.index()
 		ids, votes, used, creds := len(x.ids), len(x.votes), len(x.used), len(s.credPos)
 		s.Begin()
 		require.Nil(t, s.Add(r, body, true), "%s", typ)
 		s.Rollback()
 		require.Equal(t, before, EncodeCheckpoint(s), "%s: rollback", typ)
+		require.Equal(t, streams, streamsOf(s), "%s: rollback of the streams", typ)
 		require.Equal(t, []int{ids, votes, used, creds}, []int{len(x.ids), len(x.votes), len(x.used), len(s.credPos)}, "%s: rollback of the indexes", typ)
 
 		sums := sumsOf(s.compute(view()))
@@ -209,4 +211,21 @@ func TestEveryTypeFoldsScoresExplainsAndRestores(t *testing.T) {
 // sumsOf is what a view's sums say, without the count of events.
 func sumsOf(c *calc) string {
 	return fmt.Sprintf("%v %v %v %v %v %v %v %v %v", c.secs, c.unitDed, c.gradeSet, c.frozen, c.ballots, c.voters, c.bonusPts, c.bestBonus, c.confirmed)
+}
+
+// streamsOf is what the streams hold (streams.go), leaving out counters at
+// zero and lists left empty, which a rolled-back batch may leave behind.
+func streamsOf(s *State) string {
+	var secs []string
+	for i, l := range s.secVotes {
+		if len(l) > 0 {
+			secs = append(secs, fmt.Sprint(i, l))
+		}
+	}
+	total := 0
+	for _, k := range s.votes.cur {
+		total += int(k)
+	}
+	v := &s.votes
+	return fmt.Sprint(s.others, v.pos, v.occ, v.grp, v.lo, v.hi, v.ends, total, secs)
 }

@@ -57,6 +57,7 @@ func (s *State) Snapshot() *State {
 		corrBits:  slices.Clip(s.corrBits),
 		readOnly:  true,
 	}
+	s.sharedStreams(snap)
 	s.corrShared = true
 	if last := s.published; last != nil && last.regGen == s.regGen {
 		snap.units, snap.sections, snap.secIdx = last.units, last.sections, last.secIdx

@@ -94,6 +94,12 @@ type State struct {
 	frozenPos int64
 	priorN    int
 
+	// The facts filed for views (streams.go): votes in their index, every
+	// other fact's position in others, each section's votes in secVotes.
+	votes    voteIndex
+	others   []uint32
+	secVotes [][]uint32
+
 	// Indexes that only validation needs, built on first use (index.go).
 	idx *index
 

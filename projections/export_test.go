@@ -1,0 +1,42 @@
+package projections
+
+import "github.com/pingyang/ledger/events"
+
+// The full fold, for tests that hold the views' fast paths to it: every
+// fact of the known prefix handed to its kind one by one, as the ledger
+// computed a view before it filed votes in an index.
+
+// StandingsByScan answers a view by folding every fact of its prefix.
+func (s *State) StandingsByScan(v View) *Standings {
+	return s.computeByScan(v).standings()
+}
+
+// ExplainByScan explains a section by visiting every fact of the prefix.
+func (s *State) ExplainByScan(sectionID string, v View) (*Explanation, error) {
+	si, ok := s.secIdx[sectionID]
+	if !ok {
+		return nil, nil
+	}
+	c := s.computeByScan(v)
+	if !c.secs[si].visible {
+		return nil, nil
+	}
+	out := &Explanation{Row: c.rows[si], Entries: []Entry{}}
+	x := c.explainer(si)
+	for i := int64(0); i < c.n; i++ {
+		if e, ok := x.entry(i); ok {
+			out.Entries = append(out.Entries, e)
+		}
+	}
+	return out, nil
+}
+
+func (s *State) computeByScan(v View) *calc {
+	c := s.newCalc(v)
+	a := events.Nanos(v.AsOf)
+	for pos := int64(1); pos <= c.n; pos++ {
+		c.fold(pos, a)
+	}
+	c.finish()
+	return c
+}

@@ -1,0 +1,203 @@
+package projections
+
+import "sort"
+
+// Votes are nineteen events in twenty of a year, and a view only needs how
+// many of each rating each section got in each round. So the fold files a
+// vote in a vote index (below) and every other fact in a list of its own
+// (others, in position order): a view counts the votes through the index,
+// at a cost that follows the number of sections rather than the number of
+// votes, and folds the others one by one. Explain reads a section's votes
+// from its own list (secVotes) the same way.
+//
+// Everything here only grows, like the fact table, so a snapshot shares it
+// (snapshot.go) and Rollback cuts it back (journal.go).
+
+// voteBlock is how many votes a block of the vote index holds. A view scans
+// at most the votes of the blocks whose occurred_at range straddles its
+// as_of, and of the last, partial block; it adds whole blocks from their
+// running counts. 4,096 keeps that scan short at every scale and the
+// running counts (one vector per block) small.
+const voteBlock = 4096
+
+// groupsPerSection is how many vote counters a section has: rounds × ratings.
+const groupsPerSection = 6
+
+// voteGroup is a vote's counter: its section, round and rating.
+func voteGroup(f *Fact) uint32 {
+	return uint32(f.Sec)*groupsPerSection + uint32(f.A)*3 + uint32(f.B)
+}
+
+// voteIndex holds every vote in position order, in columns, with, for each
+// full block of voteBlock votes, the earliest and latest occurred_at in it
+// and the running count of votes per group up to its end.
+type voteIndex struct {
+	pos []uint32 // log position
+	occ []int64  // occurred_at, Unix nanoseconds
+	grp []uint32 // voteGroup
+	// lo[j], hi[j]: the occurred_at range of block j; ends[j]: votes per
+	// group among ordinals [0, (j+1)·voteBlock). One entry per full block.
+	lo, hi []int64
+	ends   [][]uint32
+	// cur counts votes per group among all of them: the writer's running
+	// total, of which each full block keeps a copy in ends.
+	cur []uint32
+	// blo, bhi: the occurred_at range of the block being filled.
+	blo, bhi int64
+}
+
+func (v *voteIndex) add(pos int64, f *Fact) {
+	o := len(v.pos)
+	g := voteGroup(f)
+	v.pos = append(v.pos, uint32(pos))
+	v.occ = append(v.occ, f.Occurred)
+	v.grp = append(v.grp, g)
+	for int(g) >= len(v.cur) {
+		v.cur = append(v.cur, 0)
+	}
+	v.cur[g]++
+	if o%voteBlock == 0 {
+		v.blo, v.bhi = f.Occurred, f.Occurred
+	} else {
+		v.blo, v.bhi = min(v.blo, f.Occurred), max(v.bhi, f.Occurred)
+	}
+	if (o+1)%voteBlock == 0 {
+		v.lo = append(v.lo, v.blo)
+		v.hi = append(v.hi, v.bhi)
+		v.ends = append(v.ends, append([]uint32(nil), v.cur...))
+	}
+}
+
+// truncate drops the votes from ordinal o on (a refused batch).
+func (v *voteIndex) truncate(o int) {
+	for i := o; i < len(v.grp); i++ {
+		v.cur[v.grp[i]]--
+	}
+	v.pos, v.occ, v.grp = v.pos[:o], v.occ[:o], v.grp[:o]
+	full := o / voteBlock
+	v.lo, v.hi, v.ends = v.lo[:full], v.hi[:full], v.ends[:full]
+	for i := full * voteBlock; i < o; i++ {
+		if i == full*voteBlock {
+			v.blo, v.bhi = v.occ[i], v.occ[i]
+		} else {
+			v.blo, v.bhi = min(v.blo, v.occ[i]), max(v.bhi, v.occ[i])
+		}
+	}
+}
+
+// shared is the index as a snapshot sees it: what it has now, and never
+// what the writer adds or changes after.
+func (v *voteIndex) shared() voteIndex {
+	return voteIndex{pos: clip(v.pos), occ: clip(v.occ), grp: clip(v.grp), lo: clip(v.lo), hi: clip(v.hi), ends: clip(v.ends)}
+}
+
+func clip[T any](s []T) []T { return s[:len(s):len(s)] }
+
+// count adds to cnt (per group) the votes recorded within the first n
+// positions that occurred by a, and returns how many it added.
+func (v *voteIndex) count(cnt []int64, a, n int64) (added int64) {
+	m := sort.Search(len(v.pos), func(i int) bool { return int64(v.pos[i]) > n })
+	full := min(m/voteBlock, len(v.ends))
+	scan := func(from, to int) {
+		for i := from; i < to; i++ {
+			if v.occ[i] <= a {
+				cnt[v.grp[i]]++
+				added++
+			}
+		}
+	}
+	// Runs of blocks that occurred wholly by a are added from their
+	// running counts; a block straddling a is scanned; a block wholly
+	// after a adds nothing.
+	run := -1 // first block of the current run
+	flush := func(end int) {
+		if run < 0 {
+			return
+		}
+		hiEnd := v.ends[end-1]
+		var loEnd []uint32
+		if run > 0 {
+			loEnd = v.ends[run-1]
+		}
+		for g, k := range hiEnd {
+			d := int64(k)
+			if g < len(loEnd) {
+				d -= int64(loEnd[g])
+			}
+			if d != 0 {
+				cnt[g] += d
+				added += d
+			}
+		}
+		run = -1
+	}
+	for j := 0; j < full; j++ {
+		switch {
+		case v.hi[j] <= a:
+			if run < 0 {
+				run = j
+			}
+		case v.lo[j] <= a:
+			flush(j)
+			scan(j*voteBlock, (j+1)*voteBlock)
+		default:
+			flush(j)
+		}
+	}
+	flush(full)
+	scan(full*voteBlock, m)
+	return added
+}
+
+// addToStreams files the fact just folded at pos.
+func (s *State) addToStreams(pos int64, f *Fact) {
+	if f.Type != voteCode {
+		s.others = append(s.others, uint32(pos))
+		return
+	}
+	s.votes.add(pos, f)
+	for int(f.Sec) >= len(s.secVotes) {
+		s.secVotes = append(s.secVotes, nil)
+	}
+	s.secVotes[f.Sec] = append(s.secVotes[f.Sec], uint32(pos))
+}
+
+// cutStreams drops what the facts from index i on put in the streams (a
+// refused batch).
+func (s *State) cutStreams(i int) {
+	o := len(s.votes.pos)
+	for o > 0 && int(s.votes.pos[o-1]) > i {
+		o--
+		sec := s.facts[s.votes.pos[o]-1].Sec
+		s.secVotes[sec] = s.secVotes[sec][:len(s.secVotes[sec])-1]
+	}
+	s.votes.truncate(o)
+	k := len(s.others)
+	for k > 0 && int(s.others[k-1]) > i {
+		k--
+	}
+	s.others = s.others[:k]
+}
+
+// sharedStreams gives a snapshot the streams as they are now.
+func (s *State) sharedStreams(snap *State) {
+	snap.votes = s.votes.shared()
+	snap.others = clip(s.others)
+	snap.secVotes = make([][]uint32, len(s.secVotes))
+	for i, l := range s.secVotes {
+		snap.secVotes[i] = clip(l)
+	}
+}
+
+// rebuildStreams files every fact again (a restored checkpoint).
+func (s *State) rebuildStreams() {
+	s.votes, s.others, s.secVotes = voteIndex{}, nil, nil
+	for i := range s.facts {
+		s.addToStreams(int64(i+1), &s.facts[i])
+	}
+}
+
+// upTo is the prefix of a position list within the first n positions.
+func upTo(l []uint32, n int64) []uint32 {
+	return l[:sort.Search(len(l), func(i int) bool { return int64(l[i]) > n })]
+}
