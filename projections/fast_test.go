@@ -88,8 +88,8 @@ func randomLog(t *testing.T, n int) *projections.State {
 	span := events.WindowEnd.Sub(events.WindowStart)
 	type vote struct {
 		id, sec, round string
-		occurred     time.Time
-		resp         int
+		occurred       time.Time
+		resp           int
 	}
 	var votes []vote
 	ratings := []string{"satisfied", "basic", "unsatisfied"}
