@@ -294,9 +294,9 @@ func Redecode(r *Record) (*Event, *FieldError) {
 	line = append(line, `","type":`...)
 	line = appendString(line, string(r.Type))
 	line = append(line, `,"occurred_at":"`...)
-	line = r.OccurredAt.In(CST).AppendFormat(line, time.RFC3339Nano)
+	line = AppendCST(line, r.OccurredAt)
 	line = append(line, `","recorded_at":"`...)
-	line = r.RecordedAt.UTC().AppendFormat(line, time.RFC3339Nano)
+	line = AppendUTC(line, r.RecordedAt)
 	line = append(line, `","actor":`...)
 	line = appendString(line, r.Actor)
 	if r.Ref != "" {

@@ -170,10 +170,16 @@ func Nanos(t time.Time) int64 {
 }
 
 // FormatCST renders t in CST, the form every stored occurred_at takes.
-func FormatCST(t time.Time) string { return t.In(CST).Format(time.RFC3339Nano) }
+func FormatCST(t time.Time) string {
+	var b [40]byte
+	return string(AppendCST(b[:0], t))
+}
 
 // FormatUTC renders t in UTC, the form every stored recorded_at takes.
-func FormatUTC(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+func FormatUTC(t time.Time) string {
+	var b [40]byte
+	return string(AppendUTC(b[:0], t))
+}
 
 // clip keeps error messages short when the input is hostile, without
 // cutting a character in two.
@@ -186,4 +192,41 @@ func clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// AppendCST appends t as a stored occurred_at: RFC 3339 with nanoseconds
+// as needed, in +08:00. AppendUTC appends it as a stored recorded_at, in
+// UTC. Both write exactly what time.Time.AppendFormat does with
+// time.RFC3339Nano (TestAppendTimeMatchesTheLibrary) in a fraction of its
+// time: every event's canonical bytes hold two, and so does every entry of
+// an explain trail.
+func AppendCST(dst []byte, t time.Time) []byte { return appendRFC3339(dst, t.In(CST), "+08:00") }
+
+// AppendUTC: see AppendCST.
+func AppendUTC(dst []byte, t time.Time) []byte { return appendRFC3339(dst, t.UTC(), "Z") }
+
+func appendRFC3339(dst []byte, t time.Time, zone string) []byte {
+	year, month, day := t.Date()
+	if year < 1000 || year > 9999 {
+		return t.AppendFormat(dst, time.RFC3339Nano)
+	}
+	hour, min, sec := t.Clock()
+	dst = append(dst, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		dst = append(dst, frac[:n]...)
+	}
+	return append(dst, zone...)
 }

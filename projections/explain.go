@@ -55,24 +55,19 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	}
 	x := c.explainer(si)
 	x.brief = !votes
-	// The section's votes from its own list, every other fact from the
-	// others, merged in position order (the bonus cap is spent in it).
-	var mine []uint32
-	if int(si) < len(s.secVotes) {
-		mine = upTo(s.secVotes[si], c.n)
+	// Only what concerns the section, in position order (the bonus cap is
+	// spent in it).
+	lists := s.touching(si, c.n)
+	n := 0
+	for _, l := range lists {
+		n += len(l)
 	}
-	others := upTo(s.others, c.n)
-	for len(mine) > 0 || len(others) > 0 {
-		var p uint32
-		if len(others) == 0 || len(mine) > 0 && mine[0] < others[0] {
-			p, mine = mine[0], mine[1:]
-		} else {
-			p, others = others[0], others[1:]
-		}
-		if e, ok := x.entry(int64(p) - 1); ok {
+	out.Entries = make([]Entry, 0, n)
+	merged(lists, func(pos int64) {
+		if e, ok := x.entry(pos - 1); ok {
 			out.Entries = append(out.Entries, e)
 		}
-	}
+	})
 	out.Groups = c.groups(si, out.Entries)
 	return out, nil
 }

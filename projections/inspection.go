@@ -213,7 +213,8 @@ var _ = define(events.UnitDeduction, kindOf[*events.UnitDeductionData]{
 		x.points(e, x.f.Pts, -1)
 	},
 	// R-UNREP: every section of the unit loses the points.
-	touches: func(s *State, f *Fact, si int32) bool { return f.Unit == s.sections[si].Unit },
+	touches:  func(s *State, f *Fact, si int32) bool { return f.Unit == s.sections[si].Unit },
+	unitWide: true,
 	valid: func(s *State, f *Fact, pos int64) bool {
 		return f.Unit >= 0 && f.Aux >= 0 && int(f.Aux) < len(s.texts)
 	},

@@ -45,6 +45,9 @@ type kind struct {
 	// touches reports whether a fact concerns a section (nil: the fact
 	// names the section).
 	touches func(s *State, f *Fact, si int32) bool
+	// unitWide marks a fact about a whole unit: it touches the sections
+	// its unit has in a view, those registered after it too.
+	unitWide bool
 	// valid checks what a restored checkpoint says of a fact beyond the
 	// indexes every fact has (nil: nothing more).
 	valid func(s *State, f *Fact, pos int64) bool
@@ -68,6 +71,7 @@ type kindOf[D events.Data] struct {
 	explain           func(x *explainer, e *Entry)
 	actsFrom          func(s *State, f *Fact) int64
 	touches           func(s *State, f *Fact, si int32) bool
+	unitWide          bool
 	valid             func(s *State, f *Fact, pos int64) bool
 	index, unindex    func(s *State, x *index, f *Fact, pos int64)
 	relink            func(s *State, f *Fact, pos int64)
@@ -94,7 +98,7 @@ func define[D events.Data](t events.Type, k kindOf[D]) bool {
 		return b, nil
 	}
 	out := &kind{spec: spec, component: k.component, componentOf: k.componentOf, clause: k.clause, score: k.score, unscored: k.unscored,
-		explain: k.explain, actsFrom: k.actsFrom, touches: k.touches, valid: k.valid, index: k.index, unindex: k.unindex,
+		explain: k.explain, actsFrom: k.actsFrom, touches: k.touches, unitWide: k.unitWide, valid: k.valid, index: k.index, unindex: k.unindex,
 		relink: k.relink}
 	out.fold = func(s *State, f *Fact, pos int64, d events.Data) *events.FieldError {
 		b, err := typed(d)

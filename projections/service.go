@@ -43,7 +43,7 @@ var _ = define(events.ServiceVoteRecorded, kindOf[*events.ServiceVoteRecordedDat
 		if n := total(x.c.secs[x.si].votes[f.A]); n > 0 && n < events.SmallSample {
 			e.Clause = "R-SVC-SMALL"
 		}
-		e.Note = fmt.Sprintf("round %s, %s", events.Rounds[f.A], events.Ratings[f.B])
+		e.Note = voteNotes[f.A][f.B]
 		e.Points = ratingValue[f.B]
 		x.retractedOnly(e)
 	},
@@ -57,6 +57,17 @@ var _ = define(events.ServiceVoteRecorded, kindOf[*events.ServiceVoteRecordedDat
 		}
 	},
 })
+
+// voteNotes is a vote's note by round and rating: a busy section's
+// explain words thousands of them.
+var voteNotes = func() (n [2][3]string) {
+	for r, round := range events.Rounds {
+		for k, rating := range events.Ratings {
+			n[r][k] = fmt.Sprintf("round %s, %s", round, rating)
+		}
+	}
+	return n
+}()
 
 func voteOf(f *Fact) voteKey { return voteKey{f.Sec, f.A, uint64(f.Target)} }
 

@@ -96,9 +96,11 @@ type State struct {
 
 	// The facts filed for views (streams.go): votes in their index, every
 	// other fact's position in others, each section's votes in secVotes.
-	votes    voteIndex
-	others   []uint32
-	secVotes [][]uint32
+	votes     voteIndex
+	others    []uint32
+	wide      []uint32
+	secVotes  [][]uint32
+	secOthers [][]uint32
 
 	// Indexes that only validation needs, built on first use (index.go).
 	idx *index

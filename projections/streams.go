@@ -1,14 +1,20 @@
 package projections
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/pingyang/ledger/events"
+)
 
 // Votes are nineteen events in twenty of a year, and a view only needs how
 // many of each rating each section got in each round. So the fold files a
 // vote in a vote index (below) and every other fact in a list of its own
 // (others, in position order): a view counts the votes through the index,
 // at a cost that follows the number of sections rather than the number of
-// votes, and folds the others one by one. Explain reads a section's votes
-// from its own list (secVotes) the same way.
+// votes, and folds the others one by one. Explain reads only what concerns
+// its section: the section's votes (secVotes), the other facts that concern
+// it (secOthers), and the few whose sections a later registration can add
+// to (unitWide: a unit's deduction and its corrections).
 //
 // Everything here only grows, like the fact table, so a snapshot shares it
 // (snapshot.go) and Rollback cuts it back (journal.go).
@@ -93,6 +99,14 @@ func (v *voteIndex) shared() voteIndex {
 
 func clip[T any](s []T) []T { return s[:len(s):len(s)] }
 
+func clipAll(lists [][]uint32) [][]uint32 {
+	out := make([][]uint32, len(lists))
+	for i, l := range lists {
+		out[i] = clip(l)
+	}
+	return out
+}
+
 // count adds to cnt (per group) the votes recorded within the first n
 // positions that occurred by a, and returns how many it added.
 func (v *voteIndex) count(cnt []int64, a, n int64) (added int64) {
@@ -151,15 +165,74 @@ func (v *voteIndex) count(cnt []int64, a, n int64) (added int64) {
 
 // addToStreams files the fact just folded at pos.
 func (s *State) addToStreams(pos int64, f *Fact) {
-	if f.Type != voteCode {
-		s.others = append(s.others, uint32(pos))
+	if f.Type == voteCode {
+		s.votes.add(pos, f)
+		s.secVotes = post(s.secVotes, f.Sec, pos)
 		return
 	}
-	s.votes.add(pos, f)
-	for int(f.Sec) >= len(s.secVotes) {
-		s.secVotes = append(s.secVotes, nil)
+	s.others = append(s.others, uint32(pos))
+	k := kinds[f.Type]
+	switch {
+	case s.unitWide(f):
+		s.wide = append(s.wide, uint32(pos))
+	case k.touches == nil:
+		if f.Sec >= 0 {
+			s.secOthers = post(s.secOthers, f.Sec, pos)
+		}
+	default:
+		for si := range s.sections {
+			if k.touches(s, f, int32(si)) {
+				s.secOthers = post(s.secOthers, int32(si), pos)
+			}
+		}
 	}
-	s.secVotes[f.Sec] = append(s.secVotes[f.Sec], uint32(pos))
+}
+
+// unitWide reports a fact about a whole unit, or a correction of one.
+func (s *State) unitWide(f *Fact) bool {
+	if k := kinds[f.Type]; k.spec.Class == events.Correction {
+		f = &s.facts[f.Target-1]
+	}
+	return kinds[f.Type].unitWide
+}
+
+// post appends pos to section si's list.
+func post(lists [][]uint32, si int32, pos int64) [][]uint32 {
+	for int(si) >= len(lists) {
+		lists = append(lists, nil)
+	}
+	lists[si] = append(lists[si], uint32(pos))
+	return lists
+}
+
+// touching is what explain reads for section si within the first n
+// positions, in position order: its votes, the other facts that concern
+// it, and those about its unit as a whole.
+func (s *State) touching(si int32, n int64) [][]uint32 {
+	var out [][]uint32
+	for _, l := range [][][]uint32{s.secVotes, s.secOthers} {
+		if int(si) < len(l) {
+			out = append(out, upTo(l[si], n))
+		}
+	}
+	return append(out, upTo(s.wide, n))
+}
+
+// merged calls fn with the positions of sorted lists in order.
+func merged(lists [][]uint32, fn func(pos int64)) {
+	for {
+		best := -1
+		for i, l := range lists {
+			if len(l) > 0 && (best < 0 || l[0] < lists[best][0]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		fn(int64(lists[best][0]))
+		lists[best] = lists[best][1:]
+	}
 }
 
 // cutStreams drops what the facts from index i on put in the streams (a
@@ -168,30 +241,33 @@ func (s *State) cutStreams(i int) {
 	o := len(s.votes.pos)
 	for o > 0 && int(s.votes.pos[o-1]) > i {
 		o--
-		sec := s.facts[s.votes.pos[o]-1].Sec
-		s.secVotes[sec] = s.secVotes[sec][:len(s.secVotes[sec])-1]
 	}
 	s.votes.truncate(o)
-	k := len(s.others)
-	for k > 0 && int(s.others[k-1]) > i {
-		k--
+	cut := func(l []uint32) []uint32 {
+		k := len(l)
+		for k > 0 && int(l[k-1]) > i {
+			k--
+		}
+		return l[:k]
 	}
-	s.others = s.others[:k]
+	s.others, s.wide = cut(s.others), cut(s.wide)
+	for _, lists := range [][][]uint32{s.secVotes, s.secOthers} {
+		for si := range lists {
+			lists[si] = cut(lists[si])
+		}
+	}
 }
 
 // sharedStreams gives a snapshot the streams as they are now.
 func (s *State) sharedStreams(snap *State) {
 	snap.votes = s.votes.shared()
-	snap.others = clip(s.others)
-	snap.secVotes = make([][]uint32, len(s.secVotes))
-	for i, l := range s.secVotes {
-		snap.secVotes[i] = clip(l)
-	}
+	snap.others, snap.wide = clip(s.others), clip(s.wide)
+	snap.secVotes, snap.secOthers = clipAll(s.secVotes), clipAll(s.secOthers)
 }
 
 // rebuildStreams files every fact again (a restored checkpoint).
 func (s *State) rebuildStreams() {
-	s.votes, s.others, s.secVotes = voteIndex{}, nil, nil
+	s.votes, s.others, s.wide, s.secVotes, s.secOthers = voteIndex{}, nil, nil, nil, nil
 	for i := range s.facts {
 		s.addToStreams(int64(i+1), &s.facts[i])
 	}
