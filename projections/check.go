@@ -17,7 +17,7 @@ type checker struct {
 
 func (s *State) check(r *events.Record, k *kind, body events.Data) *events.FieldError {
 	c := &checker{s: s, x: s.index(), r: r, at: r.OccurredAt.UnixNano()}
-	if _, dup := c.x.ids[r.ID]; dup {
+	if c.x.id(r.ID) != 0 {
 		return events.Conflict("id", "event %s is already stored with other content", r.ID)
 	}
 	if k.check == nil {
@@ -69,7 +69,8 @@ func (c *checker) target(id string) (int64, *Fact, *events.FieldError) {
 	if err != nil {
 		return 0, nil, events.Invalid("data.target_id", "must be a UUID")
 	}
-	pos, ok := c.x.ids[u]
+	pos := c.x.id(u)
+	ok := pos != 0
 	if !ok {
 		return 0, nil, events.Invalid("data.target_id", "no stored event has id %s", id)
 	}

@@ -13,14 +13,14 @@ import (
 
 // CheckpointFormat versions the encoding below; a checkpoint of another
 // format is ignored and rebuilt. Bump it whenever State or Fact changes.
-const CheckpointFormat = "projections/v2"
+const CheckpointFormat = "projections/v3"
 
 // EncodeCheckpoint writes the state in a compact binary form: fixed-width
 // little-endian facts and length-prefixed strings. The indexes that only
 // validation needs are not saved; they are rebuilt from the facts on the
 // first append.
 func EncodeCheckpoint(s *State) []byte {
-	w := &writer{b: make([]byte, 0, 64+len(s.facts)*72+len(s.ballots)*4)}
+	w := &writer{b: make([]byte, 0, 64+len(s.facts)*64+len(s.ballots)*4)}
 	w.i64(s.Head.Position)
 	w.bytes(s.Head.Hash[:])
 	w.i64(s.Head.RecordedAt.UnixNano())
@@ -55,7 +55,6 @@ func EncodeCheckpoint(s *State) []byte {
 		w.u32(int(f.Aux))
 		w.b = append(w.b, f.Type, f.A, f.B)
 		w.bool(s.corrected(int64(i + 1)))
-		w.bytes(s.digests[i][:])
 	}
 	w.u32(len(s.texts))
 	for _, t := range s.texts {
@@ -125,9 +124,8 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		s.secIdx[x.ID] = int32(i)
 		s.units[x.Unit].sections = append(s.units[x.Unit].sections, int32(i))
 	}
-	n = r.count(80) // the encoded size of a fact
+	n = r.count(64) // the encoded size of a fact
 	s.facts = make([]Fact, n)
-	s.digests = make([][16]byte, n)
 	for i := range s.facts {
 		f := &s.facts[i]
 		f.Occurred, f.Recorded = r.i64(), r.i64()
@@ -140,7 +138,6 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		if r.bool() {
 			s.setCorrected(int64(i+1), true)
 		}
-		copy(s.digests[i][:], r.take(16))
 		if kinds[f.Type] == nil {
 			return nil, errors.New("checkpoint: unknown fact type")
 		}

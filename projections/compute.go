@@ -58,7 +58,7 @@ func (s *State) compute(v View) *calc {
 	// Votes are counted through their index (streams.go), then the ones a
 	// correction withdrew in this view are taken out again.
 	cnt := make([]int64, len(s.sections)*groupsPerSection)
-	c.events += s.votes.count(cnt, a, c.n)
+	c.events += s.votes.count(s.facts, cnt, a, c.n)
 	for t := range s.corr {
 		f := &s.facts[t-1]
 		if t > c.n || f.Type != voteCode || f.Occurred > a {

@@ -48,9 +48,9 @@ var _ = define(events.EventRetracted, kindOf[*events.EventRetractedData]{
 	index: func(s *State, x *index, f *Fact, pos int64) {
 		if tf := &s.facts[f.Target-1]; tf.Type == voteCode {
 			k := voteOf(tf)
-			if old, ok := x.votes[k]; ok && old == f.Target {
-				delete(x.votes, k)
-				s.undo(func() { x.votes[k] = old })
+			if old := x.vote(k); old == f.Target {
+				x.dropVote(k, old)
+				s.undo(func() { x.setVote(k, old) })
 			}
 		}
 	},

@@ -41,10 +41,9 @@ func (s *State) Add(r *events.Record, body events.Data, check bool) *events.Fiel
 	}
 	s.facts = append(s.facts, f)
 	s.addToStreams(pos, &s.facts[pos-1])
-	s.digests = append(s.digests, r.Digest())
 	if x := s.idx; x != nil {
-		if _, dup := x.ids[r.ID]; !dup {
-			x.ids[r.ID] = pos // undone by Rollback's scan
+		if x.id(r.ID) == 0 {
+			x.setID(r.ID, pos) // undone by Rollback's scan
 		}
 		if k.index != nil {
 			k.index(s, x, &s.facts[pos-1], pos)

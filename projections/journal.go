@@ -7,7 +7,7 @@ import "github.com/pingyang/ledger/events"
 // in place (maps, a section's exemption) register an undo closure.
 type journal struct {
 	undo                                                        []func()
-	units, sections, facts, digests, texts, grades, ballots, cr int
+	units, sections, facts, texts, grades, ballots, cr int
 	decisions                                                   int
 	frozen                                                      []int32
 	frozenPos                                                   int64
@@ -19,7 +19,7 @@ type journal struct {
 func (s *State) Begin() {
 	s.index()
 	s.batch = &journal{
-		units: len(s.units), sections: len(s.sections), facts: len(s.facts), digests: len(s.digests),
+		units: len(s.units), sections: len(s.sections), facts: len(s.facts),
 		texts: len(s.texts), grades: len(s.grades), ballots: len(s.ballots), cr: len(s.creds), decisions: len(s.decisions),
 		frozen: s.frozen, frozenPos: s.frozenPos, priorN: s.priorN, head: s.Head,
 	}
@@ -44,15 +44,13 @@ func (s *State) Rollback() {
 	x := s.idx
 	for i := j.facts; i < len(s.facts); i++ {
 		f, pos := &s.facts[i], int64(i+1)
-		if x.ids[f.ID] == pos {
-			delete(x.ids, f.ID)
-		}
+		x.dropID(f.ID, pos)
 		if k := kindAt(f); k.unindex != nil {
 			k.unindex(s, x, f, pos)
 		}
 	}
 	s.cutStreams(j.facts)
-	s.units, s.sections, s.facts, s.digests = s.units[:j.units], s.sections[:j.sections], s.facts[:j.facts], s.digests[:j.digests]
+	s.units, s.sections, s.facts = s.units[:j.units], s.sections[:j.sections], s.facts[:j.facts]
 	s.texts, s.grades, s.ballots, s.creds = s.texts[:j.texts], s.grades[:j.grades], s.ballots[:j.ballots], s.creds[:j.cr]
 	s.decisions = s.decisions[:j.decisions]
 	s.frozen, s.frozenPos, s.priorN, s.Head = j.frozen, j.frozenPos, j.priorN, j.head

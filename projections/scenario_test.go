@@ -480,7 +480,7 @@ func TestRollbackForgetsTheBatch(t *testing.T) {
 		require.Nil(t, s.st.Add(r, b, true))
 		if attempt == 0 {
 			s.st.Rollback()
-			_, _, ok := s.st.Lookup(id1)
+			_, ok := s.st.Lookup(id1)
 			require.False(t, ok)
 			continue
 		}

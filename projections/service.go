@@ -32,7 +32,7 @@ var _ = define(events.ServiceVoteRecorded, kindOf[*events.ServiceVoteRecordedDat
 			return err
 		}
 		round, _ := events.Rounds.Code(d.Round)
-		if _, dup := c.x.votes[voteKey{i, round, respondentKey(d.Respondent)}]; dup {
+		if c.x.vote(voteKey{i, round, respondentKey(d.Respondent)}) != 0 {
 			return events.Conflict("data.respondent", "this respondent already voted for section %s in round %s", d.SectionID, d.Round)
 		}
 		return nil
@@ -50,11 +50,9 @@ var _ = define(events.ServiceVoteRecorded, kindOf[*events.ServiceVoteRecordedDat
 	valid: func(s *State, f *Fact, pos int64) bool {
 		return f.Sec >= 0 && has(events.Rounds, f.A) && has(events.Ratings, f.B)
 	},
-	index: func(s *State, x *index, f *Fact, pos int64) { x.votes[voteOf(f)] = pos },
+	index: func(s *State, x *index, f *Fact, pos int64) { x.setVote(voteOf(f), pos) },
 	unindex: func(s *State, x *index, f *Fact, pos int64) {
-		if k := voteOf(f); x.votes[k] == pos {
-			delete(x.votes, k)
-		}
+		x.dropVote(voteOf(f), pos)
 	},
 })
 
@@ -69,7 +67,6 @@ var voteNotes = func() (n [2][3]string) {
 	return n
 }()
 
-func voteOf(f *Fact) voteKey { return voteKey{f.Sec, f.A, uint64(f.Target)} }
 
 // ratingValue is events.RatingValues by rating code, for the hot loops.
 var ratingValue = func() (v [3]float64) {

@@ -12,7 +12,7 @@ import (
 // folding. A snapshot shares the writer's tables, which only grow, and
 // copies or takes over what the fold changes in place:
 //
-//   - facts, digests, texts, grades, ballots and creds are append-only: a
+//   - facts, texts, grades, ballots and creds are append-only: a
 //     snapshot keeps a slice of the length they had, with no spare capacity,
 //     and never sees what the writer appends after it (nor what a rolled-back
 //     batch wrote there, since a snapshot is never taken within a batch).
@@ -44,7 +44,6 @@ func (s *State) Snapshot() *State {
 	snap := &State{
 		Head:      s.Head,
 		facts:     slices.Clip(s.facts),
-		digests:   slices.Clip(s.digests),
 		texts:     slices.Clip(s.texts),
 		grades:    slices.Clip(s.grades),
 		ballots:   slices.Clip(s.ballots),

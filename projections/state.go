@@ -77,7 +77,6 @@ type State struct {
 	secIdx   map[string]int32
 
 	facts   []Fact
-	digests [][16]byte // content digest per position, for idempotent retries
 	texts   []string   // reasons, grounds, deed and matter ids
 	grades  [][]grade
 	ballots []int32 // BallotSize satisfied then BallotSize unsatisfied section indexes per ballot
@@ -135,13 +134,11 @@ func (s *State) Known(k time.Time) int64 {
 	return int64(sort.Search(len(s.facts), func(i int) bool { return s.facts[i].Recorded > kn }))
 }
 
-// Lookup returns the position of a stored event id and its content digest.
-func (s *State) Lookup(id uuid.UUID) (pos int64, digest [16]byte, ok bool) {
-	pos, ok = s.index().ids[id]
-	if !ok {
-		return 0, digest, false
-	}
-	return pos, s.digests[pos-1], true
+// Lookup returns the position of a stored event id. Its content is the
+// store's: the state does not keep what it does not need for a view.
+func (s *State) Lookup(id uuid.UUID) (pos int64, ok bool) {
+	pos = s.index().id(id)
+	return pos, pos != 0
 }
 
 // text interns a reason, grounds or id and returns its index.
@@ -183,7 +180,7 @@ func (s *State) unitOf(field, id string) (int32, *events.FieldError) {
 // which only a catch-up of a correction on a read-only state does.
 func (s *State) positionOf(id uuid.UUID) int64 {
 	if s.idx != nil {
-		return s.idx.ids[id]
+		return s.idx.id(id)
 	}
 	for i := len(s.facts) - 1; i >= 0; i-- {
 		if s.facts[i].ID == id {

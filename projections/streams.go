@@ -34,13 +34,13 @@ func voteGroup(f *Fact) uint32 {
 	return uint32(f.Sec)*groupsPerSection + uint32(f.A)*3 + uint32(f.B)
 }
 
-// voteIndex holds every vote in position order, in columns, with, for each
+// voteIndex holds the position of every vote, in order, with, for each
 // full block of voteBlock votes, the earliest and latest occurred_at in it
-// and the running count of votes per group up to its end.
+// and the running count of votes per group up to its end. A vote's own
+// occurred_at and group are read from its fact when a block is scanned:
+// votes are most of the fact table, so a block's facts lie close together.
 type voteIndex struct {
 	pos []uint32 // log position
-	occ []int64  // occurred_at, Unix nanoseconds
-	grp []uint32 // voteGroup
 	// lo[j], hi[j]: the occurred_at range of block j; ends[j]: votes per
 	// group among ordinals [0, (j+1)·voteBlock). One entry per full block.
 	lo, hi []int64
@@ -56,8 +56,6 @@ func (v *voteIndex) add(pos int64, f *Fact) {
 	o := len(v.pos)
 	g := voteGroup(f)
 	v.pos = append(v.pos, uint32(pos))
-	v.occ = append(v.occ, f.Occurred)
-	v.grp = append(v.grp, g)
 	for int(g) >= len(v.cur) {
 		v.cur = append(v.cur, 0)
 	}
@@ -74,19 +72,21 @@ func (v *voteIndex) add(pos int64, f *Fact) {
 	}
 }
 
-// truncate drops the votes from ordinal o on (a refused batch).
-func (v *voteIndex) truncate(o int) {
-	for i := o; i < len(v.grp); i++ {
-		v.cur[v.grp[i]]--
+// truncate drops the votes from ordinal o on (a refused batch, whose facts
+// are still in facts).
+func (v *voteIndex) truncate(facts []Fact, o int) {
+	for _, p := range v.pos[o:] {
+		v.cur[voteGroup(&facts[p-1])]--
 	}
-	v.pos, v.occ, v.grp = v.pos[:o], v.occ[:o], v.grp[:o]
+	v.pos = v.pos[:o]
 	full := o / voteBlock
 	v.lo, v.hi, v.ends = v.lo[:full], v.hi[:full], v.ends[:full]
 	for i := full * voteBlock; i < o; i++ {
+		occ := facts[v.pos[i]-1].Occurred
 		if i == full*voteBlock {
-			v.blo, v.bhi = v.occ[i], v.occ[i]
+			v.blo, v.bhi = occ, occ
 		} else {
-			v.blo, v.bhi = min(v.blo, v.occ[i]), max(v.bhi, v.occ[i])
+			v.blo, v.bhi = min(v.blo, occ), max(v.bhi, occ)
 		}
 	}
 }
@@ -94,7 +94,7 @@ func (v *voteIndex) truncate(o int) {
 // shared is the index as a snapshot sees it: what it has now, and never
 // what the writer adds or changes after.
 func (v *voteIndex) shared() voteIndex {
-	return voteIndex{pos: clip(v.pos), occ: clip(v.occ), grp: clip(v.grp), lo: clip(v.lo), hi: clip(v.hi), ends: clip(v.ends)}
+	return voteIndex{pos: clip(v.pos), lo: clip(v.lo), hi: clip(v.hi), ends: clip(v.ends)}
 }
 
 func clip[T any](s []T) []T { return s[:len(s):len(s)] }
@@ -109,13 +109,13 @@ func clipAll(lists [][]uint32) [][]uint32 {
 
 // count adds to cnt (per group) the votes recorded within the first n
 // positions that occurred by a, and returns how many it added.
-func (v *voteIndex) count(cnt []int64, a, n int64) (added int64) {
+func (v *voteIndex) count(facts []Fact, cnt []int64, a, n int64) (added int64) {
 	m := sort.Search(len(v.pos), func(i int) bool { return int64(v.pos[i]) > n })
 	full := min(m/voteBlock, len(v.ends))
 	scan := func(from, to int) {
-		for i := from; i < to; i++ {
-			if v.occ[i] <= a {
-				cnt[v.grp[i]]++
+		for _, p := range v.pos[from:to] {
+			if f := &facts[p-1]; f.Occurred <= a {
+				cnt[voteGroup(f)]++
 				added++
 			}
 		}
@@ -242,7 +242,7 @@ func (s *State) cutStreams(i int) {
 	for o > 0 && int(s.votes.pos[o-1]) > i {
 		o--
 	}
-	s.votes.truncate(o)
+	s.votes.truncate(s.facts, o)
 	cut := func(l []uint32) []uint32 {
 		k := len(l)
 		for k > 0 && int(l[k-1]) > i {

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
@@ -77,7 +78,8 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 		// each input is checked against the ones before it in the batch;
 		// a batch the store refuses is undone by Rollback.
 		st.Begin()
-		b := &batch{ctx: ctx, in: in, opt: opt, st: st, now: l.clock().UTC(), head: st.Head}
+		b := &batch{ctx: ctx, in: in, opt: opt, st: st, now: l.clock().UTC(), head: st.Head, start: st.Head.Position,
+			stored: func(pos int64) (*events.Record, error) { return l.readRecord(ctx, pos) }}
 		newHead, err := l.store.Append(ctx, st.Head, pipelined(b.records))
 		if errors.Is(err, events.ErrStale) && (b.pulled == 0 || opt.Replayable) && attempt < 100 {
 			st.Rollback()
@@ -135,6 +137,13 @@ type batch struct {
 	res    Result
 	bad    events.BatchError // the first bad inputs, and a count of the rest
 	buf    []byte            // scratch for Seal
+	// stored reads a stored record: an input whose id is stored is compared
+	// with it (the state keeps no content). The records this batch sealed
+	// are not stored yet, so their digests are kept here, by position.
+	stored  func(pos int64) (*events.Record, error)
+	start   int64    // the head's position before the batch
+	digests []uint64 // by position after start; 0 for an input without id
+	fail    error    // a store that could not be read stops the batch
 }
 
 // records yields the batch's sealed records. After the first bad input it
@@ -153,6 +162,10 @@ func (b *batch) records(yield func(*events.Record, error) bool) {
 			}
 		}
 		rec, ferr := b.seal(x)
+		if b.fail != nil {
+			yield(nil, b.fail)
+			return
+		}
 		if ferr != nil {
 			b.bad.Add(events.ItemError{Index: i, Line: x.Line, Err: ferr})
 			continue
@@ -166,6 +179,32 @@ func (b *batch) records(yield func(*events.Record, error) bool) {
 	}
 }
 
+// sameContent reports whether the event stored at pos (or sealed at pos by
+// this batch) has ev's content: an idempotent repeat.
+func (b *batch) sameContent(pos int64, ev *events.Event) (bool, error) {
+	d := ev.Digest()
+	if i := pos - b.start - 1; i >= 0 {
+		return i < int64(len(b.digests)) && b.digests[i] == binary.LittleEndian.Uint64(d[:]), nil
+	}
+	r, err := b.stored(pos)
+	if err != nil {
+		return false, fmt.Errorf("read stored event %d to compare it with a repeat of its id: %w", pos, err)
+	}
+	return r.Digest() == d, nil
+}
+
+// keepDigest keeps the digest of the input sealed at pos, in case a later
+// input of the batch repeats its id. Eight bytes of a SHA-256 tell two
+// contents apart as surely as the id's own randomness tells events apart.
+func (b *batch) keepDigest(pos int64, ev *events.Event) {
+	i := pos - b.start - 1
+	for int64(len(b.digests)) < i {
+		b.digests = append(b.digests, 0)
+	}
+	d := ev.Digest()
+	b.digests = append(b.digests, binary.LittleEndian.Uint64(d[:]))
+}
+
 // seal checks one input against the state and, when it is good, seals it
 // after b.head and folds it. It returns a nil record for an idempotent
 // repeat of a stored event, which is counted but not stored again.
@@ -175,8 +214,13 @@ func (b *batch) seal(x events.Decoded) (*events.Record, *events.FieldError) {
 	}
 	ev := x.Event
 	if ev.ID != uuid.Nil {
-		if pos, digest, ok := b.st.Lookup(ev.ID); ok {
-			if digest != ev.Digest() {
+		if pos, ok := b.st.Lookup(ev.ID); ok {
+			same, err := b.sameContent(pos, ev)
+			if err != nil {
+				b.fail = err
+				return nil, nil
+			}
+			if !same {
 				return nil, events.Conflict("id", "event %s is already stored (position %d) with other content", ev.ID, pos)
 			}
 			b.res.Unchanged++
@@ -197,6 +241,10 @@ func (b *batch) seal(x events.Decoded) (*events.Record, *events.FieldError) {
 		return nil, ferr
 	}
 	b.head = rec.Head()
+	if ev.ID != uuid.Nil {
+		// Only an input that names its id can repeat one of this batch.
+		b.keepDigest(rec.Position, ev)
+	}
 	b.res.Appended++
 	if b.opt.Keep {
 		b.res.Records = append(b.res.Records, rec)
@@ -233,17 +281,31 @@ func (l *Ledger) fillUnchanged(ctx context.Context, recs []*events.Record) error
 		if r.Hash != (events.Hash{}) {
 			continue
 		}
-		pos := r.Position
-		err := l.store.Read(ctx, pos-1, 1, func(s *events.Record) error {
-			*r = *s
-			r.Data = append([]byte(nil), s.Data...)
-			return nil
-		})
+		s, err := l.readRecord(ctx, r.Position)
 		if err != nil {
-			return fmt.Errorf("read stored event %d: %w", pos, err)
+			return err
 		}
+		*r = *s
 	}
 	return nil
+}
+
+// readRecord reads the stored record at pos, with its own copy of the data.
+func (l *Ledger) readRecord(ctx context.Context, pos int64) (*events.Record, error) {
+	var out *events.Record
+	err := l.store.Read(ctx, pos-1, 1, func(s *events.Record) error {
+		r := *s
+		r.Data = append([]byte(nil), s.Data...)
+		out = &r
+		return nil
+	})
+	if err == nil && out == nil {
+		err = fmt.Errorf("not in the store: %w", events.ErrBroken)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read stored event %d: %w", pos, err)
+	}
+	return out, nil
 }
 
 // pipelined runs a record sequence in its own goroutine, handing records

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/projections"
@@ -103,4 +104,36 @@ func TestEditedCacheIsRefusedAndReported(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, c.Position, ve.Position, ve.Reason)
 	require.Equal(t, replay.CacheMismatch, ve.Reason)
+}
+
+// An id repeated within one batch is an idempotent repeat when the content
+// is the same and a conflict when it is not, like an id stored before: the
+// state keeps no content, so the batch compares with what it sealed, and
+// with the store for what was stored before it.
+func TestRepeatedIDsWithinABatch(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	l, err := replay.Open(ctx, st, replay.Options{CheckpointEvery: -1})
+	require.NoError(t, err)
+	const id = "6ba7b810-9dad-41d1-80b4-00c04fd430c8"
+	unit := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithID(id))
+	other := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U2","name":"n"}`, eventstest.WithID(id))
+	res, err := l.Append(ctx, replaytest.DecodeLines(unit, unit), replay.AppendOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Appended)
+	require.Equal(t, 1, res.Unchanged)
+	_, err = l.Append(ctx, replaytest.DecodeLines(other), replay.AppendOptions{})
+	require.ErrorIs(t, err, events.ErrConflict)
+	_, err = l.Append(ctx, replaytest.DecodeLines(
+		eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U3","name":"n"}`,
+			eventstest.WithID("7ba7b810-9dad-41d1-80b4-00c04fd430c8")),
+		eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U4","name":"n"}`,
+			eventstest.WithID("7ba7b810-9dad-41d1-80b4-00c04fd430c8"))), replay.AppendOptions{})
+	require.ErrorIs(t, err, events.ErrConflict)
+	res, err = l.Append(ctx, replaytest.DecodeLines(unit), replay.AppendOptions{Keep: true})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Unchanged)
+	require.Equal(t, int64(1), res.Records[0].Position)
 }

@@ -94,6 +94,6 @@ func (l *Ledger) Len() int64 { return l.view().Len() }
 func (l *Ledger) Position(id uuid.UUID) (int64, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	pos, _, ok := l.state.Lookup(id)
+	pos, ok := l.state.Lookup(id)
 	return pos, ok
 }

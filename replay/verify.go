@@ -56,7 +56,7 @@ func Verify(ctx context.Context, store events.Store, now time.Time) (events.Veri
 			}
 			ev := prepared.(*events.Event)
 			if ev.ID != uuid.Nil {
-				if pos, _, ok := st.Lookup(ev.ID); ok {
+				if pos, ok := st.Lookup(ev.ID); ok {
 					return events.Conflict("id", "event %s is already stored (position %d)", ev.ID, pos)
 				}
 			}
