@@ -17,8 +17,8 @@ import (
 // keys: a slot holds a position, and the key is the fact's at it.
 type index struct {
 	s     *State
-	ids   posTable // by event id
-	votes posTable // by section, round and respondent
+	ids   posTable        // by event id
+	votes posTable        // by section, round and respondent
 	used  map[int64]int64 // credential position -> the ballot that used it
 }
 

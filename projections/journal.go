@@ -6,13 +6,13 @@ import "github.com/pingyang/ledger/events"
 // during a batch, so most of it is their lengths at Begin; the few changes
 // in place (maps, a section's exemption) register an undo closure.
 type journal struct {
-	undo                                                        []func()
+	undo                                               []func()
 	units, sections, facts, texts, grades, ballots, cr int
-	decisions                                                   int
-	frozen                                                      []int32
-	frozenPos                                                   int64
-	priorN                                                      int
-	head                                                        events.Head
+	decisions                                          int
+	frozen                                             []int32
+	frozenPos                                          int64
+	priorN                                             int
+	head                                               events.Head
 }
 
 // Begin starts a batch: until Commit, Rollback can undo every Add.

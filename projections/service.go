@@ -67,7 +67,6 @@ var voteNotes = func() (n [2][3]string) {
 	return n
 }()
 
-
 // ratingValue is events.RatingValues by rating code, for the hot loops.
 var ratingValue = func() (v [3]float64) {
 	for i, r := range events.Ratings {

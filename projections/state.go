@@ -77,7 +77,7 @@ type State struct {
 	secIdx   map[string]int32
 
 	facts   []Fact
-	texts   []string   // reasons, grounds, deed and matter ids
+	texts   []string // reasons, grounds, deed and matter ids
 	grades  [][]grade
 	ballots []int32 // BallotSize satisfied then BallotSize unsatisfied section indexes per ballot
 	creds   []events.Hash
