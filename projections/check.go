@@ -56,7 +56,7 @@ func (c *checker) unit(field, id string) (int32, *events.FieldError) {
 	if !ok {
 		return -1, events.Invalid(field, "unit %s is not registered", id)
 	}
-	if reg := c.s.facts[c.s.units[i].Pos-1].Occurred; reg > c.at {
+	if reg := c.s.fact(c.s.units[i].Pos).Occurred; reg > c.at {
 		return -1, events.Invalid(field, "unit %s is registered only from %s, after this event's occurred_at",
 			id, events.FormatCST(unixTime(reg)))
 	}
@@ -74,7 +74,7 @@ func (c *checker) target(id string) (int64, *Fact, *events.FieldError) {
 	if !ok {
 		return 0, nil, events.Invalid("data.target_id", "no stored event has id %s", id)
 	}
-	return pos, &c.s.facts[pos-1], nil
+	return pos, c.s.fact(pos), nil
 }
 
 // notBefore refuses an event dated before the stored fact it acts on. A

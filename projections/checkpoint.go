@@ -20,7 +20,7 @@ const CheckpointFormat = "projections/v3"
 // validation needs are not saved; they are rebuilt from the facts on the
 // first append.
 func EncodeCheckpoint(s *State) []byte {
-	w := &writer{b: make([]byte, 0, 64+len(s.facts)*64+len(s.ballots)*4)}
+	w := &writer{b: make([]byte, 0, 64+s.facts.len()*64+len(s.ballots)*4)}
 	w.i64(s.Head.Position)
 	w.bytes(s.Head.Hash[:])
 	w.i64(s.Head.RecordedAt.UnixNano())
@@ -42,9 +42,9 @@ func EncodeCheckpoint(s *State) []byte {
 		w.i64(x.ExemptPos)
 		w.i64(x.PriorPos)
 	}
-	w.u32(len(s.facts))
-	for i := range s.facts {
-		f := &s.facts[i]
+	w.u32(s.facts.len())
+	for i := 0; i < s.facts.len(); i++ {
+		f := s.facts.at(int64(i))
 		w.i64(f.Occurred)
 		w.i64(f.Recorded)
 		w.bytes(f.ID[:])
@@ -125,9 +125,8 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		s.units[x.Unit].sections = append(s.units[x.Unit].sections, int32(i))
 	}
 	n = r.count(64) // the encoded size of a fact
-	s.facts = make([]Fact, n)
-	for i := range s.facts {
-		f := &s.facts[i]
+	for i := 0; i < n; i++ {
+		var f Fact
 		f.Occurred, f.Recorded = r.i64(), r.i64()
 		f.ID = uuid.UUID(r.take(16))
 		f.Pts = math.Float64frombits(r.u64())
@@ -141,6 +140,7 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		if kinds[f.Type] == nil {
 			return nil, errors.New("checkpoint: unknown fact type")
 		}
+		s.facts.add(f)
 	}
 	n = r.count(4)
 	s.texts = make([]string, n)
@@ -196,13 +196,13 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		return nil, err
 	}
 	// Check every fact's indexes, then rebuild what is derived from them.
-	for i := range s.facts {
-		if err := s.bounds(&s.facts[i], int64(i+1)); err != nil {
+	for i := 0; i < s.facts.len(); i++ {
+		if err := s.bounds(s.facts.at(int64(i)), int64(i+1)); err != nil {
 			return nil, err
 		}
 	}
-	for i := range s.facts {
-		f := &s.facts[i]
+	for i := 0; i < s.facts.len(); i++ {
+		f := s.facts.at(int64(i))
 		if k := kindAt(f); k.relink != nil {
 			k.relink(s, f, int64(i+1))
 		}
@@ -229,7 +229,7 @@ func (s *State) bounds(f *Fact, pos int64) error {
 // tables checks the indexes the state's tables hold.
 func (s *State) tables() error {
 	for _, u := range s.units {
-		if u.Pos < 1 || u.Pos > int64(len(s.facts)) {
+		if u.Pos < 1 || u.Pos > int64(s.facts.len()) {
 			return errors.New("checkpoint: unit position out of range")
 		}
 	}
@@ -250,11 +250,11 @@ func (s *State) tables() error {
 			return errors.New("checkpoint: frozen list of an unknown section")
 		}
 	}
-	if s.frozenPos < 0 || s.frozenPos > int64(len(s.facts)) {
+	if s.frozenPos < 0 || s.frozenPos > int64(s.facts.len()) {
 		return errors.New("checkpoint: frozen list position out of range")
 	}
 	for _, d := range s.decisions {
-		if d.pos < 1 || d.pos > int64(len(s.facts)) || d.doc < 0 || int(d.doc) >= len(s.texts) {
+		if d.pos < 1 || d.pos > int64(s.facts.len()) || d.doc < 0 || int(d.doc) >= len(s.texts) {
 			return errors.New("checkpoint: decision out of range")
 		}
 		for _, l := range [][]int32{d.sat, d.unsat, d.most} {

@@ -58,9 +58,9 @@ func (s *State) compute(v View) *calc {
 	// Votes are counted through their index (streams.go), then the ones a
 	// correction withdrew in this view are taken out again.
 	cnt := make([]int64, len(s.sections)*groupsPerSection)
-	c.events += s.votes.count(s.facts, cnt, a, c.n)
+	c.events += s.votes.count(&s.facts, cnt, a, c.n)
 	for t := range s.corr {
-		f := &s.facts[t-1]
+		f := s.fact(t)
 		if t > c.n || f.Type != voteCode || f.Occurred > a {
 			continue
 		}
@@ -103,7 +103,7 @@ func (s *State) newCalc(v View) *calc {
 // acts by a, with the points its corrections leave in force.
 func (c *calc) fold(pos, a int64) {
 	s := c.s
-	f := &s.facts[pos-1]
+	f := s.fact(pos)
 	if f.Occurred <= a {
 		c.events++
 	}
@@ -132,7 +132,7 @@ func (c *calc) finish() {
 		if p == 0 {
 			continue
 		}
-		for _, g := range s.grades[s.facts[p-1].Aux] {
+		for _, g := range s.grades[s.fact(p).Aux] {
 			c.secs[g.sec].grade = g.score
 			c.secs[g.sec].graded = true
 		}

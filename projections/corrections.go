@@ -38,7 +38,7 @@ var _ = define(events.EventRetracted, kindOf[*events.EventRetractedData]{
 	actsFrom: fromTarget,
 	touches:  touchesTarget,
 	explain: func(x *explainer, e *Entry) {
-		e.Note = fmt.Sprintf("retracts event %s: %s", x.s.facts[x.f.Target-1].ID, x.s.textAt(x.f.Aux))
+		e.Note = fmt.Sprintf("retracts event %s: %s", x.s.fact(x.f.Target).ID, x.s.textAt(x.f.Aux))
 	},
 	valid: func(s *State, f *Fact, pos int64) bool {
 		return correctionValid(s, f, pos) && f.Aux >= 0 && int(f.Aux) < len(s.texts)
@@ -46,7 +46,7 @@ var _ = define(events.EventRetracted, kindOf[*events.EventRetractedData]{
 	// A retracted vote no longer stands in the way of the respondent's
 	// corrected vote.
 	index: func(s *State, x *index, f *Fact, pos int64) {
-		if tf := &s.facts[f.Target-1]; tf.Type == voteCode {
+		if tf := s.fact(f.Target); tf.Type == voteCode {
 			k := voteOf(tf)
 			if old := x.vote(k); old == f.Target {
 				x.dropVote(k, old)
@@ -99,7 +99,7 @@ var _ = define(events.DeductionContested, kindOf[*events.DeductionContestedData]
 	actsFrom: fromTarget,
 	touches:  touchesTarget,
 	explain: func(x *explainer, e *Entry) {
-		e.Note = fmt.Sprintf("contests event %s: %s", x.s.facts[x.f.Target-1].ID, x.s.textAt(x.f.Aux))
+		e.Note = fmt.Sprintf("contests event %s: %s", x.s.fact(x.f.Target).ID, x.s.textAt(x.f.Aux))
 	},
 	valid: func(s *State, f *Fact, pos int64) bool {
 		return correctionValid(s, f, pos) && f.Sec >= 0 && f.Aux >= 0 && int(f.Aux) < len(s.texts)
@@ -145,7 +145,7 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 		switch {
 		case by == 0:
 			return events.Invalid("data.points", "a reduction must be fewer than the %s points in force (the original)", num(pts))
-		case events.ContestOutcomes[c.s.facts[by-1].A] == events.OutcomeOverturned:
+		case events.ContestOutcomes[c.s.fact(by).A] == events.OutcomeOverturned:
 			return events.Invalid("data.points", "the deduction was overturned (position %d): no points in force to reduce", by)
 		}
 		return events.Invalid("data.points", "a reduction must be fewer than the %s points in force (reduced at position %d)", num(pts), by)
@@ -155,7 +155,7 @@ var _ = define(events.ContestResolved, kindOf[*events.ContestResolvedData]{
 	touches:  touchesTarget,
 	explain: func(x *explainer, e *Entry) {
 		f := x.f
-		e.Note = fmt.Sprintf("resolves the contest of event %s: %s", x.s.facts[f.Target-1].ID, events.ContestOutcomes[f.A])
+		e.Note = fmt.Sprintf("resolves the contest of event %s: %s", x.s.fact(f.Target).ID, events.ContestOutcomes[f.A])
 		if events.ContestOutcomes[f.A] == events.OutcomeReduced {
 			e.Note += " to " + num(f.Pts)
 		}
@@ -183,7 +183,7 @@ func (s *State) correct(f *Fact, pos int64, target string) *events.FieldError {
 		return events.Invalid("data.target_id", "no stored event has id %s", target)
 	}
 	f.Target = t
-	tf := &s.facts[t-1]
+	tf := s.fact(t)
 	if f.Sec < 0 {
 		f.Sec = tf.Sec
 	}
@@ -216,7 +216,7 @@ func relinkCorrection(s *State, f *Fact, pos int64) {
 // correctionValid: a restored correction targets an earlier fact that is
 // not itself a correction.
 func correctionValid(s *State, f *Fact, pos int64) bool {
-	return f.Target >= 1 && f.Target < pos && kinds[s.facts[f.Target-1].Type].spec.Class != events.Correction
+	return f.Target >= 1 && f.Target < pos && kinds[s.fact(f.Target).Type].spec.Class != events.Correction
 }
 
 // Status of a fact in a view (explain's status).
@@ -242,7 +242,7 @@ func (s Status) live() bool { return s == Counted || s == Contested || s == Redu
 // the prefix of n records: its status and effective points. A correction
 // acts from its target's occurred_at, so only its recording matters here.
 func (s *State) effect(t int64, n int64) (Status, float64) {
-	f := &s.facts[t-1]
+	f := s.fact(t)
 	if !s.corrected(t) {
 		return Counted, f.Pts
 	}
@@ -251,7 +251,7 @@ func (s *State) effect(t int64, n int64) (Status, float64) {
 		if p > n {
 			break
 		}
-		c := &s.facts[p-1]
+		c := s.fact(p)
 		switch kinds[c.Type].spec.Type {
 		case events.EventRetracted:
 			return Retracted, 0
@@ -279,12 +279,12 @@ func (s *State) effect(t int64, n int64) (Status, float64) {
 // is the position of the resolution that set them, 0 for the original.
 // upheld keeps what was in force.
 func (s *State) inForce(t, n int64) (pts float64, by int64) {
-	pts = s.facts[t-1].Pts
+	pts = s.fact(t).Pts
 	for _, p := range s.corr[t] {
 		if p > n {
 			break
 		}
-		c := &s.facts[p-1]
+		c := s.fact(p)
 		if kinds[c.Type].spec.Type != events.ContestResolved {
 			continue
 		}
@@ -306,7 +306,7 @@ func (s *State) resolutions(t, n int64) []string {
 		if p > n {
 			break
 		}
-		c := &s.facts[p-1]
+		c := s.fact(p)
 		switch kinds[c.Type].spec.Type {
 		case events.DeductionContested:
 			out = append(out, "open")
@@ -328,7 +328,7 @@ func (s *State) resolutions(t, n int64) []string {
 // whether it is retracted and whether a contest of it is open.
 func (s *State) disputed(t int64) (retracted, open bool) {
 	for _, p := range s.corr[t] {
-		switch kinds[s.facts[p-1].Type].spec.Type {
+		switch kinds[s.fact(p).Type].spec.Type {
 		case events.EventRetracted:
 			retracted = true
 		case events.DeductionContested:
@@ -343,12 +343,12 @@ func (s *State) disputed(t int64) (retracted, open bool) {
 // fromTarget: a correction acts from when its target does, whatever its
 // own date (R-FIX).
 func fromTarget(s *State, f *Fact) int64 {
-	t := &s.facts[f.Target-1]
+	t := s.fact(f.Target)
 	return kindAt(t).from(s, t)
 }
 
 // touchesTarget: a correction concerns the sections its target concerns.
 func touchesTarget(s *State, f *Fact, si int32) bool {
-	t := &s.facts[f.Target-1]
+	t := s.fact(f.Target)
 	return kindAt(t).touchesSection(s, t, si)
 }

@@ -377,7 +377,7 @@ func (s *State) eventDiffs(a, b *calc, emit func(si int32, ed EventDiff)) {
 	}
 	for _, p := range upTo(s.others, n) {
 		i := int64(p) - 1
-		f := &s.facts[i]
+		f := s.facts.at(int64(i))
 		if f.Type == ballotCode || f.Type == credCode {
 			continue
 		}

@@ -63,11 +63,11 @@ func (s *State) Disputes(v View) []Dispute {
 	out := []Dispute{}
 	for _, p := range upTo(s.others, c.n) {
 		pos := int64(p)
-		f := &s.facts[pos-1]
+		f := s.fact(pos)
 		if f.Type != contestCode {
 			continue
 		}
-		tf := &s.facts[f.Target-1]
+		tf := s.fact(f.Target)
 		tk := kindAt(tf)
 		sec := &s.sections[f.Sec]
 		d := Dispute{
@@ -89,7 +89,7 @@ func (s *State) Disputes(v View) []Dispute {
 			if p <= pos || p > c.n {
 				continue
 			}
-			rf := &s.facts[p-1]
+			rf := s.fact(p)
 			if rf.Type == contestCode {
 				break // contested again: this contest was settled before
 			}

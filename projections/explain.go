@@ -82,7 +82,7 @@ func (c *calc) explainer(si int32) *explainer {
 // in position order: the bonus cap is spent as they come.
 func (x *explainer) entry(i int64) (Entry, bool) {
 	s, c := x.s, x.c
-	f := &s.facts[i]
+	f := s.facts.at(int64(i))
 	k := kinds[f.Type]
 	// A fact is shown where it acts: a correction wherever its target
 	// is, an exemption all year, whatever their own dates.
@@ -107,7 +107,7 @@ func (x *explainer) entry(i int64) (Entry, bool) {
 		summed: f.Type == voteCode || f.Type == ballotCode,
 	}
 	if k.spec.Class == events.Correction {
-		t := &s.facts[f.Target-1]
+		t := s.fact(f.Target)
 		e.Component = kindAt(t).componentFor(t)
 		e.target = f.Target
 	}

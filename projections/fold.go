@@ -12,8 +12,8 @@ func (s *State) Add(r *events.Record, body events.Data, check bool) *events.Fiel
 	if s.readOnly {
 		return events.Invalid("position", "%v", errReadOnly)
 	}
-	if r.Position != int64(len(s.facts))+1 {
-		return events.Invalid("position", "record %d folded after %d", r.Position, len(s.facts))
+	if r.Position != int64(s.facts.len())+1 {
+		return events.Invalid("position", "record %d folded after %d", r.Position, s.facts.len())
 	}
 	spec, ok := events.SpecOf(r.Type)
 	if !ok || kinds[spec.Code] == nil {
@@ -39,14 +39,14 @@ func (s *State) Add(r *events.Record, body events.Data, check bool) *events.Fiel
 	if k.points != nil {
 		f.Pts = k.points(body)
 	}
-	s.facts = append(s.facts, f)
-	s.addToStreams(pos, &s.facts[pos-1])
+	s.facts.add(f)
+	s.addToStreams(pos, s.fact(pos))
 	if x := s.idx; x != nil {
 		if x.id(r.ID) == 0 {
 			x.setID(r.ID, pos) // undone by Rollback's scan
 		}
 		if k.index != nil {
-			k.index(s, x, &s.facts[pos-1], pos)
+			k.index(s, x, s.fact(pos), pos)
 		}
 	}
 	s.Head = r.Head()

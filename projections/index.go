@@ -36,9 +36,9 @@ func (s *State) index() *index {
 		return s.idx
 	}
 	x := &index{s: s, used: map[int64]int64{}}
-	x.ids.grow(len(s.facts))
-	for i := range s.facts {
-		f := &s.facts[i]
+	x.ids.grow(s.facts.len())
+	for i := 0; i < s.facts.len(); i++ {
+		f := s.facts.at(int64(i))
 		pos := int64(i + 1)
 		x.setID(f.ID, pos)
 		if k := kindAt(f); k.index != nil {
@@ -68,12 +68,12 @@ func mix(h uint64) uint64 {
 
 // id returns the position of a stored id, 0 if none.
 func (x *index) id(id uuid.UUID) int64 {
-	return x.ids.get(idHash(id), func(p uint32) bool { return x.s.facts[p-1].ID == id })
+	return x.ids.get(idHash(id), func(p uint32) bool { return x.s.fact(int64(p)).ID == id })
 }
 
 // setID files id at pos (a later fact with the same id replaces it).
 func (x *index) setID(id uuid.UUID, pos int64) {
-	x.ids.set(idHash(id), pos, func(p uint32) bool { return x.s.facts[p-1].ID == id }, x.idHashAt)
+	x.ids.set(idHash(id), pos, func(p uint32) bool { return x.s.fact(int64(p)).ID == id }, x.idHashAt)
 }
 
 // dropID forgets id if it is filed at pos.
@@ -81,11 +81,11 @@ func (x *index) dropID(id uuid.UUID, pos int64) {
 	x.ids.drop(idHash(id), pos, x.idHashAt)
 }
 
-func (x *index) idHashAt(p uint32) uint64 { return idHash(x.s.facts[p-1].ID) }
+func (x *index) idHashAt(p uint32) uint64 { return idHash(x.s.fact(int64(p)).ID) }
 
 func (x *index) voteMatch(k voteKey) func(uint32) bool {
 	return func(p uint32) bool {
-		f := &x.s.facts[p-1]
+		f := x.s.fact(int64(p))
 		return f.Sec == k.sec && f.A == k.round && uint64(f.Target) == k.resp
 	}
 }
@@ -100,7 +100,7 @@ func (x *index) setVote(k voteKey, pos int64) {
 // dropVote forgets k if it is filed at pos.
 func (x *index) dropVote(k voteKey, pos int64) { x.votes.drop(voteHash(k), pos, x.voteHashAt) }
 
-func (x *index) voteHashAt(p uint32) uint64 { return voteHash(voteOf(&x.s.facts[p-1])) }
+func (x *index) voteHashAt(p uint32) uint64 { return voteHash(voteOf(x.s.fact(int64(p)))) }
 
 // posTable is an open-addressing table of positions (linear probing,
 // removal by backward shift, doubled at three quarters full): four bytes a

@@ -43,3 +43,34 @@ func TestPosTableAgainstAMap(t *testing.T) {
 		}
 	}
 }
+
+// TestFactTableAcrossChunks cuts and regrows the chunked fact table across
+// chunk boundaries and compares it with a plain slice.
+func TestFactTableAcrossChunks(t *testing.T) {
+	var tab factTable
+	var want []Fact
+	rng := rand.New(rand.NewPCG(5, 6))
+	next := int64(0)
+	for step := 0; step < 40; step++ {
+		if rng.IntN(3) == 0 && len(want) > 0 {
+			n := rng.IntN(len(want) + 1)
+			tab.cut(n)
+			want = want[:n]
+		} else {
+			for k := rng.IntN(3 * factChunk / 2); k > 0; k-- {
+				next++
+				tab.add(Fact{Target: next})
+				want = append(want, Fact{Target: next})
+			}
+		}
+		require.Equal(t, len(want), tab.len())
+		for _, i := range []int{0, len(want) / 2, len(want) - 1, rng.IntN(max(len(want), 1))} {
+			if i >= 0 && i < len(want) {
+				require.Equal(t, want[i].Target, tab.at(int64(i)).Target)
+			}
+		}
+	}
+	snap := tab.shared()
+	tab.add(Fact{Target: -1})
+	require.Equal(t, len(want), snap.len())
+}

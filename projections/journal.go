@@ -19,7 +19,7 @@ type journal struct {
 func (s *State) Begin() {
 	s.index()
 	s.batch = &journal{
-		units: len(s.units), sections: len(s.sections), facts: len(s.facts),
+		units: len(s.units), sections: len(s.sections), facts: s.facts.len(),
 		texts: len(s.texts), grades: len(s.grades), ballots: len(s.ballots), cr: len(s.creds), decisions: len(s.decisions),
 		frozen: s.frozen, frozenPos: s.frozenPos, priorN: s.priorN, head: s.Head,
 	}
@@ -42,15 +42,16 @@ func (s *State) Rollback() {
 	// themselves rather than kept in the journal: an import of a million
 	// events would otherwise hold millions of undo closures.
 	x := s.idx
-	for i := j.facts; i < len(s.facts); i++ {
-		f, pos := &s.facts[i], int64(i+1)
+	for i := j.facts; i < s.facts.len(); i++ {
+		f, pos := s.facts.at(int64(i)), int64(i+1)
 		x.dropID(f.ID, pos)
 		if k := kindAt(f); k.unindex != nil {
 			k.unindex(s, x, f, pos)
 		}
 	}
 	s.cutStreams(j.facts)
-	s.units, s.sections, s.facts = s.units[:j.units], s.sections[:j.sections], s.facts[:j.facts]
+	s.units, s.sections = s.units[:j.units], s.sections[:j.sections]
+	s.facts.cut(j.facts)
 	s.texts, s.grades, s.ballots, s.creds = s.texts[:j.texts], s.grades[:j.grades], s.ballots[:j.ballots], s.creds[:j.cr]
 	s.decisions = s.decisions[:j.decisions]
 	s.frozen, s.frozenPos, s.priorN, s.Head = j.frozen, j.frozenPos, j.priorN, j.head

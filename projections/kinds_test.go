@@ -162,7 +162,7 @@ func TestEveryTypeFoldsScoresExplainsAndRestores(t *testing.T) {
 		s.Begin()
 		require.Nil(t, s.Add(r, body, true), "%s", typ)
 		s.Commit()
-		f := &s.facts[len(s.facts)-1]
+		f := s.facts.at(int64(s.facts.len() - 1))
 		if kd.score != nil {
 			require.NotEqual(t, sums, sumsOf(s.compute(view())), "%s has a score hook but moved no sum", typ)
 		}
@@ -205,8 +205,8 @@ func TestEveryTypeFoldsScoresExplainsAndRestores(t *testing.T) {
 	want, _ := json.Marshal(s.Standings(view()))
 	got, _ := json.Marshal(d.Standings(view()))
 	require.JSONEq(t, string(want), string(got))
-	require.Len(t, s.facts, len(sampleBase())+len(events.Types))
-	require.NotEqual(t, uuid.Nil, s.facts[0].ID)
+	require.Equal(t, len(sampleBase())+len(events.Types), s.facts.len())
+	require.NotEqual(t, uuid.Nil, s.facts.at(0).ID)
 }
 
 // sumsOf is what a view's sums say, without the count of events.

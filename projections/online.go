@@ -118,7 +118,7 @@ var _ = define(events.BallotCast, kindOf[*events.BallotCastData]{
 				marks = append(marks, i)
 			}
 		}
-		f.Target, f.B = cp, s.facts[cp-1].B
+		f.Target, f.B = cp, s.fact(cp).B
 		f.Aux = int32(len(s.ballots) / (2 * events.BallotSize))
 		s.ballots = append(s.ballots, marks...)
 		return nil
@@ -151,7 +151,7 @@ var _ = define(events.BallotCast, kindOf[*events.BallotCastData]{
 	touches: func(s *State, f *Fact, si int32) bool { return slices.Contains(s.ballot(f), si) },
 	valid: func(s *State, f *Fact, pos int64) bool {
 		return f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.ballots) &&
-			f.Target >= 1 && f.Target < pos && s.facts[f.Target-1].Type == credCode && has(events.VoterGroups, f.B)
+			f.Target >= 1 && f.Target < pos && s.fact(f.Target).Type == credCode && has(events.VoterGroups, f.B)
 	},
 	index: func(s *State, x *index, f *Fact, pos int64) { x.used[f.Target] = pos },
 	unindex: func(s *State, x *index, f *Fact, pos int64) {
@@ -177,12 +177,12 @@ func checkBallot(c *checker, d *events.BallotCastData) *events.FieldError {
 	if s.frozenPos == 0 {
 		return events.Invalid("type", "no candidate list is frozen yet")
 	}
-	if s.facts[s.frozenPos-1].Occurred > c.at {
+	if s.fact(s.frozenPos).Occurred > c.at {
 		return events.Invalid("occurred_at", "before the candidate list was frozen")
 	}
 	h, _ := events.ParseHash(d.CredentialKey)
 	cp, ok := s.credPos[h]
-	if !ok || s.facts[cp-1].Occurred > c.at {
+	if !ok || s.fact(cp).Occurred > c.at {
 		return events.Invalid("data.credential_key", "unknown credential")
 	}
 	if c.x.used[cp] != 0 {

@@ -52,7 +52,7 @@ var _ = define(events.OutcomeConfirmed, kindOf[*events.OutcomeConfirmedData]{
 	score: func(c *calc, f *Fact, pos int64, pts float64) { c.confirmed = pos },
 	// It decides on the outcome of the frozen list, so it acts from when
 	// the list does, whatever its own (December) date.
-	actsFrom: func(s *State, f *Fact) int64 { return s.facts[f.Target-1].Occurred },
+	actsFrom: func(s *State, f *Fact) int64 { return s.fact(f.Target).Occurred },
 	touches: func(s *State, f *Fact, si int32) bool {
 		d := &s.decisions[f.Aux]
 		return slices.Contains(d.sat, si) || slices.Contains(d.unsat, si)
@@ -72,7 +72,7 @@ var _ = define(events.OutcomeConfirmed, kindOf[*events.OutcomeConfirmedData]{
 		x.retractedOnly(e)
 	},
 	valid: func(s *State, f *Fact, pos int64) bool {
-		return f.Target >= 1 && f.Target < pos && s.facts[f.Target-1].Type == frozenCode &&
+		return f.Target >= 1 && f.Target < pos && s.fact(f.Target).Type == frozenCode &&
 			f.Aux >= 0 && int(f.Aux) < len(s.decisions) && s.decisions[f.Aux].pos == pos
 	},
 })
@@ -112,7 +112,7 @@ func checkDecision(c *checker, d *events.OutcomeConfirmedData) *events.FieldErro
 	if s.frozenPos == 0 {
 		return events.Invalid("type", "no candidate list is frozen yet")
 	}
-	if err := c.notBefore(&s.facts[s.frozenPos-1], "the candidate list was frozen"); err != nil {
+	if err := c.notBefore(s.fact(s.frozenPos), "the candidate list was frozen"); err != nil {
 		return err
 	}
 	for _, l := range []struct {
@@ -211,7 +211,7 @@ func cmpString(a, b string) int {
 // one exempted since, last by section_id), its top3, its units by R-OUT's
 // rule, and how it departs from the view's proposal.
 func (c *calc) confirmedOutcome() *Confirmed {
-	d := &c.s.decisions[c.s.facts[c.confirmed-1].Aux]
+	d := &c.s.decisions[c.s.fact(c.confirmed).Aux]
 	rank := make(map[int32]int, len(c.candidates))
 	for k, i := range c.candidates {
 		rank[i] = k

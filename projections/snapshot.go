@@ -43,7 +43,7 @@ func (s *State) Snapshot() *State {
 	}
 	snap := &State{
 		Head:      s.Head,
-		facts:     slices.Clip(s.facts),
+		facts:     s.facts.shared(),
 		texts:     slices.Clip(s.texts),
 		grades:    slices.Clip(s.grades),
 		ballots:   slices.Clip(s.ballots),

@@ -76,7 +76,7 @@ type State struct {
 	unitIdx  map[string]int32
 	secIdx   map[string]int32
 
-	facts   []Fact
+	facts   factTable
 	texts   []string // reasons, grounds, deed and matter ids
 	grades  [][]grade
 	ballots []int32 // BallotSize satisfied then BallotSize unsatisfied section indexes per ballot
@@ -125,13 +125,13 @@ func New() *State {
 }
 
 // Len is the number of records folded.
-func (s *State) Len() int64 { return int64(len(s.facts)) }
+func (s *State) Len() int64 { return int64(s.facts.len()) }
 
 // Known is the number of records known at k: a view's knowledge prefix.
 // recorded_at never goes backwards along the log, so it is a binary search.
 func (s *State) Known(k time.Time) int64 {
 	kn := events.Nanos(k)
-	return int64(sort.Search(len(s.facts), func(i int) bool { return s.facts[i].Recorded > kn }))
+	return int64(sort.Search(s.facts.len(), func(i int) bool { return s.facts.at(int64(i)).Recorded > kn }))
 }
 
 // Lookup returns the position of a stored event id. Its content is the
@@ -182,8 +182,8 @@ func (s *State) positionOf(id uuid.UUID) int64 {
 	if s.idx != nil {
 		return s.idx.id(id)
 	}
-	for i := len(s.facts) - 1; i >= 0; i-- {
-		if s.facts[i].ID == id {
+	for i := s.facts.len() - 1; i >= 0; i-- {
+		if s.facts.at(int64(i)).ID == id {
 			return int64(i + 1)
 		}
 	}

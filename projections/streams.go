@@ -74,15 +74,15 @@ func (v *voteIndex) add(pos int64, f *Fact) {
 
 // truncate drops the votes from ordinal o on (a refused batch, whose facts
 // are still in facts).
-func (v *voteIndex) truncate(facts []Fact, o int) {
+func (v *voteIndex) truncate(facts *factTable, o int) {
 	for _, p := range v.pos[o:] {
-		v.cur[voteGroup(&facts[p-1])]--
+		v.cur[voteGroup(facts.at(int64(p)-1))]--
 	}
 	v.pos = v.pos[:o]
 	full := o / voteBlock
 	v.lo, v.hi, v.ends = v.lo[:full], v.hi[:full], v.ends[:full]
 	for i := full * voteBlock; i < o; i++ {
-		occ := facts[v.pos[i]-1].Occurred
+		occ := facts.at(int64(v.pos[i]) - 1).Occurred
 		if i == full*voteBlock {
 			v.blo, v.bhi = occ, occ
 		} else {
@@ -109,12 +109,12 @@ func clipAll(lists [][]uint32) [][]uint32 {
 
 // count adds to cnt (per group) the votes recorded within the first n
 // positions that occurred by a, and returns how many it added.
-func (v *voteIndex) count(facts []Fact, cnt []int64, a, n int64) (added int64) {
+func (v *voteIndex) count(facts *factTable, cnt []int64, a, n int64) (added int64) {
 	m := sort.Search(len(v.pos), func(i int) bool { return int64(v.pos[i]) > n })
 	full := min(m/voteBlock, len(v.ends))
 	scan := func(from, to int) {
 		for _, p := range v.pos[from:to] {
-			if f := &facts[p-1]; f.Occurred <= a {
+			if f := facts.at(int64(p) - 1); f.Occurred <= a {
 				cnt[voteGroup(f)]++
 				added++
 			}
@@ -191,7 +191,7 @@ func (s *State) addToStreams(pos int64, f *Fact) {
 // unitWide reports a fact about a whole unit, or a correction of one.
 func (s *State) unitWide(f *Fact) bool {
 	if k := kinds[f.Type]; k.spec.Class == events.Correction {
-		f = &s.facts[f.Target-1]
+		f = s.fact(f.Target)
 	}
 	return kinds[f.Type].unitWide
 }
@@ -242,7 +242,7 @@ func (s *State) cutStreams(i int) {
 	for o > 0 && int(s.votes.pos[o-1]) > i {
 		o--
 	}
-	s.votes.truncate(s.facts, o)
+	s.votes.truncate(&s.facts, o)
 	cut := func(l []uint32) []uint32 {
 		k := len(l)
 		for k > 0 && int(l[k-1]) > i {
@@ -268,8 +268,8 @@ func (s *State) sharedStreams(snap *State) {
 // rebuildStreams files every fact again (a restored checkpoint).
 func (s *State) rebuildStreams() {
 	s.votes, s.others, s.wide, s.secVotes, s.secOthers = voteIndex{}, nil, nil, nil, nil
-	for i := range s.facts {
-		s.addToStreams(int64(i+1), &s.facts[i])
+	for i := 0; i < s.facts.len(); i++ {
+		s.addToStreams(int64(i+1), s.facts.at(int64(i)))
 	}
 }
 

@@ -34,7 +34,7 @@ var _ = define(events.SupervisorGradesSubmitted, kindOf[*events.SupervisorGrades
 	},
 	check: checkGrades,
 	score: func(c *calc, f *Fact, pos int64, pts float64) {
-		if cur := c.gradeSet[f.Unit]; cur == 0 || replaces(&c.s.facts[cur-1], f, cur, pos) {
+		if cur := c.gradeSet[f.Unit]; cur == 0 || replaces(c.s.fact(cur), f, cur, pos) {
 			c.gradeSet[f.Unit] = pos
 		}
 	},

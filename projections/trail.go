@@ -140,7 +140,7 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 		keys[e.Position] = k
 		g.Positions = append(g.Positions, e.Position)
 		if e.Status == Retracted.String() && e.summed {
-			f := &c.s.facts[e.Position-1]
+			f := c.s.fact(e.Position)
 			switch {
 			case f.Type == voteCode && g.Rounds != nil:
 				g.Rounds[f.A].Retracted++
