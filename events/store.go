@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"io"
 	"iter"
 	"time"
 )
@@ -126,19 +127,23 @@ type Store interface {
 	Close() error
 }
 
-// Checkpoint is a saved state of the projections at a position of the log,
-// so that a process can start without folding the whole log. It is derived
-// data: a store may lose it at any time and the ledger rebuilds it.
+// Checkpoint describes a saved state of the projections at a position of
+// the log, so that a process can start without folding the whole log. It is
+// derived data: a store may lose it at any time and the ledger rebuilds it.
+// Its data (the state itself, Size bytes) is saved and read as a stream, in
+// chunks: a year's state is hundreds of megabytes, never held whole.
 //
 // It is also outside the chain, so anyone who can write the store can edit
-// it: Seal is what binds it to its writer (replay signs it with the
-// office's key and refuses one whose seal does not verify). A store keeps
-// Seal as it is given.
+// it: Seal is what binds it to its writer (replay signs the description,
+// Digest included, with the office's key, and refuses a checkpoint whose
+// seal does not verify or whose data does not have its Digest). A store
+// keeps the description as it is given.
 type Checkpoint struct {
 	Position int64
 	Hash     Hash   // the record hash at Position: a checkpoint of another chain is ignored
 	Format   string // the encoder's version: a checkpoint of another format is ignored
-	Data     []byte
+	Size     int64  // bytes of data
+	Digest   Hash   // SHA-256 of the data, as its writer wrote it
 	Seal     []byte // the writer's signature over the rest; nil when unsigned
 }
 
@@ -146,18 +151,23 @@ type Checkpoint struct {
 // backends). A checkpoint is outside the chain: saving one never moves the
 // head.
 type Checkpointer interface {
-	// SaveCheckpoint replaces the saved checkpoint. Readers see a whole
-	// checkpoint, never a mix of two: a save that fails leaves the previous
-	// one, or none (or the new one, when only the reply was lost).
+	// SaveCheckpoint replaces the saved checkpoint: it stores data, read to
+	// its end in chunks, then the description that done returns once data
+	// is read (so that it can cover the data as it was written: its size,
+	// digest and seal). Readers see a whole checkpoint, never a mix of two:
+	// a save that fails leaves the previous one, or none (or the new one,
+	// when only the reply was lost). An error from data or done stops the
+	// save and is returned as it is.
 	//
 	// Errors: ctx.Err(); ErrClosed after Close. Never ErrPartial.
-	SaveCheckpoint(ctx context.Context, c Checkpoint) error
+	SaveCheckpoint(ctx context.Context, data io.Reader, done func() (Checkpoint, error)) error
 
-	// LoadCheckpoint returns the saved checkpoint.
+	// LoadCheckpoint returns the saved checkpoint's description and its
+	// data, which the caller reads (Size bytes) and closes.
 	//
 	// Errors: ErrNotFound when there is none (a fresh store, or one the
 	// backend lost); ctx.Err(); ErrClosed after Close. Never ErrPartial.
-	LoadCheckpoint(ctx context.Context) (Checkpoint, error)
+	LoadCheckpoint(ctx context.Context) (Checkpoint, io.ReadCloser, error)
 }
 
 // Subscriber is implemented by stores that push news of appended records

@@ -1,9 +1,11 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
@@ -15,12 +17,25 @@ import (
 // format is ignored and rebuilt. Bump it whenever State or Fact changes.
 const CheckpointFormat = "projections/v3"
 
-// EncodeCheckpoint writes the state in a compact binary form: fixed-width
+// EncodeCheckpoint is WriteCheckpoint into memory.
+func EncodeCheckpoint(s *State) []byte {
+	var b bytes.Buffer
+	_ = WriteCheckpoint(&b, s) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// DecodeCheckpoint is ReadCheckpoint from memory.
+func DecodeCheckpoint(b []byte) (*State, error) {
+	return ReadCheckpoint(bytes.NewReader(b), int64(len(b)))
+}
+
+// WriteCheckpoint writes the state in a compact binary form: fixed-width
 // little-endian facts and length-prefixed strings. The indexes that only
 // validation needs are not saved; they are rebuilt from the facts on the
-// first append.
-func EncodeCheckpoint(s *State) []byte {
-	w := &writer{b: make([]byte, 0, 64+s.facts.len()*64+len(s.ballots)*4)}
+// first append. It writes as it goes: a year's checkpoint is never whole
+// in memory.
+func WriteCheckpoint(out io.Writer, s *State) error {
+	w := &writer{out: out, b: make([]byte, 0, flushAt+4096)}
 	w.i64(s.Head.Position)
 	w.bytes(s.Head.Hash[:])
 	w.i64(s.Head.RecordedAt.UnixNano())
@@ -55,6 +70,7 @@ func EncodeCheckpoint(s *State) []byte {
 		w.u32(int(f.Aux))
 		w.b = append(w.b, f.Type, f.A, f.B)
 		w.bool(s.corrected(int64(i + 1)))
+		w.flush(false)
 	}
 	w.u32(len(s.texts))
 	for _, t := range s.texts {
@@ -93,12 +109,12 @@ func EncodeCheckpoint(s *State) []byte {
 			}
 		}
 	}
-	return w.b
+	return w.flush(true)
 }
 
-// DecodeCheckpoint reads what EncodeCheckpoint wrote.
-func DecodeCheckpoint(b []byte) (st *State, err error) {
-	r := &reader{b: b}
+// ReadCheckpoint reads what WriteCheckpoint wrote: size bytes from in.
+func ReadCheckpoint(in io.Reader, size int64) (st *State, err error) {
+	r := &reader{src: in, left: size}
 	s := New()
 	s.Head.Position = r.i64()
 	copy(s.Head.Hash[:], r.take(32))
@@ -124,17 +140,16 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 		s.secIdx[x.ID] = int32(i)
 		s.units[x.Unit].sections = append(s.units[x.Unit].sections, int32(i))
 	}
-	n = r.count(64) // the encoded size of a fact
+	n = r.count(factBytes)
 	for i := 0; i < n; i++ {
-		var f Fact
-		f.Occurred, f.Recorded = r.i64(), r.i64()
-		f.ID = uuid.UUID(r.take(16))
-		f.Pts = math.Float64frombits(r.u64())
-		f.Target = r.i64()
-		f.Sec, f.Unit, f.Aux = int32(r.u32()), int32(r.u32()), int32(r.u32())
-		t := r.take(3)
-		f.Type, f.A, f.B = t[0], t[1], t[2]
-		if r.bool() {
+		// A fact is 64 bytes, taken at once: a year holds millions.
+		b := r.take(factBytes)
+		le := binary.LittleEndian
+		f := Fact{Occurred: int64(le.Uint64(b[0:])), Recorded: int64(le.Uint64(b[8:])), ID: uuid.UUID(b[16:32]),
+			Pts: math.Float64frombits(le.Uint64(b[32:])), Target: int64(le.Uint64(b[40:])),
+			Sec: int32(le.Uint32(b[48:])), Unit: int32(le.Uint32(b[52:])), Aux: int32(le.Uint32(b[56:])),
+			Type: b[60], A: b[61], B: b[62]}
+		if b[63] == 1 {
 			s.setCorrected(int64(i+1), true)
 		}
 		if kinds[f.Type] == nil {
@@ -189,7 +204,7 @@ func DecodeCheckpoint(b []byte) (st *State, err error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	if len(r.b) != 0 {
+	if r.left != 0 {
 		return nil, errors.New("checkpoint: trailing bytes")
 	}
 	if err := s.tables(); err != nil {
@@ -268,7 +283,27 @@ func (s *State) tables() error {
 	return nil
 }
 
-type writer struct{ b []byte }
+// factBytes is the encoded size of a fact.
+const factBytes = 64
+
+// flushAt is how much the writer gathers before it writes.
+const flushAt = 1 << 20
+
+type writer struct {
+	out io.Writer
+	b   []byte
+	err error
+}
+
+// flush writes what was gathered, once there is enough of it (or all of it
+// at the end), and returns the first error the destination gave.
+func (w *writer) flush(end bool) error {
+	if w.err == nil && (end || len(w.b) >= flushAt) {
+		_, w.err = w.out.Write(w.b)
+		w.b = w.b[:0]
+	}
+	return w.err
+}
 
 func (w *writer) u32(v int)      { w.b = binary.LittleEndian.AppendUint32(w.b, uint32(v)) }
 func (w *writer) u64(v uint64)   { w.b = binary.LittleEndian.AppendUint64(w.b, v) }
@@ -283,18 +318,37 @@ func (w *writer) bool(v bool) {
 	}
 }
 
+// reader takes a checkpoint's bytes from its source through a window: what
+// take returns is valid until the next take.
 type reader struct {
-	b   []byte
-	err error
+	src  io.Reader
+	buf  []byte // the window's bytes not taken yet
+	win  []byte
+	left int64 // the checkpoint's bytes not taken yet
+	err  error
 }
 
 func (r *reader) take(n int) []byte {
-	if r.err != nil || n > len(r.b) || n < 0 {
+	if r.err != nil || n < 0 || int64(n) > r.left {
 		r.err = errors.New("checkpoint: truncated")
 		return make([]byte, max(n, 0))
 	}
-	p := r.b[:n]
-	r.b = r.b[n:]
+	if n > len(r.buf) {
+		if len(r.win) < max(n, flushAt) {
+			r.win = make([]byte, max(n, flushAt))
+		}
+		have := copy(r.win, r.buf)
+		want := int(min(int64(len(r.win)), r.left)) // r.left counts the window's bytes too
+		got, err := io.ReadAtLeast(r.src, r.win[have:want], n-have)
+		if err != nil {
+			r.err = fmt.Errorf("checkpoint: read: %w", err)
+			return make([]byte, n)
+		}
+		r.buf = r.win[:have+got]
+	}
+	p := r.buf[:n]
+	r.buf = r.buf[n:]
+	r.left -= int64(n)
 	return p
 }
 func (r *reader) u32() int    { return int(int32(binary.LittleEndian.Uint32(r.take(4)))) }
@@ -306,7 +360,7 @@ func (r *reader) str() string { return string(r.take(r.count(1))) }
 // count reads a length and refuses one the remaining bytes cannot hold.
 func (r *reader) count(each int) int {
 	n := r.u32()
-	if n < 0 || n*each > len(r.b) {
+	if n < 0 || int64(n)*int64(each) > r.left {
 		r.err = errors.New("checkpoint: bad length")
 		return 0
 	}

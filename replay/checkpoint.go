@@ -1,10 +1,11 @@
 package replay
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/projections"
@@ -19,13 +20,14 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	c, err := cp.LoadCheckpoint(ctx)
+	c, data, err := cp.LoadCheckpoint(ctx)
 	if errors.Is(err, events.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("load the checkpoint: %w", err)
 	}
+	defer data.Close()
 	if c.Format != projections.CheckpointFormat || c.Position <= 0 {
 		return nil
 	}
@@ -56,8 +58,12 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 		return fmt.Errorf("the event at position %d no longer has the hash it had; run `ledger verify`: %w",
 			c.Position, events.ErrBroken)
 	}
-	st, err := projections.DecodeCheckpoint(c.Data)
-	if err != nil || st.Head.Position != c.Position || st.Head.Hash != c.Hash {
+	// The seal covers the data's digest: the data is held to it as it is
+	// read, and a state read from other data is dropped.
+	h := sha256.New()
+	st, err := projections.ReadCheckpoint(io.TeeReader(data, h), c.Size)
+	if err != nil || events.Hash(h.Sum(nil)) != c.Digest || st.Head.Position != c.Position || st.Head.Hash != c.Hash {
+		l.CacheRefused = fmt.Sprintf("the saved checkpoint at position %d could not be read whole: the log was folded instead", c.Position)
 		return nil // derived data: rebuild rather than fail
 	}
 	l.state, l.fromCheck = st, true
@@ -82,14 +88,24 @@ func (l *Ledger) SaveCheckpoint(ctx context.Context) error {
 	if head.Position == l.saved.Load() || head.Position == 0 {
 		return nil
 	}
-	data := projections.EncodeCheckpoint(snap)
-	c := events.Checkpoint{Position: head.Position, Hash: head.Hash, Format: projections.CheckpointFormat, Data: data}
-	seal, err := l.sealer.SealCache(c)
+	// Encoded as the store writes it, never whole in memory; the seal
+	// covers the digest of what was written.
+	pr, pw := io.Pipe()
+	h := sha256.New()
+	n := &countingWriter{w: io.MultiWriter(pw, h)}
+	go func() { pw.CloseWithError(projections.WriteCheckpoint(n, snap)) }()
+	err := cp.SaveCheckpoint(ctx, pr, func() (events.Checkpoint, error) {
+		c := events.Checkpoint{Position: head.Position, Hash: head.Hash, Format: projections.CheckpointFormat,
+			Size: n.n, Digest: events.Hash(h.Sum(nil))}
+		seal, err := l.sealer.SealCache(c)
+		if err != nil {
+			return c, fmt.Errorf("seal the checkpoint: %w", err)
+		}
+		c.Seal = seal
+		return c, nil
+	})
+	pr.CloseWithError(errSaveDone) // the encoder stops if the store did
 	if err != nil {
-		return fmt.Errorf("seal the checkpoint: %w", err)
-	}
-	c.Seal = seal
-	if err := cp.SaveCheckpoint(ctx, c); err != nil {
 		return fmt.Errorf("save the checkpoint: %w", err)
 	}
 	l.saved.Store(head.Position)
@@ -103,30 +119,66 @@ func (l *Ledger) CheckpointDue() bool {
 }
 
 // CheckCheckpoint re-derives the store's saved checkpoint by folding the
-// log up to its position and compares the two byte for byte. A checkpoint
-// is a cache outside the hash chain: this is how an inspector shows that
-// it says what the log says. It returns the checkpoint's position (0 when
-// there is none), or an error wrapping events.ErrBroken on a mismatch.
+// log up to its position and compares the two: the digest of the data the
+// store holds, and of the state folded again. A checkpoint is a cache
+// outside the hash chain: this is how an inspector shows that it says what
+// the log says. It returns the checkpoint's position (0 when there is
+// none), or an error wrapping events.ErrBroken on a mismatch.
 func CheckCheckpoint(ctx context.Context, store events.Store) (int64, error) {
 	cp, ok := store.(events.Checkpointer)
 	if !ok {
 		return 0, nil
 	}
-	c, err := cp.LoadCheckpoint(ctx)
+	c, data, err := cp.LoadCheckpoint(ctx)
 	if errors.Is(err, events.ErrNotFound) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("load the checkpoint: %w", err)
 	}
+	stored, size, err := digestOf(data)
+	data.Close()
+	if err != nil {
+		return c.Position, fmt.Errorf("read the checkpoint: %w", err)
+	}
 	st := projections.New()
 	if err := fold(ctx, store, st, int(c.Position), false); err != nil {
 		return c.Position, err
 	}
-	if c.Format != projections.CheckpointFormat || !bytes.Equal(projections.EncodeCheckpoint(st), c.Data) {
+	if c.Format != projections.CheckpointFormat || stored != c.Digest || size != c.Size || stateDigest(st) != c.Digest {
 		return c.Position, fmt.Errorf("the checkpoint at position %d does not match the log "+
 			"(it was changed or is of another version); it is derived data: remove it and the ledger rebuilds it: %w",
 			c.Position, events.ErrBroken)
 	}
 	return c.Position, nil
+}
+
+// errSaveDone ends a checkpoint's encoder once the store stopped reading.
+var errSaveDone = errors.New("checkpoint save ended")
+
+// countingWriter counts what it writes.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// digestOf reads r to its end: its SHA-256 and length.
+func digestOf(r io.Reader) (events.Hash, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return events.Hash(h.Sum(nil)), n, err
+}
+
+// stateDigest is the SHA-256 of a state's checkpoint, written without
+// keeping it.
+func stateDigest(st *projections.State) events.Hash {
+	h := sha256.New()
+	_ = projections.WriteCheckpoint(h, st) // a hash does not fail
+	return events.Hash(h.Sum(nil))
 }

@@ -3,6 +3,7 @@ package replay_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"path/filepath"
 	"testing"
 	"time"
@@ -85,19 +86,27 @@ func TestEditedCacheIsRefusedAndReported(t *testing.T) {
 	want, err := l.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.NoError(t, l.SaveCheckpoint(ctx))
-	c, err := st.LoadCheckpoint(ctx)
+	c, data, err := eventstest.LoadCheckpoint(ctx, st)
 	require.NoError(t, err)
-	// Flip one byte of the state, as a store writer could.
-	c.Data[len(c.Data)/2] ^= 0x01
-	require.NoError(t, st.SaveCheckpoint(ctx, c))
-
+	// Flip one byte of the state, as a store writer could: the sealed
+	// digest no longer matches the data.
+	data[len(data)/2] ^= 0x01
+	require.NoError(t, eventstest.SaveCheckpoint(ctx, st, c, data))
 	l2, err := replay.Open(ctx, st, replay.Options{Sealer: key})
 	require.NoError(t, err)
 	require.False(t, l2.FromCheckpoint())
-	require.Contains(t, l2.CacheRefused, "not sealed by this key")
+	require.Contains(t, l2.CacheRefused, "could not be read whole")
 	got, err := l2.StandingsJSON(context.Background(), v)
 	require.NoError(t, err)
 	require.Equal(t, string(want), string(got))
+
+	// And with a digest made to match, the seal no longer does.
+	c.Digest = sha256.Sum256(data)
+	require.NoError(t, eventstest.SaveCheckpoint(ctx, st, c, data))
+	l3, err := replay.Open(ctx, st, replay.Options{Sealer: key})
+	require.NoError(t, err)
+	require.False(t, l3.FromCheckpoint())
+	require.Contains(t, l3.CacheRefused, "not sealed by this key")
 
 	_, err = replay.Verify(ctx, st, time.Now())
 	var ve *events.VerifyError

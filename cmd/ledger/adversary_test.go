@@ -233,14 +233,15 @@ func TestAdversaryEditedCache(t *testing.T) {
 	url := importScenario(t, dir)
 	// A section's facts changed inside the saved fold (the cache), its
 	// position and anchor kept: byte 500 of the encoded state.
-	tamper(t, filepath.Join(dir, "ledger.db"), `UPDATE checkpoint SET data = substr(data, 1, 500) || X'FF' || substr(data, 502)`)
+	tamper(t, filepath.Join(dir, "ledger.db"), `UPDATE checkpoint_chunk SET data = substr(data, 1, 500) || X'FF' || substr(data, 502) WHERE seq = 0`)
 	code, _, errs := run(t, dir, "", "verify")
 	require.Equal(t, 1, code)
 	require.Equal(t, fmt.Sprintf("ledger: verify: FAILED at position %d: %s (%d events before it are intact)\n", scenarioEvents, replay.CacheMismatch, scenarioEvents-1), errs)
-	// Never served: the seal no longer verifies, the log is folded.
+	// Never served: the data no longer has the digest the seal covers, the
+	// log is folded.
 	s := serveStore(t, url)
 	require.False(t, s.l.FromCheckpoint())
-	require.Contains(t, s.l.CacheRefused, "not sealed by this key")
+	require.Contains(t, s.l.CacheRefused, "could not be read whole")
 }
 
 func TestAdversarySwappedRows(t *testing.T) {

@@ -249,8 +249,11 @@ func (c *command) verifyCmd() *cobra.Command {
 		fmt.Fprintf(c.m.Stdout, "ok %d events, head %s, root %s\n", v.Events, v.Head, base64.StdEncoding.EncodeToString(v.Root[:]))
 		if *deep {
 			if cp, ok := st.(events.Checkpointer); ok {
-				if saved, err := cp.LoadCheckpoint(ctx); err == nil && saved.Format == projections.CheckpointFormat {
-					fmt.Fprintf(c.m.Stdout, "ok checkpoint at position %d matches the log\n", saved.Position)
+				if saved, data, err := cp.LoadCheckpoint(ctx); err == nil {
+					data.Close()
+					if saved.Format == projections.CheckpointFormat {
+						fmt.Fprintf(c.m.Stdout, "ok checkpoint at position %d matches the log\n", saved.Position)
+					}
 				}
 			}
 		}

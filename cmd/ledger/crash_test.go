@@ -225,7 +225,7 @@ func TestGracefulShutdown(t *testing.T) {
 	s, err := sqlite.Open(context.Background(), db)
 	require.NoError(t, err)
 	defer s.Close()
-	c, err := s.LoadCheckpoint(context.Background())
+	c, _, err := eventstest.LoadCheckpoint(context.Background(), s)
 	require.NoError(t, err)
 	require.Equal(t, int64(1), c.Position)
 }

@@ -3,7 +3,6 @@ package esdb
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,34 +29,61 @@ type marker struct {
 	Hash     string `json:"hash"`
 	Format   string `json:"format"`
 	Chunks   int    `json:"chunks"`
-	Size     int    `json:"size"`
+	Size     int64  `json:"size"`
+	Digest   string `json:"digest"`
 	Seal     []byte `json:"seal,omitempty"`
 }
 
 func (s *Store) checkpointStream() string { return s.stream + "-checkpoint" }
 
-// SaveCheckpoint implements events.Checkpointer.
-func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
+// SaveCheckpoint implements events.Checkpointer: each chunk is appended as
+// it is read, then the marker.
+func (s *Store) SaveCheckpoint(ctx context.Context, data io.Reader, done func() (events.Checkpoint, error)) error {
 	if err := s.isClosed("save checkpoint"); err != nil {
 		return err
 	}
 	name := s.checkpointStream()
-	var batch []esdb.EventData
-	for off := 0; off < len(c.Data); off += chunkSize {
-		batch = append(batch, esdb.EventData{EventType: "CheckpointChunk", ContentType: esdb.ContentTypeBinary,
-			Data: c.Data[off:min(off+chunkSize, len(c.Data))]})
-	}
-	m, _ := json.Marshal(marker{Position: c.Position, Hash: c.Hash.String(), Format: c.Format, Chunks: len(batch), Size: len(c.Data), Seal: c.Seal})
-	batch = append(batch, esdb.EventData{EventType: "CheckpointSaved", ContentType: esdb.ContentTypeJson, Data: m})
-	var first uint64
-	for i := 0; i < len(batch); i++ {
-		res, err := s.client.AppendToStream(ctx, name, esdb.AppendToStreamOptions{ExpectedRevision: esdb.Any{}}, batch[i])
+	appendOne := func(ev esdb.EventData) (uint64, error) {
+		res, err := s.client.AppendToStream(ctx, name, esdb.AppendToStreamOptions{ExpectedRevision: esdb.Any{}}, ev)
 		if err != nil {
-			return s.translate("save checkpoint", err)
+			return 0, s.translate("save checkpoint", err)
 		}
-		if i == 0 {
-			first = res.NextExpectedVersion
+		return res.NextExpectedVersion, nil
+	}
+	var first uint64
+	chunks := 0
+	buf := make([]byte, chunkSize)
+	for {
+		n, err := io.ReadFull(data, buf)
+		if n > 0 {
+			next, aerr := appendOne(esdb.EventData{EventType: "CheckpointChunk", ContentType: esdb.ContentTypeBinary, Data: buf[:n]})
+			if aerr != nil {
+				return aerr
+			}
+			if chunks == 0 {
+				first = next
+			}
+			chunks++
 		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	c, err := done()
+	if err != nil {
+		return err
+	}
+	m, _ := json.Marshal(marker{Position: c.Position, Hash: c.Hash.String(), Format: c.Format, Chunks: chunks,
+		Size: c.Size, Digest: c.Digest.String(), Seal: c.Seal})
+	next, err := appendOne(esdb.EventData{EventType: "CheckpointSaved", ContentType: esdb.ContentTypeJson, Data: m})
+	if err != nil {
+		return err
+	}
+	if chunks == 0 {
+		first = next
 	}
 	var meta esdb.StreamMetadata
 	meta.SetTruncateBefore(first)
@@ -66,17 +92,18 @@ func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 	return nil
 }
 
-// LoadCheckpoint implements events.Checkpointer.
-func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
+// LoadCheckpoint implements events.Checkpointer: the last marker, then its
+// chunks as a stream.
+func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, io.ReadCloser, error) {
 	if err := s.isClosed("load checkpoint"); err != nil {
-		return events.Checkpoint{}, err
+		return events.Checkpoint{}, nil, err
 	}
 	name := s.checkpointStream()
 	var c events.Checkpoint
 	// Find the last marker, reading back over any chunks of a cut save.
 	rs, err := s.client.ReadStream(ctx, name, esdb.ReadStreamOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1<<20)
 	if err != nil {
-		return c, s.translate("load checkpoint", err)
+		return c, nil, s.translate("load checkpoint", err)
 	}
 	var m marker
 	var at uint64
@@ -89,44 +116,60 @@ func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
 		if err != nil {
 			rs.Close()
 			if err = s.translate("load checkpoint", err); errors.Is(err, events.ErrNotFound) {
-				return c, events.ErrNotFound
+				return c, nil, events.ErrNotFound
 			}
-			return c, err
+			return c, nil, err
 		}
 		if ev.Event != nil && ev.Event.EventType == "CheckpointSaved" && json.Unmarshal(ev.Event.Data, &m) == nil {
 			at, found = ev.Event.EventNumber, true
 		}
 	}
 	rs.Close()
-	if !found || uint64(m.Chunks) > at {
-		return c, events.ErrNotFound
+	h, err1 := events.ParseHash(m.Hash)
+	d, err2 := events.ParseHash(m.Digest)
+	if !found || uint64(m.Chunks) > at || err1 != nil || err2 != nil {
+		return c, nil, events.ErrNotFound
 	}
-	data := bytes.NewBuffer(make([]byte, 0, m.Size))
-	if m.Chunks > 0 {
-		rs, err = s.client.ReadStream(ctx, name, esdb.ReadStreamOptions{Direction: esdb.Forwards, From: esdb.Revision(at - uint64(m.Chunks))}, uint64(m.Chunks))
+	c = events.Checkpoint{Position: m.Position, Hash: h, Format: m.Format, Size: m.Size, Digest: d, Seal: m.Seal}
+	if m.Chunks == 0 {
+		return c, io.NopCloser(bytes.NewReader(nil)), nil
+	}
+	rs, err = s.client.ReadStream(ctx, name, esdb.ReadStreamOptions{Direction: esdb.Forwards, From: esdb.Revision(at - uint64(m.Chunks))}, uint64(m.Chunks))
+	if err != nil {
+		return c, nil, s.translate("load checkpoint", err)
+	}
+	return c, &chunkReader{s: s, rs: rs}, nil
+}
+
+// chunkReader reads a checkpoint's chunk events as one stream. A chunk that
+// is gone (scavenged, or another save's) ends it with an error: the ledger
+// then folds the log instead.
+type chunkReader struct {
+	s   *Store
+	rs  *esdb.ReadStream
+	cur []byte
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		ev, err := r.rs.Recv()
+		if errors.Is(err, io.EOF) {
+			return 0, io.EOF
+		}
 		if err != nil {
-			return c, s.translate("load checkpoint", err)
+			return 0, r.s.translate("load checkpoint", err)
 		}
-		defer rs.Close()
-		for {
-			ev, err := rs.Recv()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return c, s.translate("load checkpoint", err)
-			}
-			if ev.Event == nil || ev.Event.EventType != "CheckpointChunk" {
-				return c, events.ErrNotFound // scavenged or overwritten: rebuild
-			}
-			data.Write(ev.Event.Data)
+		if ev.Event == nil || ev.Event.EventType != "CheckpointChunk" {
+			return 0, fmt.Errorf("esdb: load checkpoint: a chunk is missing: %w", events.ErrNotFound)
 		}
+		r.cur = ev.Event.Data
 	}
-	h, err := hex.DecodeString(m.Hash)
-	if err != nil || len(h) != 32 || data.Len() != m.Size {
-		return c, fmt.Errorf("esdb: load checkpoint: incomplete: %w", events.ErrNotFound)
-	}
-	c.Position, c.Format, c.Data, c.Seal = m.Position, m.Format, data.Bytes(), m.Seal
-	copy(c.Hash[:], h)
-	return c, nil
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}
+
+func (r *chunkReader) Close() error {
+	r.rs.Close()
+	return nil
 }

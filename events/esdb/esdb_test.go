@@ -322,15 +322,16 @@ func TestCutCheckpointSaveKeepsThePrevious(t *testing.T) {
 	defer f.Stop()
 	ctx := context.Background()
 	s := opener(f.URL())(t)(t).(*esdb.Store)
-	first := events.Checkpoint{Position: 1, Format: "f", Data: []byte("first")}
-	require.NoError(t, s.SaveCheckpoint(ctx, first))
+	first := events.Checkpoint{Position: 1, Format: "f", Size: 5}
+	require.NoError(t, eventstest.SaveCheckpoint(ctx, s, first, []byte("first")))
 	// 1.3 MB is three chunks and a marker: fail the third chunk.
 	interfere(t, f, s.Stream()+"-checkpoint", 3, func() error {
 		return status.Error(codes.Unavailable, "connection dropped by the test")
 	})
-	err = s.SaveCheckpoint(ctx, events.Checkpoint{Position: 2, Format: "f", Data: make([]byte, 1300<<10)})
+	err = eventstest.SaveCheckpoint(ctx, s, events.Checkpoint{Position: 2, Format: "f"}, make([]byte, 1300<<10))
 	require.Error(t, err)
-	got, err := s.LoadCheckpoint(ctx)
+	got, data, err := eventstest.LoadCheckpoint(ctx, s)
 	require.NoError(t, err)
 	require.Equal(t, first, got)
+	require.Equal(t, "first", string(data))
 }

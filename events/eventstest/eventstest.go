@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"sync"
 	"testing"
@@ -374,8 +375,8 @@ func testClosed(t *testing.T, open Opener) {
 	_, err = s.TreeNodes(ctx, []events.NodeID{{Level: 0, Index: 0}})
 	require.ErrorIs(t, err, events.ErrClosed, "TreeNodes")
 	if cp, ok := s.(events.Checkpointer); ok {
-		require.ErrorIs(t, cp.SaveCheckpoint(ctx, events.Checkpoint{Position: 2, Hash: h.Hash, Format: "f", Data: []byte("x")}), events.ErrClosed, "SaveCheckpoint")
-		_, err = cp.LoadCheckpoint(ctx)
+		require.ErrorIs(t, SaveCheckpoint(ctx, cp, events.Checkpoint{Position: 2, Hash: h.Hash, Format: "f"}, []byte("x")), events.ErrClosed, "SaveCheckpoint")
+		_, _, err = LoadCheckpoint(ctx, cp)
 		require.ErrorIs(t, err, events.ErrClosed, "LoadCheckpoint")
 	}
 	if subscriber {
@@ -398,30 +399,64 @@ func testCheckpoints(t *testing.T, open Opener) {
 		t.Skipf("%T keeps no checkpoints", s)
 	}
 	ctx := context.Background()
-	_, err := cp.LoadCheckpoint(ctx)
+	_, _, err := LoadCheckpoint(ctx, cp)
 	require.ErrorIs(t, err, events.ErrNotFound, "a fresh store")
 	recs := Sealed(events.Head{}, 10)
-	first := events.Checkpoint{Position: 3, Hash: recs[2].Hash, Format: "test-1", Data: []byte("first")}
-	require.NoError(t, cp.SaveCheckpoint(ctx, first))
-	got, err := cp.LoadCheckpoint(ctx)
+	first := events.Checkpoint{Position: 3, Hash: recs[2].Hash, Format: "test-1", Digest: events.Hash{7}}
+	require.NoError(t, SaveCheckpoint(ctx, cp, first, []byte("first")))
+	got, data, err := LoadCheckpoint(ctx, cp)
 	require.NoError(t, err)
+	first.Size = 5
 	require.Equal(t, first, got)
-	// A replacement larger than one EventStoreDB event.
-	big := make([]byte, 1300<<10)
+	require.Equal(t, "first", string(data))
+	// A replacement larger than one EventStoreDB event and one SQLite chunk.
+	big := make([]byte, 9<<20+123)
 	for i := range big {
 		big[i] = byte(i * 7)
 	}
-	second := events.Checkpoint{Position: 10, Hash: recs[9].Hash, Format: "test-2", Data: big, Seal: []byte("a signature, kept as given")}
-	require.NoError(t, cp.SaveCheckpoint(ctx, second))
-	got, err = cp.LoadCheckpoint(ctx)
+	second := events.Checkpoint{Position: 10, Hash: recs[9].Hash, Format: "test-2", Size: int64(len(big)),
+		Digest: events.Hash{9}, Seal: []byte("a signature, kept as given")}
+	require.NoError(t, SaveCheckpoint(ctx, cp, second, big))
+	got, data, err = LoadCheckpoint(ctx, cp)
 	require.NoError(t, err)
 	require.Equal(t, second, got)
+	require.Equal(t, big, data)
+	// A save whose data fails keeps the previous checkpoint.
+	boom := errors.New("the encoder failed")
+	err = cp.SaveCheckpoint(ctx, io.MultiReader(bytes.NewReader(big[:5<<20]), failingReader{boom}),
+		func() (events.Checkpoint, error) { return events.Checkpoint{Position: 4}, nil })
+	require.ErrorIs(t, err, boom)
+	got, data, err = LoadCheckpoint(ctx, cp)
+	require.NoError(t, err)
+	require.Equal(t, second, got)
+	require.Equal(t, big, data)
 	// Another handle sees it.
 	other, ok := open(t).(events.Checkpointer)
 	require.True(t, ok)
-	got, err = other.LoadCheckpoint(ctx)
+	got, _, err = LoadCheckpoint(ctx, other)
 	require.NoError(t, err)
 	require.Equal(t, second, got)
+}
+
+type failingReader struct{ err error }
+
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
+
+// SaveCheckpoint saves data as a checkpoint described by c (its Size set).
+func SaveCheckpoint(ctx context.Context, cp events.Checkpointer, c events.Checkpoint, data []byte) error {
+	c.Size = int64(len(data))
+	return cp.SaveCheckpoint(ctx, bytes.NewReader(data), func() (events.Checkpoint, error) { return c, nil })
+}
+
+// LoadCheckpoint loads the saved checkpoint and all its data.
+func LoadCheckpoint(ctx context.Context, cp events.Checkpointer) (events.Checkpoint, []byte, error) {
+	c, r, err := cp.LoadCheckpoint(ctx)
+	if err != nil {
+		return c, nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	return c, data, err
 }
 
 func testSubscription(t *testing.T, open Opener) {

@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"sort"
 	"strings"
@@ -424,8 +425,14 @@ func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*event
 	return nil
 }
 
-// SaveCheckpoint implements events.Checkpointer.
-func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
+// chunkSize is how much of a checkpoint's data one row holds.
+const chunkSize = 4 << 20
+
+// SaveCheckpoint implements events.Checkpointer. The chunks are written
+// one by one, each in a transaction of its own, under a generation no
+// reader uses yet; then one short transaction makes it the checkpoint and
+// drops the others (and whatever an interrupted save left).
+func (s *Store) SaveCheckpoint(ctx context.Context, data io.Reader, done func() (events.Checkpoint, error)) error {
 	if err := s.isClosed("save checkpoint"); err != nil {
 		return err
 	}
@@ -435,31 +442,107 @@ func (s *Store) SaveCheckpoint(ctx context.Context, c events.Checkpoint) error {
 	if err := s.checkFiles(ctx, nil); err != nil {
 		return err
 	}
-	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoint (slot, position, hash, format, data, seal) VALUES (1, ?, ?, ?, ?, ?)`,
-		c.Position, c.Hash[:], c.Format, c.Data, c.Seal)
+	var gen int64
+	if err := s.write.QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM checkpoint_chunk`).Scan(&gen); err != nil {
+		return fmt.Errorf("sqlite: save checkpoint: %w", err)
+	}
+	buf := make([]byte, chunkSize)
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(data, buf)
+		if n > 0 {
+			if _, err := s.write.ExecContext(ctx, `INSERT INTO checkpoint_chunk (gen, seq, data) VALUES (?, ?, ?)`, gen, seq, buf[:n]); err != nil {
+				return fmt.Errorf("sqlite: save checkpoint: %w", err)
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	c, err := done()
 	if err != nil {
+		return err
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: save checkpoint: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO checkpoint (slot, position, hash, format, data, seal, gen, size, digest)
+		VALUES (1, ?, ?, ?, x'', ?, ?, ?, ?)`, c.Position, c.Hash[:], c.Format, c.Seal, gen, c.Size, c.Digest[:]); err != nil {
+		return fmt.Errorf("sqlite: save checkpoint at %d: %w", c.Position, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM checkpoint_chunk WHERE gen != ?`, gen); err != nil {
+		return fmt.Errorf("sqlite: save checkpoint at %d: %w", c.Position, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: save checkpoint at %d: %w", c.Position, err)
 	}
 	return nil
 }
 
-// LoadCheckpoint implements events.Checkpointer.
-func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, error) {
+// LoadCheckpoint implements events.Checkpointer. The description and the
+// chunks are read in one read transaction, so a save meanwhile is not seen
+// half.
+func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, io.ReadCloser, error) {
 	if err := s.isClosed("load checkpoint"); err != nil {
-		return events.Checkpoint{}, err
+		return events.Checkpoint{}, nil, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return events.Checkpoint{}, nil, fmt.Errorf("sqlite: load checkpoint: %w", err)
 	}
 	var c events.Checkpoint
-	var hash []byte
-	err := s.read.QueryRowContext(ctx, `SELECT position, hash, format, data, seal FROM checkpoint WHERE slot = 1`).
-		Scan(&c.Position, &hash, &c.Format, &c.Data, &c.Seal)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, events.ErrNotFound
-	}
+	var hash, digest []byte
+	var gen int64
+	err = tx.QueryRowContext(ctx, `SELECT position, hash, format, seal, gen, size, digest FROM checkpoint WHERE slot = 1`).
+		Scan(&c.Position, &hash, &c.Format, &c.Seal, &gen, &c.Size, &digest)
 	if err != nil {
-		return c, fmt.Errorf("sqlite: load checkpoint: %w", err)
+		tx.Rollback()
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, nil, events.ErrNotFound
+		}
+		return c, nil, fmt.Errorf("sqlite: load checkpoint: %w", err)
 	}
 	copy(c.Hash[:], hash)
-	return c, nil
+	copy(c.Digest[:], digest)
+	rows, err := tx.QueryContext(ctx, `SELECT data FROM checkpoint_chunk WHERE gen = ? ORDER BY seq`, gen)
+	if err != nil {
+		tx.Rollback()
+		return c, nil, fmt.Errorf("sqlite: load checkpoint: %w", err)
+	}
+	return c, &chunkReader{tx: tx, rows: rows}, nil
+}
+
+// chunkReader reads a checkpoint's chunks as one stream.
+type chunkReader struct {
+	tx   *sql.Tx
+	rows *sql.Rows
+	cur  []byte
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		if !r.rows.Next() {
+			if err := r.rows.Err(); err != nil {
+				return 0, fmt.Errorf("sqlite: load checkpoint: %w", err)
+			}
+			return 0, io.EOF
+		}
+		if err := r.rows.Scan(&r.cur); err != nil {
+			return 0, fmt.Errorf("sqlite: load checkpoint: %w", err)
+		}
+	}
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}
+
+func (r *chunkReader) Close() error {
+	r.rows.Close()
+	return r.tx.Rollback()
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }

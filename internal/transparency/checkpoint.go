@@ -73,12 +73,12 @@ func Parse(text []byte) (Checkpoint, error) {
 
 // cacheDomain opens every cache seal's message. Its second line is not a
 // number, so no seal is ever also a valid checkpoint signature.
-const cacheDomain = "pingyang-ledger/cache/v1"
+const cacheDomain = "pingyang-ledger/cache/v2"
 
 // cacheMessage is what a cache seal signs: the checkpoint's format,
-// position and record hash, and the digest of its data.
+// position and record hash, and the size and digest of its data (the
+// ledger checks the data against them as it reads it).
 func cacheMessage(c events.Checkpoint) []byte {
-	d := sha256.Sum256(c.Data)
 	var b bytes.Buffer
 	b.WriteString(cacheDomain + "\nformat ")
 	b.WriteString(strconv.Quote(c.Format))
@@ -86,8 +86,10 @@ func cacheMessage(c events.Checkpoint) []byte {
 	b.WriteString(strconv.FormatInt(c.Position, 10))
 	b.WriteString("\nhash ")
 	b.WriteString(c.Hash.String())
+	b.WriteString("\nsize ")
+	b.WriteString(strconv.FormatInt(c.Size, 10))
 	b.WriteString("\ndata ")
-	b.WriteString(base64.StdEncoding.EncodeToString(d[:]))
+	b.WriteString(base64.StdEncoding.EncodeToString(c.Digest[:]))
 	b.WriteString("\n")
 	return b.Bytes()
 }
