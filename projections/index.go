@@ -2,6 +2,8 @@ package projections
 
 import (
 	"encoding/binary"
+	"math/bits"
+	"slices"
 
 	"github.com/google/uuid"
 )
@@ -36,7 +38,7 @@ func (s *State) index() *index {
 		return s.idx
 	}
 	x := &index{s: s, used: map[int64]int64{}}
-	x.ids.grow(s.facts.len())
+	x.ids.grow(s.facts.len(), x.idHashAt)
 	for i := 0; i < s.facts.len(); i++ {
 		f := s.facts.at(int64(i))
 		pos := int64(i + 1)
@@ -103,20 +105,35 @@ func (x *index) dropVote(k voteKey, pos int64) { x.votes.drop(voteHash(k), pos, 
 func (x *index) voteHashAt(p uint32) uint64 { return voteHash(voteOf(x.s.fact(int64(p)))) }
 
 // posTable is an open-addressing table of positions (linear probing,
-// removal by backward shift, doubled at three quarters full): four bytes a
-// slot where a Go map of the keys would take ten times as much.
+// removal by backward shift, grown by half at three quarters full): four
+// bytes a slot where a Go map of the keys would take ten times as much. Its
+// size need not be a power of two: a hash is mapped onto it by
+// multiplication (home), which keeps it at most a third larger than it
+// must be, not twice.
 type posTable struct {
 	slots []uint32 // a position, or 0 for an empty slot
 	n     int
 }
 
-// grow makes room for n entries without doubling on the way.
-func (t *posTable) grow(n int) {
-	if size := 16; len(t.slots) < n*4/3+1 {
-		for size < n*4/3+1 {
-			size *= 2
-		}
-		t.slots = make([]uint32, size)
+// home is the slot a hash belongs in.
+func (t *posTable) home(h uint64) int {
+	hi, _ := bits.Mul64(h, uint64(len(t.slots)))
+	return int(hi)
+}
+
+// next is the slot after i, wrapping around.
+func (t *posTable) next(i int) int {
+	if i++; i == len(t.slots) {
+		return 0
+	}
+	return i
+}
+
+// grow makes room for n entries in all without growing on the way (a
+// table never shrinks: a smaller n does nothing).
+func (t *posTable) grow(n int, hashAt func(uint32) uint64) {
+	if size := n*4/3 + 16; len(t.slots) < size {
+		t.rehash(size, hashAt)
 	}
 }
 
@@ -124,8 +141,7 @@ func (t *posTable) get(h uint64, match func(uint32) bool) int64 {
 	if len(t.slots) == 0 {
 		return 0
 	}
-	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := t.home(h); ; i = t.next(i) {
 		p := t.slots[i]
 		if p == 0 {
 			return 0
@@ -138,10 +154,9 @@ func (t *posTable) get(h uint64, match func(uint32) bool) int64 {
 
 func (t *posTable) set(h uint64, pos int64, match func(uint32) bool, hashAt func(uint32) uint64) {
 	if (t.n+1)*4 > len(t.slots)*3 {
-		t.rehash(max(16, 2*len(t.slots)), hashAt)
+		t.rehash(max(16, len(t.slots)*3/2), hashAt)
 	}
-	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := t.home(h); ; i = t.next(i) {
 		p := t.slots[i]
 		if p == 0 {
 			t.slots[i] = uint32(pos)
@@ -161,17 +176,16 @@ func (t *posTable) drop(h uint64, pos int64, hashAt func(uint32) uint64) {
 	if len(t.slots) == 0 {
 		return
 	}
-	mask := uint64(len(t.slots) - 1)
-	i := h & mask
-	for ; t.slots[i] != uint32(pos); i = (i + 1) & mask {
+	i := t.home(h)
+	for ; t.slots[i] != uint32(pos); i = t.next(i) {
 		if t.slots[i] == 0 {
 			return
 		}
 	}
 	t.slots[i] = 0
 	t.n--
-	for j := (i + 1) & mask; t.slots[j] != 0; j = (j + 1) & mask {
-		home := hashAt(t.slots[j]) & mask
+	for j := t.next(i); t.slots[j] != 0; j = t.next(j) {
+		home := t.home(hashAt(t.slots[j]))
 		// The entry at j may move to the hole at i if its home is not in
 		// (i, j] (cyclically).
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
@@ -184,15 +198,27 @@ func (t *posTable) drop(h uint64, pos int64, hashAt func(uint32) uint64) {
 func (t *posTable) rehash(size int, hashAt func(uint32) uint64) {
 	old := t.slots
 	t.slots = make([]uint32, size)
-	mask := uint64(size - 1)
 	for _, p := range old {
 		if p == 0 {
 			continue
 		}
-		i := hashAt(p) & mask
+		i := t.home(hashAt(p))
 		for t.slots[i] != 0 {
-			i = (i + 1) & mask
+			i = t.next(i)
 		}
 		t.slots[i] = p
 	}
+}
+
+// Reserve makes room in the state for about n more events, so that an
+// import of millions does not grow its tables (and hold each twice for a
+// moment) as they come.
+func (s *State) Reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	x := s.index()
+	x.ids.grow(x.ids.n+n, x.idHashAt)
+	x.votes.grow(x.votes.n+n, x.voteHashAt)
+	s.votes.pos = slices.Grow(s.votes.pos, n)
 }

@@ -23,6 +23,11 @@ type AppendOptions struct {
 	// that lost a race with another writer after pulling it (a backend that
 	// checks the head only at commit, like EventStoreDB) is retried.
 	Replayable bool
+	// Expect is about how many events the input holds (0: unknown), so
+	// that the state makes room for them once instead of growing as they
+	// come: growing a table of millions copies it, and for a moment holds
+	// it twice.
+	Expect int
 }
 
 // Result of an append.
@@ -78,7 +83,9 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 		// each input is checked against the ones before it in the batch;
 		// a batch the store refuses is undone by Rollback.
 		st.Begin()
+		st.Reserve(opt.Expect)
 		b := &batch{ctx: ctx, in: in, opt: opt, st: st, now: l.clock().UTC(), head: st.Head, start: st.Head.Position,
+			digests: make([]uint64, 0, opt.Expect),
 			stored: func(pos int64) (*events.Record, error) { return l.readRecord(ctx, pos) }}
 		newHead, err := l.store.Append(ctx, st.Head, pipelined(b.records))
 		if errors.Is(err, events.ErrStale) && (b.pulled == 0 || opt.Replayable) && attempt < 100 {
