@@ -60,9 +60,10 @@ func (l *Ledger) loadCheckpoint(ctx context.Context) error {
 	}
 	// The seal covers the data's digest: the data is held to it as it is
 	// read, and a state read from other data is dropped.
-	h := sha256.New()
-	st, err := projections.ReadCheckpoint(io.TeeReader(data, h), c.Size)
-	if err != nil || events.Hash(h.Sum(nil)) != c.Digest || st.Head.Position != c.Position || st.Head.Hash != c.Hash {
+	hashed := newReadAhead(data)
+	st, err := projections.ReadCheckpoint(hashed, c.Size)
+	digest := hashed.sum()
+	if err != nil || digest != c.Digest || st.Head.Position != c.Position || st.Head.Hash != c.Hash {
 		l.CacheRefused = fmt.Sprintf("the saved checkpoint at position %d could not be read whole: the log was folded instead", c.Position)
 		return nil // derived data: rebuild rather than fail
 	}
@@ -166,6 +167,76 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// readAhead reads a checkpoint's data in a goroutine of its own, block by
+// block, hashing each block there: the store's reading and the hashing run
+// on one core while the decoding (the reader of what readAhead returns)
+// runs on another.
+type readAhead struct {
+	blocks chan []byte
+	free   chan []byte
+	cur    []byte
+	spare  []byte
+	err    error
+	digest events.Hash
+	done   chan struct{}
+}
+
+func newReadAhead(r io.Reader) *readAhead {
+	a := &readAhead{blocks: make(chan []byte, 2), free: make(chan []byte, 3), done: make(chan struct{})}
+	for range 3 {
+		a.free <- make([]byte, 4<<20)
+	}
+	go func() {
+		defer close(a.done)
+		defer close(a.blocks)
+		h := sha256.New()
+		defer func() { a.digest = events.Hash(h.Sum(nil)) }()
+		for b := range a.free {
+			n, err := io.ReadFull(r, b)
+			if n > 0 {
+				h.Write(b[:n])
+				a.blocks <- b[:n]
+			}
+			if err != nil {
+				if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+					a.err = err
+				}
+				return
+			}
+		}
+	}()
+	return a
+}
+
+func (a *readAhead) Read(p []byte) (int, error) {
+	for len(a.cur) == 0 {
+		if a.spare != nil {
+			a.free <- a.spare[:cap(a.spare)]
+			a.spare = nil
+		}
+		b, ok := <-a.blocks
+		if !ok {
+			<-a.done
+			if a.err != nil {
+				return 0, a.err
+			}
+			return 0, io.EOF
+		}
+		a.cur, a.spare = b, b
+	}
+	n := copy(p, a.cur)
+	a.cur = a.cur[n:]
+	return n, nil
+}
+
+// sum drains what is left and returns the digest of all the data read.
+func (a *readAhead) sum() events.Hash {
+	for range a.blocks {
+	}
+	<-a.done
+	return a.digest
 }
 
 // digestOf reads r to its end: its SHA-256 and length.

@@ -516,11 +516,12 @@ func (s *Store) LoadCheckpoint(ctx context.Context) (events.Checkpoint, io.ReadC
 	return c, &chunkReader{tx: tx, rows: rows}, nil
 }
 
-// chunkReader reads a checkpoint's chunks as one stream.
+// chunkReader reads a checkpoint's chunks as one stream. A chunk is read
+// in place (sql.RawBytes, valid until the next row), not copied first.
 type chunkReader struct {
 	tx   *sql.Tx
 	rows *sql.Rows
-	cur  []byte
+	cur  sql.RawBytes
 }
 
 func (r *chunkReader) Read(p []byte) (int, error) {
