@@ -15,7 +15,7 @@ import (
 
 // CheckpointFormat versions the encoding below; a checkpoint of another
 // format is ignored and rebuilt. Bump it whenever State or Fact changes.
-const CheckpointFormat = "projections/v3"
+const CheckpointFormat = "projections/v4"
 
 // EncodeCheckpoint is WriteCheckpoint into memory.
 func EncodeCheckpoint(s *State) []byte {
@@ -57,21 +57,6 @@ func WriteCheckpoint(out io.Writer, s *State) error {
 		w.i64(x.ExemptPos)
 		w.i64(x.PriorPos)
 	}
-	w.u32(s.facts.len())
-	for i := 0; i < s.facts.len(); i++ {
-		f := s.facts.at(int64(i))
-		w.i64(f.Occurred)
-		w.i64(f.Recorded)
-		w.bytes(f.ID[:])
-		w.u64(math.Float64bits(f.Pts))
-		w.i64(f.Target)
-		w.u32(int(f.Sec))
-		w.u32(int(f.Unit))
-		w.u32(int(f.Aux))
-		w.b = append(w.b, f.Type, f.A, f.B)
-		w.bool(s.corrected(int64(i + 1)))
-		w.flush(false)
-	}
 	w.u32(len(s.texts))
 	for _, t := range s.texts {
 		w.str(t)
@@ -109,12 +94,45 @@ func WriteCheckpoint(out io.Writer, s *State) error {
 			}
 		}
 	}
+	// The facts come last, after every table they index, so that a reader
+	// checks and files each fact as it decodes it, in one pass. Each
+	// section's vote count lets the reader size its lists once.
+	w.u32(s.facts.len())
+	w.u32(len(s.votes.pos))
+	w.u32(len(s.sections))
+	for si := range s.sections {
+		n := 0
+		if si < len(s.secVotes) {
+			n = len(s.secVotes[si])
+		}
+		w.u32(n)
+	}
+	for i := 0; i < s.facts.len(); i++ {
+		f := s.facts.at(int64(i))
+		w.i64(f.Occurred)
+		w.i64(f.Recorded)
+		w.bytes(f.ID[:])
+		w.u64(math.Float64bits(f.Pts))
+		w.i64(f.Target)
+		w.u32(int(f.Sec))
+		w.u32(int(f.Unit))
+		w.u32(int(f.Aux))
+		w.b = append(w.b, f.Type, f.A, f.B)
+		w.bool(s.corrected(int64(i + 1)))
+		w.flush(false)
+	}
 	return w.flush(true)
 }
 
-// ReadCheckpoint reads what WriteCheckpoint wrote: size bytes from in.
+// ReadCheckpoint reads what WriteCheckpoint wrote: size bytes from in. If
+// in also has a method ReadBlock() ([]byte, error), handing out its data a
+// block at a time (each valid until the next call), the checkpoint is
+// decoded in place from those blocks rather than copied out of them first.
 func ReadCheckpoint(in io.Reader, size int64) (st *State, err error) {
 	r := &reader{src: in, left: size}
+	if b, ok := in.(blockReader); ok {
+		r.blocks = b
+	}
 	s := New()
 	s.Head.Position = r.i64()
 	copy(s.Head.Hash[:], r.take(32))
@@ -139,23 +157,6 @@ func ReadCheckpoint(in io.Reader, size int64) (st *State, err error) {
 		}
 		s.secIdx[x.ID] = int32(i)
 		s.units[x.Unit].sections = append(s.units[x.Unit].sections, int32(i))
-	}
-	n = r.count(factBytes)
-	for i := 0; i < n; i++ {
-		// A fact is 64 bytes, taken at once: a year holds millions.
-		b := r.take(factBytes)
-		le := binary.LittleEndian
-		f := Fact{Occurred: int64(le.Uint64(b[0:])), Recorded: int64(le.Uint64(b[8:])), ID: uuid.UUID(b[16:32]),
-			Pts: math.Float64frombits(le.Uint64(b[32:])), Target: int64(le.Uint64(b[40:])),
-			Sec: int32(le.Uint32(b[48:])), Unit: int32(le.Uint32(b[52:])), Aux: int32(le.Uint32(b[56:])),
-			Type: b[60], A: b[61], B: b[62]}
-		if b[63] == 1 {
-			s.setCorrected(int64(i+1), true)
-		}
-		if kinds[f.Type] == nil {
-			return nil, errors.New("checkpoint: unknown fact type")
-		}
-		s.facts.add(f)
 	}
 	n = r.count(4)
 	s.texts = make([]string, n)
@@ -201,29 +202,70 @@ func ReadCheckpoint(in io.Reader, size int64) (st *State, err error) {
 			}
 		}
 	}
+	nFacts := r.count(factBytes)
+	s.reserveStreams(nFacts, r)
 	if r.err != nil {
 		return nil, r.err
+	}
+	if err := s.tables(int64(nFacts)); err != nil {
+		return nil, err
+	}
+	// One pass: each fact is decoded into its slot, checked against the
+	// tables and the facts before it, and filed.
+	le := binary.LittleEndian
+	for i := 0; i < nFacts; i++ {
+		b := r.take(factBytes)
+		if r.err != nil {
+			return nil, r.err
+		}
+		pos := int64(i + 1)
+		f := s.facts.next()
+		*f = Fact{Occurred: int64(le.Uint64(b[0:])), Recorded: int64(le.Uint64(b[8:])), ID: uuid.UUID(b[16:32]),
+			Pts: math.Float64frombits(le.Uint64(b[32:])), Target: int64(le.Uint64(b[40:])),
+			Sec: int32(le.Uint32(b[48:])), Unit: int32(le.Uint32(b[52:])), Aux: int32(le.Uint32(b[56:])),
+			Type: b[60], A: b[61], B: b[62]}
+		if b[63] == 1 {
+			s.setCorrected(pos, true)
+		}
+		if kinds[f.Type] == nil {
+			return nil, errors.New("checkpoint: unknown fact type")
+		}
+		if err := s.bounds(f, pos); err != nil {
+			return nil, err
+		}
+		if k := kindAt(f); k.relink != nil {
+			k.relink(s, f, pos)
+		}
+		s.addToStreams(pos, f)
 	}
 	if r.left != 0 {
 		return nil, errors.New("checkpoint: trailing bytes")
 	}
-	if err := s.tables(); err != nil {
-		return nil, err
-	}
-	// Check every fact's indexes, then rebuild what is derived from them.
-	for i := 0; i < s.facts.len(); i++ {
-		if err := s.bounds(s.facts.at(int64(i)), int64(i+1)); err != nil {
-			return nil, err
-		}
-	}
-	for i := 0; i < s.facts.len(); i++ {
-		f := s.facts.at(int64(i))
-		if k := kindAt(f); k.relink != nil {
-			k.relink(s, f, int64(i+1))
-		}
-	}
-	s.rebuildStreams()
 	return s, nil
+}
+
+// reserveStreams sizes the vote lists of a state of n facts from the
+// counts a checkpoint gives. They are hints (a count the facts do not bear
+// out costs only room), held to what the facts could hold.
+func (s *State) reserveStreams(n int, r *reader) {
+	votes, sections := r.u32(), r.count(4)
+	if r.err != nil || votes < 0 || votes > n || sections != len(s.sections) {
+		r.err = errors.New("checkpoint: bad vote counts")
+		return
+	}
+	s.votes.pos = make([]uint32, 0, votes)
+	s.secVotes = make([][]uint32, sections)
+	for si := range s.secVotes {
+		k := r.u32()
+		if k < 0 || k > votes {
+			r.err = errors.New("checkpoint: bad vote counts")
+			return
+		}
+		votes -= k
+		if k > 0 {
+			s.secVotes[si] = make([]uint32, 0, k)
+		}
+	}
 }
 
 // bounds keeps a damaged checkpoint from indexing out of range later: every
@@ -241,10 +283,11 @@ func (s *State) bounds(f *Fact, pos int64) error {
 	return nil
 }
 
-// tables checks the indexes the state's tables hold.
-func (s *State) tables() error {
+// tables checks the indexes the state's tables hold, for a state of n
+// facts.
+func (s *State) tables(n int64) error {
 	for _, u := range s.units {
-		if u.Pos < 1 || u.Pos > int64(s.facts.len()) {
+		if u.Pos < 1 || u.Pos > n {
 			return errors.New("checkpoint: unit position out of range")
 		}
 	}
@@ -265,11 +308,11 @@ func (s *State) tables() error {
 			return errors.New("checkpoint: frozen list of an unknown section")
 		}
 	}
-	if s.frozenPos < 0 || s.frozenPos > int64(s.facts.len()) {
+	if s.frozenPos < 0 || s.frozenPos > n {
 		return errors.New("checkpoint: frozen list position out of range")
 	}
 	for _, d := range s.decisions {
-		if d.pos < 1 || d.pos > int64(s.facts.len()) || d.doc < 0 || int(d.doc) >= len(s.texts) {
+		if d.pos < 1 || d.pos > n || d.doc < 0 || int(d.doc) >= len(s.texts) {
 			return errors.New("checkpoint: decision out of range")
 		}
 		for _, l := range [][]int32{d.sat, d.unsat, d.most} {
@@ -318,14 +361,24 @@ func (w *writer) bool(v bool) {
 	}
 }
 
-// reader takes a checkpoint's bytes from its source through a window: what
-// take returns is valid until the next take.
+// blockReader hands out its data a block at a time, each valid until the
+// next call.
+type blockReader interface {
+	ReadBlock() ([]byte, error)
+}
+
+// reader takes a checkpoint's bytes from its source: what take returns is
+// valid until the next take. From a blockReader it takes them in place,
+// copying only a value that straddles two blocks; from any other source,
+// through a window it fills.
 type reader struct {
-	src  io.Reader
-	buf  []byte // the window's bytes not taken yet
-	win  []byte
-	left int64 // the checkpoint's bytes not taken yet
-	err  error
+	src    io.Reader
+	blocks blockReader // src's, if it has one
+	buf    []byte      // bytes read and not taken yet
+	rest   []byte      // the block to go on with once buf, a value put together in win, is taken
+	win    []byte
+	left   int64 // the checkpoint's bytes not taken yet
+	err    error
 }
 
 func (r *reader) take(n int) []byte {
@@ -333,7 +386,21 @@ func (r *reader) take(n int) []byte {
 		r.err = errors.New("checkpoint: truncated")
 		return make([]byte, max(n, 0))
 	}
-	if n > len(r.buf) {
+	if n > len(r.buf) && !r.fill(n) {
+		return make([]byte, n)
+	}
+	p := r.buf[:n]
+	r.buf = r.buf[n:]
+	if len(r.buf) == 0 && r.rest != nil {
+		r.buf, r.rest = r.rest, nil
+	}
+	r.left -= int64(n)
+	return p
+}
+
+// fill makes r.buf hold at least n bytes.
+func (r *reader) fill(n int) bool {
+	if r.blocks == nil {
 		if len(r.win) < max(n, flushAt) {
 			r.win = make([]byte, max(n, flushAt))
 		}
@@ -342,15 +409,37 @@ func (r *reader) take(n int) []byte {
 		got, err := io.ReadAtLeast(r.src, r.win[have:want], n-have)
 		if err != nil {
 			r.err = fmt.Errorf("checkpoint: read: %w", err)
-			return make([]byte, n)
+			return false
 		}
 		r.buf = r.win[:have+got]
+		return true
 	}
-	p := r.buf[:n]
-	r.buf = r.buf[n:]
-	r.left -= int64(n)
-	return p
+	// A value straddling two blocks is put together in the window (the
+	// next ReadBlock may reuse the block it starts in); the reading then
+	// goes on in place in the new block.
+	r.win = append(r.win[:0], r.buf...)
+	for {
+		b, err := r.blocks.ReadBlock()
+		if len(r.win) == 0 && len(b) >= n {
+			r.buf = b
+			return true
+		}
+		k := min(n-len(r.win), len(b))
+		r.win = append(r.win, b[:k]...)
+		if len(r.win) == n {
+			r.buf, r.rest = r.win, b[k:]
+			return true
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			r.err = fmt.Errorf("checkpoint: read: %w", err)
+			return false
+		}
+	}
 }
+
 func (r *reader) u32() int    { return int(int32(binary.LittleEndian.Uint32(r.take(4)))) }
 func (r *reader) u64() uint64 { return binary.LittleEndian.Uint64(r.take(8)) }
 func (r *reader) i64() int64  { return int64(r.u64()) }

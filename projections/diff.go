@@ -396,7 +396,10 @@ func (s *State) eventDiffs(a, b *calc, emit func(si int32, ed EventDiff)) {
 			continue
 		}
 		sections := all
-		if k.touches == nil {
+		switch {
+		case k.names != nil:
+			sections = k.names(s, f)
+		case k.touches == nil:
 			if f.Sec < 0 {
 				continue
 			}

@@ -17,13 +17,17 @@ func (t *factTable) len() int { return t.n }
 // at returns the fact at index i (position i+1).
 func (t *factTable) at(i int64) *Fact { return &t.chunks[i/factChunk][i%factChunk] }
 
-func (t *factTable) add(f Fact) {
+func (t *factTable) add(f Fact) { *t.next() = f }
+
+// next adds a zero fact and returns it, for the caller to fill in place.
+func (t *factTable) next() *Fact {
 	if t.n/factChunk == len(t.chunks) {
 		t.chunks = append(t.chunks, make([]Fact, 0, factChunk))
 	}
 	c := &t.chunks[t.n/factChunk]
-	*c = append(*c, f)
+	*c = append(*c, Fact{})
 	t.n++
+	return &(*c)[len(*c)-1]
 }
 
 // cut drops the facts from index n on.

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pingyang/ledger/events"
 )
@@ -45,6 +46,10 @@ type kind struct {
 	// touches reports whether a fact concerns a section (nil: the fact
 	// names the section).
 	touches func(s *State, f *Fact, si int32) bool
+	// names lists the sections a fact concerns, for a fact that names them
+	// in a list (or none): the streams and the diff take them from it
+	// rather than asking of every section.
+	names func(s *State, f *Fact) []int32
 	// unitWide marks a fact about a whole unit: it touches the sections
 	// its unit has in a view, those registered after it too.
 	unitWide bool
@@ -71,6 +76,7 @@ type kindOf[D events.Data] struct {
 	explain           func(x *explainer, e *Entry)
 	actsFrom          func(s *State, f *Fact) int64
 	touches           func(s *State, f *Fact, si int32) bool
+	names             func(s *State, f *Fact) []int32
 	unitWide          bool
 	valid             func(s *State, f *Fact, pos int64) bool
 	index, unindex    func(s *State, x *index, f *Fact, pos int64)
@@ -98,7 +104,7 @@ func define[D events.Data](t events.Type, k kindOf[D]) bool {
 		return b, nil
 	}
 	out := &kind{spec: spec, component: k.component, componentOf: k.componentOf, clause: k.clause, score: k.score, unscored: k.unscored,
-		explain: k.explain, actsFrom: k.actsFrom, touches: k.touches, unitWide: k.unitWide, valid: k.valid, index: k.index, unindex: k.unindex,
+		explain: k.explain, actsFrom: k.actsFrom, touches: k.touches, names: k.names, unitWide: k.unitWide, valid: k.valid, index: k.index, unindex: k.unindex,
 		relink: k.relink}
 	out.fold = func(s *State, f *Fact, pos int64, d events.Data) *events.FieldError {
 		b, err := typed(d)
@@ -163,8 +169,11 @@ func (k *kind) from(s *State, f *Fact) int64 {
 
 // touchesSection reports whether a fact of this kind concerns section si.
 func (k *kind) touchesSection(s *State, f *Fact, si int32) bool {
-	if k.touches != nil {
+	switch {
+	case k.touches != nil:
 		return k.touches(s, f, si)
+	case k.names != nil:
+		return slices.Contains(k.names(s, f), si)
 	}
 	return f.Sec == si
 }

@@ -3,6 +3,7 @@ package projections
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -196,6 +197,15 @@ func TestEveryTypeFoldsScoresExplainsAndRestores(t *testing.T) {
 	d, err := DecodeCheckpoint(b)
 	require.NoError(t, err)
 	require.Equal(t, b, EncodeCheckpoint(d))
+	// Read in place from blocks of any size, values straddling them, it
+	// restores the same; cut short, it is refused.
+	for _, size := range []int{1, 7, 63, 64, 65, 1000, len(b)} {
+		d, err := ReadCheckpoint(&blocks{data: b, size: size}, int64(len(b)))
+		require.NoError(t, err, "blocks of %d", size)
+		require.Equal(t, b, EncodeCheckpoint(d), "blocks of %d", size)
+		_, err = ReadCheckpoint(&blocks{data: b[:len(b)-1], size: size}, int64(len(b)))
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "blocks of %d, one byte short", size)
+	}
 	require.Equal(t, s.corr, d.corr)
 	require.Equal(t, s.credPos, d.credPos)
 	live, rebuilt := s.index(), d.index()
@@ -241,4 +251,27 @@ func (t *posTable) entries() []uint32 {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// blocks hands out data in blocks of size bytes, each in a buffer the next
+// call overwrites, as a reader that reuses its buffers does.
+type blocks struct {
+	data []byte
+	size int
+	buf  []byte
+}
+
+func (b *blocks) Read(p []byte) (int, error) { panic("ReadCheckpoint reads a blockReader by blocks") }
+
+func (b *blocks) ReadBlock() ([]byte, error) {
+	if len(b.data) == 0 {
+		return nil, io.EOF
+	}
+	n := min(b.size, len(b.data))
+	for i := range b.buf {
+		b.buf[i] = 0xEE // what a reused buffer held
+	}
+	b.buf = append(b.buf[:0], b.data[:n]...)
+	b.data = b.data[n:]
+	return b.buf, nil
 }

@@ -44,7 +44,7 @@ var _ = define(events.OnlineCandidatesFrozen, kindOf[*events.OnlineCandidatesFro
 	explain: func(x *explainer, e *Entry) {
 		e.Note = fmt.Sprintf("candidate list frozen with %d sections", len(x.s.frozen))
 	},
-	touches: func(s *State, f *Fact, si int32) bool { return slices.Contains(s.frozen, si) },
+	names: func(s *State, f *Fact) []int32 { return s.frozen },
 })
 
 var _ = define(events.VoterCredentialIssued, kindOf[*events.VoterCredentialIssuedData]{
@@ -78,7 +78,7 @@ var _ = define(events.VoterCredentialIssued, kindOf[*events.VoterCredentialIssue
 		e.Note = fmt.Sprintf("voting credential issued to a %s", events.VoterGroups[x.f.B])
 	},
 	// A credential is not about any section (nor may it say whose it is).
-	touches: func(*State, *Fact, int32) bool { return false },
+	names: func(*State, *Fact) []int32 { return nil },
 	valid: func(s *State, f *Fact, pos int64) bool {
 		return f.Aux >= 0 && int(f.Aux) < len(s.creds) && has(events.VoterGroups, f.B)
 	},
@@ -148,7 +148,7 @@ var _ = define(events.BallotCast, kindOf[*events.BallotCastData]{
 		}
 		x.retractedOnly(e)
 	},
-	touches: func(s *State, f *Fact, si int32) bool { return slices.Contains(s.ballot(f), si) },
+	names: func(s *State, f *Fact) []int32 { return s.ballot(f) },
 	valid: func(s *State, f *Fact, pos int64) bool {
 		return f.Aux >= 0 && (int(f.Aux)+1)*2*events.BallotSize <= len(s.ballots) &&
 			f.Target >= 1 && f.Target < pos && s.fact(f.Target).Type == credCode && has(events.VoterGroups, f.B)

@@ -34,8 +34,8 @@ var _ = define(events.UnitRegistered, kindOf[*events.UnitRegisteredData]{
 		e.Note = fmt.Sprintf("unit %s registered", x.s.units[x.f.Unit].ID)
 	},
 	// A unit's registration is not a fact about any one of its sections.
-	touches: func(*State, *Fact, int32) bool { return false },
-	valid:   func(s *State, f *Fact, pos int64) bool { return f.Unit >= 0 },
+	names: func(*State, *Fact) []int32 { return nil },
+	valid: func(s *State, f *Fact, pos int64) bool { return f.Unit >= 0 },
 })
 
 var _ = define(events.SectionRegistered, kindOf[*events.SectionRegisteredData]{

@@ -175,6 +175,10 @@ func (s *State) addToStreams(pos int64, f *Fact) {
 	switch {
 	case s.unitWide(f):
 		s.wide = append(s.wide, uint32(pos))
+	case k.names != nil:
+		for _, si := range k.names(s, f) {
+			s.secOthers = post(s.secOthers, si, pos)
+		}
 	case k.touches == nil:
 		if f.Sec >= 0 {
 			s.secOthers = post(s.secOthers, f.Sec, pos)
@@ -263,14 +267,6 @@ func (s *State) sharedStreams(snap *State) {
 	snap.votes = s.votes.shared()
 	snap.others, snap.wide = clip(s.others), clip(s.wide)
 	snap.secVotes, snap.secOthers = clipAll(s.secVotes), clipAll(s.secOthers)
-}
-
-// rebuildStreams files every fact again (a restored checkpoint).
-func (s *State) rebuildStreams() {
-	s.votes, s.others, s.wide, s.secVotes, s.secOthers = voteIndex{}, nil, nil, nil, nil
-	for i := 0; i < s.facts.len(); i++ {
-		s.addToStreams(int64(i+1), s.facts.at(int64(i)))
-	}
 }
 
 // upTo is the prefix of a position list within the first n positions.

@@ -86,7 +86,7 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 		st.Reserve(opt.Expect)
 		b := &batch{ctx: ctx, in: in, opt: opt, st: st, now: l.clock().UTC(), head: st.Head, start: st.Head.Position,
 			digests: make([]uint64, 0, opt.Expect),
-			stored: func(pos int64) (*events.Record, error) { return l.readRecord(ctx, pos) }}
+			stored:  func(pos int64) (*events.Record, error) { return l.readRecord(ctx, pos) }}
 		newHead, err := l.store.Append(ctx, st.Head, pipelined(b.records))
 		if errors.Is(err, events.ErrStale) && (b.pulled == 0 || opt.Replayable) && attempt < 100 {
 			st.Rollback()

@@ -212,23 +212,34 @@ func newReadAhead(r io.Reader) *readAhead {
 
 func (a *readAhead) Read(p []byte) (int, error) {
 	for len(a.cur) == 0 {
-		if a.spare != nil {
-			a.free <- a.spare[:cap(a.spare)]
-			a.spare = nil
+		b, err := a.ReadBlock()
+		if err != nil {
+			return 0, err
 		}
-		b, ok := <-a.blocks
-		if !ok {
-			<-a.done
-			if a.err != nil {
-				return 0, a.err
-			}
-			return 0, io.EOF
-		}
-		a.cur, a.spare = b, b
+		a.cur = b
 	}
 	n := copy(p, a.cur)
 	a.cur = a.cur[n:]
 	return n, nil
+}
+
+// ReadBlock returns the next block, valid until the next call: the
+// decoder reads it in place (projections.ReadCheckpoint).
+func (a *readAhead) ReadBlock() ([]byte, error) {
+	if a.spare != nil {
+		a.free <- a.spare[:cap(a.spare)]
+		a.spare = nil
+	}
+	b, ok := <-a.blocks
+	if !ok {
+		<-a.done
+		if a.err != nil {
+			return nil, a.err
+		}
+		return nil, io.EOF
+	}
+	a.spare = b
+	return b, nil
 }
 
 // sum drains what is left and returns the digest of all the data read.
