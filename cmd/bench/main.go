@@ -7,6 +7,7 @@
 //	go run ./cmd/bench -scale 3   # ~1,000,000 events
 //	go run ./cmd/bench -trust 5   # the transparency figures, 5 runs each
 //	go run ./cmd/bench -only mixed -from demo.db   # only the mixed load, on a copy of a store
+//	go run -tags benchscan ./cmd/bench -scaling 1,3,10 -runs 5   # how costs grow with the log (issue #16)
 //
 // The mixed load (issue #13, item 2) serves the ledger on loopback with 64
 // clients asking standings for views that are almost never asked twice
@@ -63,7 +64,7 @@ func main() {
 	office := flag.Int("office", 0, "measure the office's tools instead (Excel import and export, pseudonyms), this many runs each (>= 5)")
 	desk := flag.Int("desk", 0, "measure the desk instead (pages, diff, what-if, first load in Chromium), this many runs each (>= 5)")
 	deskDB := flag.String("db", "", "with -desk: a demo database to use (made by serve --demo); else the demo year is imported into a temporary one")
-	keep := flag.String("keep", "", "with -office: keep the workbooks and stores in this directory (to profile with)")
+	keep := flag.String("keep", "", "with -office: keep the workbooks and stores in this directory (to profile with); with -scaling: the work directory (demo files are reused)")
 	trust := flag.Int("trust", 0, "measure the transparency figures instead (tree, proofs, audits, verify, serve start), this many runs each (>= 5)")
 	flag.DurationVar(&mixedFor, "mixed", 20*time.Second, "duration of the mixed load (0: skip it)")
 	flag.IntVar(&mixedReaders, "readers", 64, "standings clients of the mixed load")
@@ -72,7 +73,24 @@ func main() {
 	only := flag.String("only", "", "run only this part: mixed")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the mixed load to this file")
 	from := flag.String("from", "", "with -only mixed: a store to copy instead of importing the demo year")
+	scaling := flag.String("scaling", "", "measure how costs grow with the log instead, at these demo scales (e.g. 1,3,10); build with -tags benchscan for the correctness check")
+	runs := flag.Int("runs", 5, "with -scaling: runs per scale")
+	scalingChild := flag.Bool("scaling-child", false, "internal: a child process of -scaling")
 	flag.Parse()
+	if *scalingChild {
+		if err := runScalingChild(flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *scaling != "" {
+		if err := runScaling(*scaling, *runs, *keep); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		check(err)
