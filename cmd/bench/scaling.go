@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -148,6 +149,7 @@ type scalingFigures struct {
 	Load1                       float64 // 1-minute load average when the run started
 	ImportS, ImportCPUus        float64 // wall seconds; CPU µs per event
 	ImportRSS, ImportGC         float64 // MB; GC cycles
+	StoreBytes, CheckpointBytes float64 // the SQLite file (and its WAL) after the import; the saved checkpoint's blob (NaN: none found)
 	FloorRate                   float64 // raw insert, rows/s
 	ColdKeyMS, ColdKeyRSS       float64
 	ColdNoKeyMS, ColdNoKeyRSS   float64
@@ -189,6 +191,7 @@ func scalingRun(self, bin, dir, key, file string, n int64, scale float64, i int)
 	f.ImportCPUus = float64(r.cpu.Microseconds()) / float64(n)
 	f.ImportRSS = float64(r.rssKB) / 1024
 	f.ImportGC = float64(len(gcLine.FindAllIndex(stderr, -1)))
+	f.StoreBytes, f.CheckpointBytes = storeSizes(db)
 
 	raw := filepath.Join(dir, "raw.db")
 	removeDB(raw)
@@ -214,6 +217,27 @@ func scalingRun(self, bin, dir, key, file string, n int64, scale float64, i int)
 }
 
 var gcLine = regexp.MustCompile(`(?m)^gc \d+ @`)
+
+// storeSizes is the size of a SQLite store's files and of its saved
+// checkpoint's data (NaN when there is none to be read).
+func storeSizes(db string) (file, checkpoint float64) {
+	for _, s := range []string{"", "-wal"} {
+		if fi, err := os.Stat(db + s); err == nil {
+			file += float64(fi.Size())
+		}
+	}
+	checkpoint = math.NaN()
+	h, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	if err != nil {
+		return file, checkpoint
+	}
+	defer h.Close()
+	var n int64
+	if err := h.QueryRow(`SELECT length(data) FROM checkpoint`).Scan(&n); err == nil {
+		checkpoint = float64(n)
+	}
+	return file, checkpoint
+}
 
 func removeDB(path string) {
 	for _, s := range []string{"", "-wal", "-shm", "-journal"} {
@@ -732,6 +756,8 @@ func scalingTable(results []scaleResult, runs int, commit, load0 string) {
 			}
 			return true
 		})
+	row("store file after the import (SQLite, with its WAL), bytes per event", "%.0f", func(f scalingFigures, r scaleResult) float64 { return f.StoreBytes / float64(r.events) }, "", nil)
+	row("its saved checkpoint of the fold, bytes per event", "%.0f", func(f scalingFigures, r scaleResult) float64 { return f.CheckpointBytes / float64(r.events) }, "", nil)
 	row("import, GC cycles (gctrace lines)", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ImportGC }, "", nil)
 	row("floor: raw multi-row INSERT of the same rows, same run, rows/s", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.FloorRate }, "", nil)
 	firstRatio := func() float64 {
