@@ -155,6 +155,9 @@ type scalingFigures struct {
 	ColdNoKeyMS, ColdNoKeyRSS   float64
 	inprocFigures                       // warm figures, in the bench's child
 	ServeRSS, EmptyRSS          float64 // MB, VmRSS after the requests
+	ServeStartRSS, ServeHeap    float64 // MB: VmRSS once serving, before any request; Go heap in use after the requests (GET /metrics)
+	ServeAnon, ServeFile        float64 // MB: RssAnon, RssFile after the requests
+	EmptyAnon                   float64
 	ServeRequests, EmptyRequest int
 }
 
@@ -208,10 +211,13 @@ func scalingRun(self, bin, dir, key, file string, n int64, scale float64, i int)
 	childJSON(&f.inprocFigures, self, "inproc", db, key, strconv.Itoa(i))
 
 	const requests = 300
-	f.ServeRSS, f.ServeRequests = serveRSS(bin, db, key, requests, uint64(i))
+	sr := serveRSS(bin, db, key, requests, uint64(i))
+	f.ServeRSS, f.ServeStartRSS, f.ServeHeap, f.ServeRequests = sr.rss, sr.startRSS, sr.heap, sr.ok
+	f.ServeAnon, f.ServeFile = sr.anon, sr.file
 	empty := filepath.Join(dir, "empty.db")
 	removeDB(empty)
-	f.EmptyRSS, f.EmptyRequest = serveRSS(bin, empty, key, requests, uint64(i))
+	sr = serveRSS(bin, empty, key, requests, uint64(i))
+	f.EmptyRSS, f.EmptyAnon, f.EmptyRequest = sr.rss, sr.anon, sr.ok
 	removeDB(empty)
 	return f
 }
@@ -643,9 +649,17 @@ func show(v reflect.Value) any {
 	return v.Elem().Interface()
 }
 
+type serveFigures struct {
+	startRSS, rss, heap float64 // MB
+	anon, file          float64 // MB: RssAnon and RssFile (the store's mapped pages) after the requests
+	ok                  int
+}
+
 // serveRSS starts `ledger serve` on the store, asks it standings of
-// distinct views requests times (one client), and returns its VmRSS in MB.
-func serveRSS(bin, db, key string, requests int, seed uint64) (float64, int) {
+// distinct views requests times (one client), and returns its VmRSS once
+// serving and after the requests, and then the Go heap in use that its
+// /metrics reports.
+func serveRSS(bin, db, key string, requests int, seed uint64) serveFigures {
 	cmd := exec.Command(bin, "--store", "sqlite:"+db, "--key", key, "serve", "--addr", "127.0.0.1:0")
 	out, err := cmd.StdoutPipe()
 	check(err)
@@ -668,9 +682,9 @@ func serveRSS(bin, db, key string, requests int, seed uint64) (float64, int) {
 		panic(fmt.Sprintf("serve did not start: %s", tail(errb.Bytes())))
 	}
 	go io.Copy(io.Discard, out)
+	f := serveFigures{startRSS: vmRSS(cmd.Process.Pid), heap: math.NaN()}
 	p := newViewPicker(1000+seed, time.Date(2022, 5, 1, 0, 0, 0, 0, events.CST))
 	client := &http.Client{Timeout: 5 * time.Minute}
-	ok := 0
 	for range requests {
 		resp, err := client.Get(base + "/v1/standings?" + p.nextQuery())
 		check(err)
@@ -678,24 +692,48 @@ func serveRSS(bin, db, key string, requests int, seed uint64) (float64, int) {
 		check(err)
 		resp.Body.Close()
 		if resp.StatusCode == 200 {
-			ok++
+			f.ok++
 		}
 	}
-	return vmRSS(cmd.Process.Pid), ok
+	m := procStatus(cmd.Process.Pid)
+	f.rss, f.anon, f.file = m["VmRSS"], m["RssAnon"], m["RssFile"]
+	if resp, err := client.Get(base + "/metrics"); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "go_memstats_heap_inuse_bytes "); ok {
+				if x, err := strconv.ParseFloat(strings.TrimSpace(rest), 64); err == nil {
+					f.heap = x / (1 << 20)
+				}
+			}
+		}
+	}
+	return f
 }
 
 // vmRSS is a process's resident set in MB, from /proc/PID/status.
-func vmRSS(pid int) float64 {
+func vmRSS(pid int) float64 { return procStatus(pid)["VmRSS"] }
+
+// procStatus reads the kB fields of /proc/PID/status (VmRSS, RssAnon,
+// RssFile, ...), in MB.
+func procStatus(pid int) map[string]float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	check(err)
+	out := map[string]float64{}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb float64
-			fmt.Sscan(rest, &kb)
-			return kb / 1024
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok || !strings.HasSuffix(rest, " kB") {
+			continue
+		}
+		var kb float64
+		if _, err := fmt.Sscan(rest, &kb); err == nil {
+			out[name] = kb / 1024
 		}
 	}
-	panic("no VmRSS in /proc/PID/status")
+	if _, ok := out["VmRSS"]; !ok {
+		panic("no VmRSS in /proc/PID/status")
+	}
+	return out
 }
 
 // scalingTable prints the figures, a column per scale.
@@ -792,12 +830,19 @@ func scalingTable(results []scaleResult, runs int, commit, load0 string) {
 	row("1,000 distinct views, 16 clients, replay.Ledger.Standings, views/s", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ViewsPerS }, ">= 1,000 views/s",
 		func(x float64) bool { return x >= 1000 })
 	row("1,000 distinct views, 16 clients, GET /v1/standings on loopback, views/s", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.HTTPPerS }, "", nil)
+	row("serve: VmRSS once serving, before any request, MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeStartRSS }, "", nil)
+	row("serve: Go heap in use after 300 standings requests (its /metrics), MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeHeap }, "", nil)
 	row("serve: VmRSS after 300 standings requests, MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeRSS }, "", nil)
+	row("  of which RssAnon (the process's own memory), MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeAnon }, "", nil)
+	row("  of which RssFile (pages of the store's file it maps), MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeFile }, "", nil)
 	row("the same binary serving an empty ledger, same requests, MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.EmptyRSS }, "", nil)
 	row("serve: VmRSS / events, bytes", "%.0f", func(f scalingFigures, r scaleResult) float64 { return f.ServeRSS * (1 << 20) / float64(r.events) }, "<= 120 bytes/event",
 		func(x float64) bool { return x <= 120 })
 	row("serve: (VmRSS − empty ledger's) / events, bytes", "%.0f", func(f scalingFigures, r scaleResult) float64 {
 		return (f.ServeRSS - f.EmptyRSS) * (1 << 20) / float64(r.events)
+	}, "", nil)
+	row("serve: (RssAnon − empty ledger's) / events, bytes", "%.0f", func(f scalingFigures, r scaleResult) float64 {
+		return (f.ServeAnon - f.EmptyAnon) * (1 << 20) / float64(r.events)
 	}, "", nil)
 	line := "| fast standings = full fold, every field to 1e-9 (the state folded afresh, and the ledger from its checkpoint) |"
 	allOK := true
