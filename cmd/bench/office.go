@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/internal/demo"
+	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -36,9 +38,13 @@ import (
 //	  - recipients pseudonymize of the year's sections x 500 recipients (a
 //	    file per unit), wall and CPU time.
 //
-// With keep, the workbooks, the key and the stores are left in that
+// Every command runs with the office's signing key in LEDGER_KEY, as the
+// office runs them, so that the sealed fold cache is used.
+//
+// With keep, the workbooks, the keys and the stores are left in that
 // directory (votes.xlsx, votes.jsonl, base.db: the roster, year.db, the
-// unit files U*.xlsx and office.key).
+// unit files U*.xlsx, office.key: the pseudonyms' key, signing.key: the
+// office's signing key).
 func runOffice(n int, keep string) error {
 	if n < 5 {
 		return fmt.Errorf("-office wants at least 5 runs, got %d", n)
@@ -57,6 +63,15 @@ func runOffice(n int, keep string) error {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v: %s", err, out)
 	}
+	// The office runs every command with its signing key (LEDGER_KEY), as
+	// the office does: it seals the fold's cache, which a command without
+	// it does not trust (it would fold the whole log first).
+	skey, _, err := transparency.GenerateKey(crand.Reader, "bench.example/ledger")
+	check(err)
+	signing := filepath.Join(dir, "signing.key")
+	check(os.WriteFile(signing, []byte(skey+"\n"), 0o600))
+	check(os.Setenv("LEDGER_KEY", signing))
+	defer os.Unsetenv("LEDGER_KEY")
 	load0 := loadavg()
 	year := filepath.Join(dir, "demo.jsonl")
 	f, err := os.Create(year)
