@@ -238,8 +238,12 @@ func storeSizes(db string) (file, checkpoint float64) {
 		return file, checkpoint
 	}
 	defer h.Close()
+	// Stored in chunks (checkpoint_chunk, since migration 003) or, before,
+	// as one blob in the checkpoint row.
 	var n int64
-	if err := h.QueryRow(`SELECT length(data) FROM checkpoint`).Scan(&n); err == nil {
+	if err := h.QueryRow(`SELECT length(c.data) + coalesce((SELECT sum(length(k.data)) FROM checkpoint_chunk k WHERE k.gen = c.gen), 0) FROM checkpoint c`).Scan(&n); err == nil {
+		checkpoint = float64(n)
+	} else if err := h.QueryRow(`SELECT length(data) FROM checkpoint`).Scan(&n); err == nil {
 		checkpoint = float64(n)
 	}
 	return file, checkpoint
