@@ -28,9 +28,16 @@ var migrations embed.FS
 
 // Store is an events.Store and events.Checkpointer on one SQLite file.
 type Store struct {
-	path   string
-	write  *sql.DB // one connection, BEGIN IMMEDIATE transactions
-	read   *sql.DB
+	path  string
+	write *sql.DB // one connection, BEGIN IMMEDIATE transactions
+	read  *sql.DB
+	// nodes reads the Merkle tree's rows for proofs, through connections
+	// that map the file: a proof reads a few scattered pages, and a read
+	// through mmap costs no system call. Scans of the log and the
+	// checkpoint go through read, which does not map: a mapped page read
+	// once stays in the process's resident memory, so a server that
+	// verified its log at start would hold the whole file as its own.
+	nodes  *sql.DB
 	closed atomic.Bool
 	noTree bool // OpenWithoutTree: measuring what the tree costs
 	cache  rowCache
@@ -44,13 +51,20 @@ var (
 	_ events.Checkpointer = (*Store)(nil)
 )
 
-func dsn(path string, immediate bool) string {
+// The connections of a store: the writer, the readers, and the readers of
+// the tree's nodes (Store.nodes).
+const (
+	writer = iota
+	reader
+	mapped
+)
+
+func dsn(path string, kind int) string {
 	q := "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
-	if immediate {
+	switch kind {
+	case writer:
 		q += "&_txlock=immediate"
-	} else {
-		// Readers map the file: a proof reads a few scattered pages of
-		// the tree, and a read through mmap costs no system call.
+	case mapped:
 		q += "&_pragma=mmap_size(1073741824)"
 	}
 	return "file:" + path + q
@@ -62,21 +76,29 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		path = "ledger.db"
 	}
-	w, err := sql.Open("sqlite", dsn(path, true))
+	w, err := sql.Open("sqlite", dsn(path, writer))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", dsn(path, false))
+	r, err := sql.Open("sqlite", dsn(path, reader))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{path: path, write: w, read: r}
+	m, err := sql.Open("sqlite", dsn(path, mapped))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	m.SetMaxOpenConns(4)
+	m.SetMaxIdleConns(4)
+	s := &Store{path: path, write: w, read: r, nodes: m}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -156,7 +178,11 @@ func (s *Store) Close() error {
 		err1 = s.write.Close()
 	}
 	err2 := s.read.Close()
-	if err := errors.Join(err1, err2); err != nil {
+	var err3 error
+	if s.nodes != nil {
+		err3 = s.nodes.Close()
+	}
+	if err := errors.Join(err1, err2, err3); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil

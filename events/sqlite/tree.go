@@ -155,7 +155,11 @@ func (s *Store) cachedRows(ctx context.Context, keys []rowKey) (map[rowKey][]byt
 		args = append(args, int64(k.level), int64(k.idx))
 	}
 	q.WriteByte(')')
-	rows, err := s.read.QueryContext(ctx, q.String(), args...)
+	db := s.nodes
+	if db == nil { // read-only: one pool
+		db = s.read
+	}
+	rows, err := db.QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tree: %w", err)
 	}

@@ -1,8 +1,9 @@
 // Package memlimit keeps a process's soft memory limit a little above what
-// its heap holds live, for a process (an import) whose live heap grows from
-// nothing to hundreds of megabytes: a fixed limit below the live heap makes
-// the collector run without end, and a generous GOGC lets the heap grow to
-// several times what it holds.
+// its heap holds live: for an import, whose live heap grows from nothing to
+// hundreds of megabytes, and for a server, which holds its state for days.
+// A fixed limit below the live heap makes the collector run without end,
+// and GOGC alone lets the heap grow to twice (at 100) or five times (at
+// 400) what it holds.
 package memlimit
 
 import (
