@@ -63,7 +63,7 @@ func (r *Record) Canonical(dst []byte) []byte {
 	dst = append(dst, `,"data":`...)
 	dst = append(dst, r.Data...)
 	dst = append(dst, `,"id":"`...)
-	dst = appendUUID(dst, r.ID)
+	dst = AppendUUID(dst, r.ID)
 	dst = append(dst, `","occurred_at":"`...)
 	dst = AppendCST(dst, r.OccurredAt)
 	dst = append(dst, `","position":`...)
@@ -119,7 +119,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"position":`...)
 	dst = strconv.AppendInt(dst, r.Position, 10)
 	dst = append(dst, `,"id":"`...)
-	dst = appendUUID(dst, r.ID)
+	dst = AppendUUID(dst, r.ID)
 	dst = append(dst, `","type":`...)
 	dst = appendString(dst, string(r.Type))
 	dst = append(dst, `,"stream":`...)
@@ -163,7 +163,9 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-func appendUUID(dst []byte, id uuid.UUID) []byte {
+// AppendUUID appends id in its canonical form (8-4-4-4-12, lower-case hex),
+// as id.String() writes it, without allocating.
+func AppendUUID(dst []byte, id uuid.UUID) []byte {
 	var b [36]byte
 	hex.Encode(b[0:8], id[0:4])
 	b[8] = '-'

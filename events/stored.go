@@ -290,7 +290,7 @@ func (p *storedParser) object() []byte {
 func Redecode(r *Record) (*Event, *FieldError) {
 	line := make([]byte, 0, 128+len(r.Data))
 	line = append(line, `{"id":"`...)
-	line = appendUUID(line, r.ID)
+	line = AppendUUID(line, r.ID)
 	line = append(line, `","type":`...)
 	line = appendString(line, string(r.Type))
 	line = append(line, `,"occurred_at":"`...)

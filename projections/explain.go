@@ -64,8 +64,9 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	}
 	out.Entries = make([]Entry, 0, n)
 	merged(lists, func(pos int64) {
-		if e, ok := x.entry(pos - 1); ok {
-			out.Entries = append(out.Entries, e)
+		out.Entries = append(out.Entries, Entry{})
+		if !x.fill(pos-1, &out.Entries[len(out.Entries)-1]) {
+			out.Entries = out.Entries[:len(out.Entries)-1]
 		}
 	})
 	out.Groups = c.groups(si, out.Entries)
@@ -81,13 +82,21 @@ func (c *calc) explainer(si int32) *explainer {
 // visible in the view and touches the section. Facts must be handed over
 // in position order: the bonus cap is spent as they come.
 func (x *explainer) entry(i int64) (Entry, bool) {
+	var e Entry
+	ok := x.fill(i, &e)
+	return e, ok
+}
+
+// fill is entry writing into e, which it overwrites whole when it reports
+// true: explain words a busy section's thousands of entries in place.
+func (x *explainer) fill(i int64, e *Entry) bool {
 	s, c := x.s, x.c
 	f := s.facts.at(int64(i))
 	k := kinds[f.Type]
 	// A fact is shown where it acts: a correction wherever its target
 	// is, an exemption all year, whatever their own dates.
 	if k.from(s, f) > events.Nanos(c.v.AsOf) || !k.touchesSection(s, f, x.si) {
-		return Entry{}, false
+		return false
 	}
 	x.f, x.pos = f, i+1
 	x.st, x.pts = s.effect(x.pos, c.n)
@@ -96,12 +105,21 @@ func (x *explainer) entry(i int64) (Entry, bool) {
 		if x.st == Retracted {
 			st = Retracted
 		}
-		return Entry{Position: x.pos, Type: string(k.spec.Type), Component: k.component, Clause: k.clause,
-			Status: st.String(), summed: true}, true
+		*e = Entry{Position: x.pos, Type: string(k.spec.Type), Component: k.component, Clause: k.clause,
+			Status: st.String(), summed: true}
+		return true
 	}
-	e := Entry{
-		Position: x.pos, EventID: f.ID.String(), Type: string(k.spec.Type),
-		OccurredAt: events.FormatCST(unixTime(f.Occurred)), RecordedAt: events.FormatUTC(unixTime(f.Recorded)),
+	// The id and the two times share one allocation: a busy section
+	// words thousands of entries.
+	var b [128]byte
+	buf := events.AppendUUID(b[:0], f.ID)
+	buf = events.AppendCST(buf, unixTime(f.Occurred))
+	occEnd := len(buf)
+	buf = events.AppendUTC(buf, unixTime(f.Recorded))
+	words := string(buf)
+	*e = Entry{
+		Position: x.pos, EventID: words[:36], Type: string(k.spec.Type),
+		OccurredAt: words[36:occEnd], RecordedAt: words[occEnd:],
 		Component: k.componentFor(f), Clause: k.clause, Status: Counted.String(),
 		deduction: k.spec.Deduction, bonus: k.component == "bonus",
 		summed: f.Type == voteCode || f.Type == ballotCode,
@@ -111,8 +129,8 @@ func (x *explainer) entry(i int64) (Entry, bool) {
 		e.Component = kindAt(t).componentFor(t)
 		e.target = f.Target
 	}
-	k.explain(x, &e)
-	return e, true
+	k.explain(x, e)
+	return true
 }
 
 // points sets an entry's signed points (sign times the points in force)

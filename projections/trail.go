@@ -84,10 +84,9 @@ type BallotCount struct {
 func (c *calc) groups(si int32, entries []Entry) []Group {
 	sc, row := &c.secs[si], &c.rows[si]
 	lines := c.work(si)
-	byComp := map[string]*Group{}
 	var out []Group
 	for _, comp := range Components {
-		g := Group{Component: comp, Positions: []int64{}, Arithmetic: []string{}}
+		g := Group{Component: comp, Arithmetic: []string{}}
 		for _, l := range lines {
 			if lineComponent(l) == comp {
 				g.Arithmetic = append(g.Arithmetic, l)
@@ -118,28 +117,30 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 		}
 		out = append(out, g)
 	}
+	byComp := make(map[string]int, len(out))
 	for i := range out {
-		byComp[out[i].Component] = &out[i]
+		byComp[out[i].Component] = i
 	}
 	// Reading order: the facts an inspector looks for first, each
-	// correction right after what it corrects.
+	// correction right after what it corrects. The keys are sorted with
+	// their positions (a busy section has thousands), not looked up.
 	type keyed struct {
-		first      bool
-		key, order int64
+		first           bool
+		key, order, pos int64
 	}
-	keys := map[int64]keyed{}
+	keys := make([][]keyed, len(out))
 	for _, e := range entries {
-		g := byComp[e.Component]
-		if g == nil {
+		gi, ok := byComp[e.Component]
+		if !ok {
 			continue
 		}
-		k := keyed{first: e.deduction || e.bonus || e.target != 0, key: e.Position}
+		k := keyed{first: e.deduction || e.bonus || e.target != 0, key: e.Position, pos: e.Position}
 		if e.target != 0 {
 			k.key, k.order = e.target, e.Position
 		}
-		keys[e.Position] = k
-		g.Positions = append(g.Positions, e.Position)
+		keys[gi] = append(keys[gi], k)
 		if e.Status == Retracted.String() && e.summed {
+			g := &out[gi]
 			f := c.s.fact(e.Position)
 			switch {
 			case f.Type == voteCode && g.Rounds != nil:
@@ -150,19 +151,23 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 		}
 	}
 	for i := range out {
-		slices.SortStableFunc(out[i].Positions, func(a, b int64) int {
-			ka, kb := keys[a], keys[b]
-			if ka.first != kb.first {
-				if ka.first {
+		slices.SortStableFunc(keys[i], func(a, b keyed) int {
+			if a.first != b.first {
+				if a.first {
 					return -1
 				}
 				return 1
 			}
-			if ka.key != kb.key {
-				return cmpInt(ka.key, kb.key)
+			if a.key != b.key {
+				return cmpInt(a.key, b.key)
 			}
-			return cmpInt(ka.order, kb.order)
+			return cmpInt(a.order, b.order)
 		})
+		ps := make([]int64, len(keys[i]))
+		for j, k := range keys[i] {
+			ps[j] = k.pos
+		}
+		out[i].Positions = ps
 	}
 	return out
 }
