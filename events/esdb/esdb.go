@@ -18,9 +18,13 @@
 // For EventStoreDB-native consumers, each appended record is also linked
 // ("$>" link events) into the stream its envelope names (section-U06-S12,
 // unit-U06, online, fix), so a section's facts are reachable by stream and,
-// through the server's $by_category projection, by category. Links are
-// written after the ledger append and are best effort: the ledger stream
-// is the record.
+// through the server's $by_category projection, by category. Section and
+// unit ids are a county's own, so a ledger whose stream is named (several
+// ledgers on one cluster: one per county and year, ?stream=pingyang-2021)
+// links into names prefixed with its stream (pingyang-2021-section-U06-S12,
+// of the category "pingyang"); the default stream keeps the bare names.
+// Links are written after the ledger append and are best effort: the
+// ledger stream is the record.
 //
 // Atomicity. One AppendToStream is atomic. A batch larger than the server's
 // maximum append size (1 MiB by default) is written in chunks of up to
@@ -259,7 +263,7 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 		}
 		batch = append(batch, esdb.EventData{EventID: r.ID, EventType: string(r.Type), ContentType: esdb.ContentTypeJson,
 			Data: r.AppendJSON(nil)})
-		links = append(links, link{stream: r.Stream, position: r.Position})
+		links = append(links, link{stream: s.linkStream(r.Stream), position: r.Position})
 		if r.Leaf == (events.Hash{}) {
 			buf = r.LeafOf(buf)
 		}
@@ -298,6 +302,15 @@ func (s *Store) Append(ctx context.Context, expect events.Head, recs iter.Seq2[*
 	s.extendTree(expect.Position, leaves)
 	s.link(ctx, links)
 	return next, nil
+}
+
+// linkStream is the server stream a record of the envelope stream name is
+// linked into.
+func (s *Store) linkStream(name string) string {
+	if s.stream == DefaultStream {
+		return name
+	}
+	return s.stream + "-" + name
 }
 
 type link struct {

@@ -85,8 +85,10 @@ func TestSubscriptionFollowsAndResubscribes(t *testing.T) {
 	f.DropSubscriptions()
 	eventstest.Append(t, s, 2)
 	require.Eventually(t, func() bool { return last.Load() == 5 }, 10*time.Second, 10*time.Millisecond)
-	// Each record is also linked into its own stream.
-	require.Equal(t, 1, f.Events("unit-U1000"))
+	// Each record is also linked into its own stream, under the name of
+	// the ledger's (the test's streams are named).
+	require.Equal(t, 1, f.Events(s.Stream()+"-unit-U1000"))
+	require.Equal(t, 0, f.Events("unit-U1000"))
 }
 
 func TestConnectionLossIsAnError(t *testing.T) {
@@ -334,4 +336,21 @@ func TestCutCheckpointSaveKeepsThePrevious(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, first, got)
 	require.Equal(t, "first", string(data))
+}
+
+// TestLinksOfTwoLedgersOnOneCluster: two ledgers on one server, the
+// default stream and a named one, name the same unit; each links into
+// streams of its own.
+func TestLinksOfTwoLedgersOnOneCluster(t *testing.T) {
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	for _, u := range []string{f.URL(), f.URL() + "&stream=pingyang-2021"} {
+		s, err := esdb.Open(context.Background(), u)
+		require.NoError(t, err)
+		eventstest.Append(t, s, 1)
+		require.NoError(t, s.Close())
+	}
+	require.Equal(t, 1, f.Events("unit-U1000"))
+	require.Equal(t, 1, f.Events("pingyang-2021-unit-U1000"))
 }
