@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -20,7 +22,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/internal/labels"
+	"github.com/pingyang/ledger/internal/present"
 	"github.com/pingyang/ledger/internal/when"
+	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 )
@@ -315,6 +320,9 @@ type viewQuery struct {
 func (s *Server) deskRoutes(e *echo.Echo) {
 	e.GET("/", s.deskStandings)
 	e.GET("/standings.csv", s.deskStandingsCSV)
+	e.GET("/standings.xlsx", s.deskStandingsXLSX)
+	e.GET("/announcement.xlsx", s.deskAnnouncementXLSX)
+	e.GET("/sections/:id/explain.xlsx", s.deskExplainXLSX, s.deskRequire(Inspector))
 	e.GET("/sections/:id", s.deskSection, s.deskRequire(Inspector))
 	e.GET("/events/:position", s.deskEvent, s.deskRequire(Inspector))
 	e.GET("/disputes", s.deskDisputes, s.deskRequire(Inspector))
@@ -518,6 +526,31 @@ type standingsRow struct {
 	UnitName string
 	Outcome  *string
 	Top3     bool
+	decision
+}
+
+// decision is a section's place in the standing committee's decision in
+// force (R-OUT-CONF), beside the proposal's: Decided once there is one,
+// Deviates where it departs from the proposal.
+type decision struct {
+	Decided      bool
+	Decision     *string
+	DecisionTop3 bool
+	Deviates     bool
+}
+
+func decisionOf(st *projections.Standings, id string) decision {
+	if st.Confirmed == nil {
+		return decision{}
+	}
+	d := decision{Decided: true, Deviates: present.Deviates(st, id)}
+	if k := present.Confirmed(st, id); k != "" {
+		if k == "top3" {
+			k, d.DecisionTop3 = "satisfied", true
+		}
+		d.Decision = &k
+	}
+	return d
 }
 
 type standingsData struct {
@@ -527,6 +560,7 @@ type standingsData struct {
 	Units      []unitOption
 	Unit, Find string
 	Candidates bool
+	Decided    bool
 	Total      int
 }
 
@@ -545,7 +579,7 @@ func (s *Server) deskStandings(c echo.Context) error {
 	vq.Events = st.Events
 	names := s.ledger.UnitNames()
 	d := &standingsData{View: vq, S: st, Unit: c.QueryParam("unit"), Find: strings.TrimSpace(c.QueryParam("q")),
-		Candidates: c.QueryParam("candidates") != "", Total: len(st.Sections)}
+		Candidates: c.QueryParam("candidates") != "", Decided: st.Confirmed != nil, Total: len(st.Sections)}
 	for id, n := range names {
 		d.Units = append(d.Units, unitOption{id, n})
 	}
@@ -581,7 +615,7 @@ func rankedRows(st *projections.Standings, names map[string]string) []standingsR
 	}
 	rows := make([]standingsRow, 0, len(st.Sections))
 	for _, r := range st.Sections {
-		sr := standingsRow{Row: r, UnitName: names[r.UnitID], Top3: top3[r.SectionID]}
+		sr := standingsRow{Row: r, UnitName: names[r.UnitID], Top3: top3[r.SectionID], decision: decisionOf(st, r.SectionID)}
 		if o, ok := place[r.SectionID]; ok {
 			sr.Outcome = &o
 		}
@@ -624,10 +658,14 @@ func (s *Server) deskStandingsCSV(c echo.Context) error {
 	b.WriteString("\ufeff")
 	w := csv.NewWriter(&b)
 	head := []string{"rank", "unit_id", "unit", "section_id", "section", "service", "hotline", "qr", "supervisor", "inspection",
-		"daily_total", "online", "bonus", "total", "candidate", "outcome"}
+		"daily_total", "online", "bonus", "total", "candidate", "outcome", "confirmed"}
 	if p.Lang == zh {
 		head = []string{"名次", "单位编号", "单位", "科室编号", "科室", "服务对象满意度", "热线", "二维码", "主管单位评价", "监督检查",
-			"日常小计", "网络评价", "加分", "总分", "候选", "评议结果"}
+			"日常小计", "网络评价", "加分", "总分", "候选", "评议结果", "县委常委会确定"}
+	}
+	decided := st.Confirmed != nil
+	if !decided {
+		head = head[:len(head)-1]
 	}
 	w.Write(head)
 	cell := func(v *float64) string {
@@ -656,12 +694,81 @@ func (s *Server) deskStandingsCSV(c echo.Context) error {
 		if p.Lang == en {
 			cand = strconv.FormatBool(r.Candidate)
 		}
-		w.Write([]string{rank, r.UnitID, r.UnitName, r.SectionID, r.Name, cell(svc), cell(r.Hotline), cell(r.QR), cell(r.Supervisor),
-			cell(r.Inspection), cell(r.DailyTotal), cell(r.Online), cell(r.Bonus), cell(r.Total), cand, outcome})
+		line := []string{rank, r.UnitID, r.UnitName, r.SectionID, r.Name, cell(svc), cell(r.Hotline), cell(r.QR), cell(r.Supervisor),
+			cell(r.Inspection), cell(r.DailyTotal), cell(r.Online), cell(r.Bonus), cell(r.Total), cand, outcome}
+		if decided {
+			// As the command line's table: * where the decision departs
+			// from the proposal.
+			conf := p.Outcome(r.Decision, r.DecisionTop3)
+			if r.Deviates {
+				conf = cmp.Or(conf, "-") + " *"
+			}
+			line = append(line, conf)
+		}
+		w.Write(line)
 	}
 	w.Flush()
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="standings.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+}
+
+// The desk's Excel downloads are the API's workbooks (?format=xlsx) of
+// the page's view, in the page's language.
+
+func (p *page) labels() labels.Lang {
+	if p.Lang == en {
+		return labels.En
+	}
+	return labels.Zh
+}
+
+func (s *Server) deskStandingsXLSX(c echo.Context) error {
+	return s.deskWorkbook(c, "standings", func(p *page, st *projections.Standings, names present.Names) (string, func(io.Writer) error) {
+		return xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
+			return xlsx.Standings(w, st, names, present.Filter{}, p.labels())
+		}
+	})
+}
+
+func (s *Server) deskAnnouncementXLSX(c echo.Context) error {
+	return s.deskWorkbook(c, "announcement", func(p *page, st *projections.Standings, names present.Names) (string, func(io.Writer) error) {
+		return xlsx.Filename("outcome", st.AsOf), func(w io.Writer) error {
+			return xlsx.Outcome(w, st, names, p.labels())
+		}
+	})
+}
+
+// deskWorkbook answers the workbook that book makes of the view's
+// standings.
+func (s *Server) deskWorkbook(c echo.Context, nav string, book func(*page, *projections.Standings, present.Names) (string, func(io.Writer) error)) error {
+	p := s.newPage(c, nav, "")
+	vq, err := s.deskView(c, "as_of", "known_at")
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
+	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
+	units, _ := s.ledger.Roster()
+	name, write := book(p, st, present.NamesOf(units))
+	return sendXLSX(c, name, write)
+}
+
+func (s *Server) deskExplainXLSX(c echo.Context) error {
+	p := s.newPage(c, "standings", "")
+	vq, err := s.deskView(c, "as_of", "known_at")
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
+	e, err := s.ledger.Explain(c.Request().Context(), c.Param("id"), vq.View)
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
+	units, _ := s.ledger.Roster()
+	return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(vq.View.AsOf)), func(w io.Writer) error {
+		return xlsx.Explain(w, e, present.NamesOf(units), p.labels())
+	})
 }
 
 // ---- 科室: a section ----
@@ -674,10 +781,11 @@ type sectionData struct {
 	E           *projections.Explanation
 	Outcome     *string
 	Top3        bool
-	Groups      []sectionGroup
-	Votes       bool
-	Filter      projections.ExplainFilter
-	Comps       []string
+	decision
+	Groups []sectionGroup
+	Votes  bool
+	Filter projections.ExplainFilter
+	Comps  []string
 }
 
 type sectionGroup struct {
@@ -707,6 +815,13 @@ func (s *Server) deskSection(c echo.Context) error {
 	e.Filter(f)
 	d := &sectionData{View: vq, E: e, Votes: c.QueryParam("votes") == "all", Filter: f, Comps: projections.Components,
 		Outcome: e.Outcome, Top3: e.Top3}
+	// The committee's decision is the view's, not the section's: the
+	// standings of the view (cached) have it.
+	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	if err != nil {
+		return s.deskError(c, p, err)
+	}
+	d.decision = decisionOf(st, e.SectionID)
 	byPos := make(map[int64]projections.Entry, len(e.Entries))
 	for _, x := range e.Entries {
 		byPos[x.Position] = x

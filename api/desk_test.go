@@ -1,17 +1,26 @@
 package api_test
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
+	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/replay"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 )
 
 // page fetches a desk page with a client (and its cookies).
@@ -128,4 +137,109 @@ func TestDeskStandingsCSVHasABOM(t *testing.T) {
 	require.Contains(t, body, "县发改局")
 	_, body, _ = page(t, browser(t), "GET", f.url+"/standings.csv?lang=en", nil)
 	require.True(t, strings.HasPrefix(body, "\ufeffrank,unit_id,unit,section_id,section,"))
+}
+
+// scenarioDesk serves the hand-made scenario (testdata/scenario.jsonl),
+// whose year ends with the standing committee's decision: it drops
+// U03-S02 from the proposed satisfied list and adds U02-S02.
+func scenarioDesk(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	l, err := replay.Open(ctx, st, replay.Options{})
+	require.NoError(t, err)
+	in, err := os.Open("../testdata/scenario.jsonl")
+	require.NoError(t, err)
+	defer in.Close()
+	seq, _ := events.ReadLines(in, events.DecodeOptions{Historical: true})
+	_, err = l.Append(ctx, seq, replay.AppendOptions{Historical: true})
+	require.NoError(t, err)
+	toks, err := api.ParseTokens(strings.NewReader("inspector " + inspectorTok + "\n"))
+	require.NoError(t, err)
+	srv := httptest.NewServer(api.New(api.Config{Ledger: l, Tokens: toks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestDeskShowsTheCommitteesDecision(t *testing.T) {
+	u := scenarioDesk(t)
+	ins := browser(t)
+	code, _, _ := page(t, ins, "POST", u+"/signin", url.Values{"token": {inspectorTok}})
+	require.Equal(t, 200, code)
+
+	_, body, _ := page(t, ins, "GET", u+"/", nil)
+	require.Contains(t, body, "评议结果（建议）")
+	require.Contains(t, body, "县委常委会确定")
+	row := func(body, id string) string {
+		i := strings.Index(body, `data-section="`+id+`"`)
+		require.Positive(t, i, id)
+		j := strings.Index(body[i:], "</tr>")
+		return body[i : i+j]
+	}
+	// Proposed satisfied, dropped by the decision: flagged.
+	r := row(body, "U03-S02")
+	require.Contains(t, r, `<span class="tag satisfied">满意</span>`)
+	require.Contains(t, r, `<td class="decision"> <span class="tag deviates"`)
+	// Not proposed, added as satisfied: flagged.
+	r = row(body, "U02-S02")
+	require.Contains(t, r, `<td class="decision"><span class="tag satisfied">满意</span> <span class="tag deviates"`)
+	// Proposed and decided alike: no flag.
+	r = row(body, "U01-S01")
+	require.Contains(t, r, `<td class="decision"><span class="tag satisfied">`)
+	require.NotContains(t, r, "deviates")
+
+	_, body, _ = page(t, ins, "GET", u+"/sections/U02-S02", nil)
+	require.Contains(t, body, `id="decision"`)
+	require.Contains(t, body, "调整")
+
+	// The CSV marks a departure with *, as the command line's table does.
+	_, body, _ = page(t, ins, "GET", u+"/standings.csv", nil)
+	require.Contains(t, body, ",县委常委会确定\n")
+	require.Contains(t, body, ",是,,满意 *\n", "U02-S02 added")
+	require.Contains(t, body, ",是,满意,- *\n", "U03-S02 dropped")
+
+	// Before the decision (as known on 2021-12-01) there is no column.
+	_, body, _ = page(t, ins, "GET", u+"/?known_at=2021-12-01", nil)
+	require.NotContains(t, body, "县委常委会确定")
+}
+
+func TestDeskExcelDownloads(t *testing.T) {
+	u := scenarioDesk(t)
+	ins := browser(t)
+	code, _, _ := page(t, ins, "POST", u+"/signin", url.Values{"token": {inspectorTok}})
+	require.Equal(t, 200, code)
+	_, body, _ := page(t, ins, "GET", u+"/", nil)
+	require.Contains(t, body, `href="/standings.xlsx"`)
+	_, body, _ = page(t, ins, "GET", u+"/sections/U01-S01?as_of=2021-06-30", nil)
+	require.Contains(t, body, `href="/sections/U01-S01/explain.xlsx?as_of=2021-06-30"`)
+	_, body, _ = page(t, ins, "GET", u+"/announcement", nil)
+	require.Contains(t, body, `href="/announcement.xlsx"`)
+	for _, c := range []struct{ path, name, sheet, cell, want string }{
+		{"/standings.xlsx", "ledger-standings-2021-11-30.xlsx", "总表", "D2", "县经信局"},
+		{"/announcement.xlsx", "ledger-outcome-2021-11-30.xlsx", "公示", "A1", ""},
+		{"/sections/U01-S01/explain.xlsx?as_of=2021-06-30", "ledger-explain-U01-S01-2021-06-30.xlsx", "汇总", "A1", "评议项目"},
+		// Last: the page's language is remembered.
+		{"/standings.xlsx?lang=en", "ledger-standings-2021-11-30.xlsx", "Standings", "A1", "rank"},
+	} {
+		code, body, resp := page(t, ins, "GET", u+c.path, nil)
+		require.Equal(t, 200, code, c.path)
+		require.Equal(t, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", resp.Header.Get("Content-Type"), c.path)
+		require.Equal(t, `attachment; filename="`+c.name+`"`, resp.Header.Get("Content-Disposition"), c.path)
+		wb, err := excelize.OpenReader(strings.NewReader(body))
+		require.NoError(t, err, c.path)
+		require.Equal(t, c.sheet, wb.GetSheetList()[0], c.path)
+		if c.want != "" {
+			v, err := wb.GetCellValue(c.sheet, c.cell)
+			require.NoError(t, err)
+			require.Equal(t, c.want, v, c.path)
+		}
+		if c.sheet == "公示" {
+			require.Contains(t, wb.GetSheetList(), "常委会确定", "the decision in force has its sheet")
+		}
+	}
+	// A viewer gets the standings and the announcement, not a section's trail.
+	code, _, _ = page(t, browser(t), "GET", u+"/sections/U01-S01/explain.xlsx", nil)
+	require.Equal(t, 401, code)
 }
