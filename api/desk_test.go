@@ -181,13 +181,13 @@ func TestDeskShowsTheCommitteesDecision(t *testing.T) {
 	// Proposed satisfied, dropped by the decision: flagged.
 	r := row(body, "U03-S02")
 	require.Contains(t, r, `<span class="tag satisfied">满意</span>`)
-	require.Contains(t, r, `<td class="decision"> <span class="tag deviates"`)
+	require.Contains(t, r, `<td class="confirmed"> <span class="tag deviates"`)
 	// Not proposed, added as satisfied: flagged.
 	r = row(body, "U02-S02")
-	require.Contains(t, r, `<td class="decision"><span class="tag satisfied">满意</span> <span class="tag deviates"`)
+	require.Contains(t, r, `<td class="confirmed"><span class="tag satisfied">满意</span> <span class="tag deviates"`)
 	// Proposed and decided alike: no flag.
 	r = row(body, "U01-S01")
-	require.Contains(t, r, `<td class="decision"><span class="tag satisfied">`)
+	require.Contains(t, r, `<td class="confirmed"><span class="tag satisfied">`)
 	require.NotContains(t, r, "deviates")
 
 	_, body, _ = page(t, ins, "GET", u+"/sections/U02-S02", nil)
