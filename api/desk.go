@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"cmp"
 	"embed"
 	"encoding/csv"
 	"encoding/json"
@@ -539,12 +538,13 @@ type decision struct {
 	Deviates     bool
 }
 
-func decisionOf(st *projections.Standings, id string) decision {
-	if st.Confirmed == nil {
+func decisionOf(c *projections.Confirmed, id string) decision {
+	if c == nil {
 		return decision{}
 	}
-	d := decision{Decided: true, Deviates: present.Deviates(st, id)}
-	if k := present.Confirmed(st, id); k != "" {
+	k, dev := present.Decision(c, id)
+	d := decision{Decided: true, Deviates: dev}
+	if k != "" {
 		if k == "top3" {
 			k, d.DecisionTop3 = "satisfied", true
 		}
@@ -615,7 +615,7 @@ func rankedRows(st *projections.Standings, names map[string]string) []standingsR
 	}
 	rows := make([]standingsRow, 0, len(st.Sections))
 	for _, r := range st.Sections {
-		sr := standingsRow{Row: r, UnitName: names[r.UnitID], Top3: top3[r.SectionID], decision: decisionOf(st, r.SectionID)}
+		sr := standingsRow{Row: r, UnitName: names[r.UnitID], Top3: top3[r.SectionID], decision: decisionOf(st.Confirmed, r.SectionID)}
 		if o, ok := place[r.SectionID]; ok {
 			sr.Outcome = &o
 		}
@@ -699,11 +699,7 @@ func (s *Server) deskStandingsCSV(c echo.Context) error {
 		if decided {
 			// As the command line's table: * where the decision departs
 			// from the proposal.
-			conf := p.Outcome(r.Decision, r.DecisionTop3)
-			if r.Deviates {
-				conf = cmp.Or(conf, "-") + " *"
-			}
-			line = append(line, conf)
+			line = append(line, present.Marked(p.Outcome(r.Decision, r.DecisionTop3), r.Deviates))
 		}
 		w.Write(line)
 	}
@@ -812,16 +808,10 @@ func (s *Server) deskSection(c echo.Context) error {
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	e.Filter(f)
+	e = e.Filtered(f)
 	d := &sectionData{View: vq, E: e, Votes: c.QueryParam("votes") == "all", Filter: f, Comps: projections.Components,
 		Outcome: e.Outcome, Top3: e.Top3}
-	// The committee's decision is the view's, not the section's: the
-	// standings of the view (cached) have it.
-	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
-	if err != nil {
-		return s.deskError(c, p, err)
-	}
-	d.decision = decisionOf(st, e.SectionID)
+	d.decision = decisionOf(e.Decision(), e.SectionID)
 	byPos := make(map[int64]projections.Entry, len(e.Entries))
 	for _, x := range e.Entries {
 		byPos[x.Position] = x

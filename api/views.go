@@ -175,7 +175,7 @@ func (s *Server) explain(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	e.Filter(f)
+	e = e.Filtered(f)
 	if isXLSX {
 		units, _ := s.ledger.Roster()
 		return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(v.AsOf)), func(w io.Writer) error {

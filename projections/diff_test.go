@@ -176,25 +176,27 @@ func TestExplainGroupsAndFilters(t *testing.T) {
 	require.Equal(t, 2, r.AverageOf)
 	near(t, 20.45, r.Part, "part")
 	require.Equal(t, "pending", svc.Rounds[1].Rule)
-	require.Len(t, svc.Positions, 5)
+	require.Len(t, e.Groups[5].Positions, 5)
 	near(t, 1.5, e.Groups[2].UnitDeducted, "unit deduction")
 	near(t, 3, e.Groups[3].BeforeCap, "bonus before the cap")
 	require.NotEmpty(t, e.Arithmetic)
 	require.NotEmpty(t, e.Groups[0].Arithmetic)
 
 	all := len(e.Entries)
-	e.Filter(projections.ExplainFilter{Deductions: true})
-	require.Len(t, e.Entries, 3, "the verdict, the unit deduction, the contest")
-	for _, g := range e.Groups {
+	d := e.Filtered(projections.ExplainFilter{Deductions: true})
+	require.Len(t, d.Entries, 3, "the verdict, the unit deduction, the contest")
+	for _, g := range d.Groups {
 		if g.Component == "service" {
 			require.Empty(t, g.Positions)
 		}
 	}
-	e, _ = s.st.Explain("A", projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
-	e.Filter(projections.ExplainFilter{Component: "service"})
-	require.Len(t, e.Entries, 5)
-	require.Len(t, e.Groups, 1)
-	require.Less(t, len(e.Entries), all)
+	require.Len(t, e.Entries, all, "the explanation filtered is left whole: another reader may share it")
+	require.Len(t, e.Groups[5].Positions, 5)
+	d = e.Filtered(projections.ExplainFilter{Component: "service"})
+	require.Len(t, d.Entries, 5)
+	require.Len(t, d.Groups, 1)
+	require.Less(t, len(d.Entries), all)
+	require.Same(t, e, e.Filtered(projections.ExplainFilter{}), "no filter: the same explanation")
 	require.NotNil(t, projections.ExplainFilter{Component: "nope"}.Check())
 }
 

@@ -53,6 +53,9 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 		f := c.figures(o)[si]
 		out.Outcome, out.Top3 = f.Outcome, f.Top3
 	}
+	if c.confirmed != 0 {
+		out.decision = c.confirmedOutcome()
+	}
 	x := c.explainer(si)
 	x.brief = !votes
 	// Only what concerns the section, in position order (the bonus cap is

@@ -146,4 +146,11 @@ type Explanation struct {
 	// Groups is the trail by component (trail.go): the numbers each figure
 	// is made of and the entries that made them.
 	Groups []Group `json:"groups"`
+
+	decision *Confirmed // the view's decision in force, for Decision
 }
+
+// Decision is the standing committee's decision in force in the
+// explanation's view (as Standings.Confirmed), or nil: folded with the
+// explanation, so a reader needs no second fold of the view for it.
+func (e *Explanation) Decision() *Confirmed { return e.decision }

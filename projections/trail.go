@@ -239,13 +239,18 @@ func (f ExplainFilter) Check() *events.FieldError {
 	return nil
 }
 
-// Filter keeps the entries (and the groups' positions) that f selects. The
-// row, the arithmetic and the groups' numbers stay whole: they are the
-// section's, not the selection's.
-func (e *Explanation) Filter(f ExplainFilter) {
+// Filtered is the explanation with the entries (and the groups'
+// positions) that f selects. The row, the arithmetic and the groups'
+// numbers stay whole: they are the section's, not the selection's. It
+// returns a copy and leaves e alone: identical explanations asked at once
+// share one answer (replay's gate), which another reader may be reading
+// unfiltered.
+func (e *Explanation) Filtered(f ExplainFilter) *Explanation {
 	if f.Component == "" && !f.Deductions {
-		return
+		return e
 	}
+	c := *e
+	e = &c
 	deduction := map[int64]bool{}
 	for _, x := range e.Entries {
 		if x.deduction {
@@ -274,6 +279,7 @@ func (e *Explanation) Filter(f ExplainFilter) {
 		groups = append(groups, g)
 	}
 	e.Groups = groups
+	return e
 }
 
 // Summarised reports whether an entry is a vote or a ballot, which a

@@ -437,7 +437,7 @@ func (c *command) explainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e.Filter(o.filter)
+			e = e.Filtered(o.filter)
 			switch *vf.format {
 			case "json":
 				return writeJSON(c.m.Stdout, e)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -177,11 +176,12 @@ func writeStandingsTable(w io.Writer, s *projections.Standings, o tableOpts) err
 		if k := present.Outcome(s, r.SectionID); k != "" {
 			cell["outcome"] = t(k)
 		}
-		if k := present.Confirmed(s, r.SectionID); k != "" {
-			cell["confirmed"] = t(k)
-		}
-		if present.Deviates(s, r.SectionID) {
-			cell["confirmed"] = cmp.Or(cell["confirmed"], "-") + " *"
+		if k, dev := present.Decision(s.Confirmed, r.SectionID); k != "" || dev {
+			w := ""
+			if k != "" {
+				w = t(k)
+			}
+			cell["confirmed"] = present.Marked(w, dev)
 		}
 		if r.Exempt {
 			cell = map[string]string{"rank": "-", "section_id": r.SectionID, "unit_id": r.UnitID,

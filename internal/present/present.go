@@ -75,24 +75,40 @@ func Outcome(s *projections.Standings, id string) string {
 // Confirmed names a section's place in the standing committee's decision
 // in force (R-OUT-CONF), with Outcome's keys.
 func Confirmed(s *projections.Standings, id string) string {
-	c := s.Confirmed
-	if c == nil {
-		return ""
-	}
-	return place(c.Satisfied, c.Unsatisfied, c.MostUnsatisfied, c.Top3, id)
+	p, _ := Decision(s.Confirmed, id)
+	return p
 }
 
 // Deviates reports whether the decision in force places a section in
 // another list than the proposal does (top3 aside: it follows from the
 // lists and the ranking).
 func Deviates(s *projections.Standings, id string) bool {
-	list := func(k string) string {
-		if k == "top3" {
-			return "satisfied"
-		}
-		return k
+	_, d := Decision(s.Confirmed, id)
+	return d
+}
+
+// Decision names a section's place in a decision (Outcome's keys, "" for
+// none) and whether the decision departs from the proposal there (the
+// section is one of its deviations: dropped from or added to a list).
+func Decision(c *projections.Confirmed, id string) (where string, deviates bool) {
+	if c == nil {
+		return "", false
 	}
-	return s.Confirmed != nil && list(Outcome(s, id)) != list(Confirmed(s, id))
+	for _, d := range []projections.Deviation{c.Deviations.Satisfied, c.Deviations.Unsatisfied, c.Deviations.MostUnsatisfied} {
+		if slices.Contains(d.Dropped, id) || slices.Contains(d.Added, id) {
+			deviates = true
+		}
+	}
+	return place(c.Satisfied, c.Unsatisfied, c.MostUnsatisfied, c.Top3, id), deviates
+}
+
+// Marked is a decision's cell as tables show it: its place, and " *" where
+// it departs from the proposal ("- *": dropped from every list).
+func Marked(where string, deviates bool) string {
+	if deviates {
+		return cmp.Or(where, "-") + " *"
+	}
+	return where
 }
 
 func place(sat, unsat, most, top3 []string, id string) string {
