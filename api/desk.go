@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -24,7 +23,6 @@ import (
 	"github.com/pingyang/ledger/internal/labels"
 	"github.com/pingyang/ledger/internal/present"
 	"github.com/pingyang/ledger/internal/when"
-	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 )
@@ -719,24 +717,16 @@ func (p *page) labels() labels.Lang {
 }
 
 func (s *Server) deskStandingsXLSX(c echo.Context) error {
-	return s.deskWorkbook(c, "standings", func(p *page, st *projections.Standings, names present.Names) (string, func(io.Writer) error) {
-		return xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
-			return xlsx.Standings(w, st, names, present.Filter{}, p.labels())
-		}
-	})
+	return s.deskWorkbook(c, "standings", s.standingsXLSX)
 }
 
 func (s *Server) deskAnnouncementXLSX(c echo.Context) error {
-	return s.deskWorkbook(c, "announcement", func(p *page, st *projections.Standings, names present.Names) (string, func(io.Writer) error) {
-		return xlsx.Filename("outcome", st.AsOf), func(w io.Writer) error {
-			return xlsx.Outcome(w, st, names, p.labels())
-		}
-	})
+	return s.deskWorkbook(c, "announcement", s.outcomeXLSX)
 }
 
-// deskWorkbook answers the workbook that book makes of the view's
+// deskWorkbook answers the workbook that send makes of the view's
 // standings.
-func (s *Server) deskWorkbook(c echo.Context, nav string, book func(*page, *projections.Standings, present.Names) (string, func(io.Writer) error)) error {
+func (s *Server) deskWorkbook(c echo.Context, nav string, send func(echo.Context, *projections.Standings, labels.Lang) error) error {
 	p := s.newPage(c, nav, "")
 	vq, err := s.deskView(c, "as_of", "known_at")
 	if err != nil {
@@ -746,9 +736,7 @@ func (s *Server) deskWorkbook(c echo.Context, nav string, book func(*page, *proj
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	units, _ := s.ledger.Roster()
-	name, write := book(p, st, present.NamesOf(units))
-	return sendXLSX(c, name, write)
+	return send(c, st, p.labels())
 }
 
 func (s *Server) deskExplainXLSX(c echo.Context) error {
@@ -761,10 +749,7 @@ func (s *Server) deskExplainXLSX(c echo.Context) error {
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	units, _ := s.ledger.Roster()
-	return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(vq.View.AsOf)), func(w io.Writer) error {
-		return xlsx.Explain(w, e, present.NamesOf(units), p.labels())
-	})
+	return s.explainXLSX(c, e, vq.View, p.labels())
 }
 
 // ---- 科室: a section ----

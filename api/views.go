@@ -81,6 +81,36 @@ func download(c echo.Context) (xlsxLang labels.Lang, isXLSX bool, err error) {
 	return l, true, nil
 }
 
+// standingsXLSX, outcomeXLSX and explainXLSX answer the workbooks of the
+// API's ?format=xlsx and the desk's downloads.
+
+func (s *Server) standingsXLSX(c echo.Context, st *projections.Standings, l labels.Lang) error {
+	names := s.names()
+	return sendXLSX(c, xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
+		return xlsx.Standings(w, st, names, present.Filter{}, l)
+	})
+}
+
+func (s *Server) outcomeXLSX(c echo.Context, st *projections.Standings, l labels.Lang) error {
+	names := s.names()
+	return sendXLSX(c, xlsx.Filename("outcome", st.AsOf), func(w io.Writer) error {
+		return xlsx.Outcome(w, st, names, l)
+	})
+}
+
+func (s *Server) explainXLSX(c echo.Context, e *projections.Explanation, v projections.View, l labels.Lang) error {
+	names := s.names()
+	return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(v.AsOf)), func(w io.Writer) error {
+		return xlsx.Explain(w, e, names, l)
+	})
+}
+
+// names are the roster's unit names.
+func (s *Server) names() present.Names {
+	units, _ := s.ledger.Roster()
+	return present.NamesOf(units)
+}
+
 // sendXLSX answers a workbook as a download.
 func sendXLSX(c echo.Context, name string, write func(io.Writer) error) error {
 	var buf bytes.Buffer
@@ -140,10 +170,7 @@ func (s *Server) standings(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		units, _ := s.ledger.Roster()
-		return sendXLSX(c, xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
-			return xlsx.Standings(w, st, present.NamesOf(units), present.Filter{}, l)
-		})
+		return s.standingsXLSX(c, st, l)
 	}
 	start := time.Now()
 	b, err := s.ledger.StandingsJSON(c.Request().Context(), v)
@@ -177,10 +204,7 @@ func (s *Server) explain(c echo.Context) error {
 	}
 	e = e.Filtered(f)
 	if isXLSX {
-		units, _ := s.ledger.Roster()
-		return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(v.AsOf)), func(w io.Writer) error {
-			return xlsx.Explain(w, e, present.NamesOf(units), l)
-		})
+		return s.explainXLSX(c, e, v, l)
 	}
 	s.m.replay.WithLabelValues("explain").Observe(time.Since(start).Seconds())
 	return c.JSON(http.StatusOK, e)
