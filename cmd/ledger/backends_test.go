@@ -69,5 +69,5 @@ func TestBackendsAgreeOnADemoYear(t *testing.T) {
 	require.Equal(t, outs[0], outs[2])
 	require.Equal(t, outs[1], outs[3])
 	require.Greater(t, f.Events("demo-checkpoint"), 2, "a checkpoint of several chunks")
-	require.Greater(t, f.Events("demo-online"), 30000, "records are linked into their streams, under the ledger stream's name")
+	require.Greater(t, f.Events("online-demo"), 30000, "records are linked into their streams, under the ledger stream's name")
 }

@@ -21,8 +21,10 @@
 // through the server's $by_category projection, by category. Section and
 // unit ids are a county's own, so a ledger whose stream is named (several
 // ledgers on one cluster: one per county and year, ?stream=pingyang-2021)
-// links into names prefixed with its stream (pingyang-2021-section-U06-S12,
-// of the category "pingyang"); the default stream keeps the bare names.
+// puts its name after the category: section-pingyang-2021-U06-S12,
+// online-pingyang-2021 (the categories stay section, unit, online, fix);
+// the default stream keeps the bare names. A ledger named before this
+// naming linked into the bare names: its older links stay there.
 // Links are written after the ledger append and are best effort: the
 // ledger stream is the record.
 //
@@ -54,6 +56,7 @@ import (
 	"io"
 	"iter"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -310,7 +313,11 @@ func (s *Store) linkStream(name string) string {
 	if s.stream == DefaultStream {
 		return name
 	}
-	return s.stream + "-" + name
+	category, rest, ok := strings.Cut(name, "-")
+	if !ok {
+		return name + "-" + s.stream
+	}
+	return category + "-" + s.stream + "-" + rest
 }
 
 type link struct {

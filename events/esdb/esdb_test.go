@@ -87,7 +87,7 @@ func TestSubscriptionFollowsAndResubscribes(t *testing.T) {
 	require.Eventually(t, func() bool { return last.Load() == 5 }, 10*time.Second, 10*time.Millisecond)
 	// Each record is also linked into its own stream, under the name of
 	// the ledger's (the test's streams are named).
-	require.Equal(t, 1, f.Events(s.Stream()+"-unit-U1000"))
+	require.Equal(t, 1, f.Events("unit-"+s.Stream()+"-U1000"))
 	require.Equal(t, 0, f.Events("unit-U1000"))
 }
 
@@ -352,5 +352,5 @@ func TestLinksOfTwoLedgersOnOneCluster(t *testing.T) {
 		require.NoError(t, s.Close())
 	}
 	require.Equal(t, 1, f.Events("unit-U1000"))
-	require.Equal(t, 1, f.Events("pingyang-2021-unit-U1000"))
+	require.Equal(t, 1, f.Events("unit-pingyang-2021-U1000"))
 }
