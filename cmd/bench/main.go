@@ -45,6 +45,7 @@ import (
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/demo"
+	"github.com/pingyang/ledger/internal/memlimit"
 	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
@@ -275,6 +276,9 @@ func runOnce(dir, bin, file, key string, n int64, loadFor time.Duration) {
 	defer st.Close()
 	l, err := replay.Open(ctx, st, replay.Options{})
 	check(err)
+	memCtx, stopMem := context.WithCancel(ctx)
+	go memlimit.Serve(memCtx) // as ledger serve runs
+	defer stopMem()
 	var worst, sum time.Duration
 	days := 0
 	for d := events.WindowStart; d.Before(events.WindowEnd); d = d.AddDate(0, 0, 1) {
@@ -541,6 +545,9 @@ func runMixed(scale float64, from string) error {
 	defer st.Close()
 	l, err := replay.Open(ctx, st, replay.Options{MaxViews: maxViews})
 	check(err)
+	memCtx, stopMem := context.WithCancel(ctx)
+	go memlimit.Serve(memCtx) // as ledger serve runs
+	defer stopMem()
 	fmt.Fprintf(os.Stderr, "store: %d events\n", l.Len())
 	m := mixed(l, mixedFor, mixedReaders, mixedAppenders)
 	d, readers, appenders := mixedFor, mixedReaders, mixedAppenders

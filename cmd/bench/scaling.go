@@ -29,6 +29,7 @@ import (
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/sqlite"
+	"github.com/pingyang/ledger/internal/memlimit"
 	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
@@ -357,6 +358,8 @@ func openKeyed(ctx context.Context, db, keyFile string) (*replay.Ledger, events.
 	check(err)
 	l, err := replay.Open(ctx, st, replay.Options{Sealer: signer})
 	check(err)
+	// As ledger serve runs: the figures of this process are a server's.
+	go memlimit.Serve(ctx)
 	return l, st
 }
 
@@ -655,7 +658,7 @@ func show(v reflect.Value) any {
 
 type serveFigures struct {
 	startRSS, rss, heap float64 // MB
-	anon, file          float64 // MB: RssAnon and RssFile (the store's mapped pages) after the requests
+	anon, file          float64 // MB: RssAnon and RssFile (mapped files: the binary, the proofs' pages) after the requests
 	ok                  int
 }
 
@@ -838,7 +841,7 @@ func scalingTable(results []scaleResult, runs int, commit, load0 string) {
 	row("serve: Go heap in use after 300 standings requests (its /metrics), MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeHeap }, "", nil)
 	row("serve: VmRSS after 300 standings requests, MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeRSS }, "", nil)
 	row("  of which RssAnon (the process's own memory), MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeAnon }, "", nil)
-	row("  of which RssFile (pages of the store's file it maps), MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeFile }, "", nil)
+	row("  of which RssFile (mapped files: the binary, the store's pages a proof read), MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ServeFile }, "", nil)
 	row("the same binary serving an empty ledger, same requests, MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.EmptyRSS }, "", nil)
 	row("serve: VmRSS / events, bytes", "%.0f", func(f scalingFigures, r scaleResult) float64 { return f.ServeRSS * (1 << 20) / float64(r.events) }, "<= 120 bytes/event",
 		func(x float64) bool { return x <= 120 })

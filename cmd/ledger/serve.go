@@ -110,13 +110,9 @@ func (c *command) serveCmd() *cobra.Command {
 			return err
 		}
 		defer closeFn()
-		// A server holds its state for days: once it is loaded, collect
-		// garbage when the heap is a quarter above what it holds live (at
-		// least 64 MiB), so that resident memory follows the state instead
-		// of doubling it (GOGC's default) after a burst of requests.
 		memCtx, stopMem := context.WithCancel(ctx)
 		defer stopMem()
-		go memlimit.Follow(memCtx, 1.25, 64<<20)
+		go memlimit.Serve(memCtx)
 		if l.Broken != nil {
 			fmt.Fprintf(c.m.Stderr, "ledger: WARNING: serving a broken chain for inspection, read-only (appends and ballots answer 503): %v\n", l.Broken)
 		}

@@ -14,11 +14,19 @@ import (
 )
 
 // Follow sets the soft memory limit to headroom times the live heap (at
-// least floor bytes) after each collection it sees, until ctx ends.
+// least floor bytes) now and after each collection it sees, until ctx
+// ends. A limit the operator set (GOMEMLIMIT) is a ceiling it never goes
+// above.
 func Follow(ctx context.Context, headroom float64, floor int64) {
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
-	debug.SetMemoryLimit(floor)
-	var seen uint64
+	ceiling := debug.SetMemoryLimit(-1)
+	set := func() {
+		limit := max(floor, int64(float64(sample[0].Value.Uint64())*headroom))
+		debug.SetMemoryLimit(min(limit, ceiling))
+	}
+	metrics.Read(sample)
+	seen := sample[1].Value.Uint64()
+	set()
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -30,7 +38,14 @@ func Follow(ctx context.Context, headroom float64, floor int64) {
 		metrics.Read(sample)
 		if cycles := sample[1].Value.Uint64(); cycles != seen {
 			seen = cycles
-			debug.SetMemoryLimit(max(floor, int64(float64(sample[0].Value.Uint64())*headroom)))
+			set()
 		}
 	}
 }
+
+// Serve is Follow as a server runs it, once its state is loaded: it holds
+// that state for days, so garbage is collected when the heap is a quarter
+// above what it holds live (at least 64 MiB), and resident memory follows
+// the state instead of doubling it (GOGC's default) after a burst of
+// requests.
+func Serve(ctx context.Context) { Follow(ctx, 1.25, 64<<20) }
