@@ -186,8 +186,32 @@ func TestAdversaryTailRewrittenWithRecomputedHashes(t *testing.T) {
 	code, _, errs = s.audit(dir)
 	require.Equal(t, 1, code)
 	require.Equal(t, fmt.Sprintf("ledger: audit: not consistent with the checkpoint of size %d kept on 2026-11-27T03:00:00Z\n", scenarioEvents), errs)
-	// And at the same size: one event fewer, then the same count.
 	s.stop()
+}
+
+// TestAdversaryTailRewrittenAtTheSameSize: the last event replaced by
+// another, every hash recomputed: the log has the size the auditor kept,
+// and another root.
+func TestAdversaryTailRewrittenAtTheSameSize(t *testing.T) {
+	dir := t.TempDir()
+	url := importScenario(t, dir)
+	s := serveStore(t, url)
+	code, _, errs := s.audit(dir)
+	require.Equal(t, 0, code, errs)
+	s.stop()
+	tamper(t, filepath.Join(dir, "ledger.db"), fmt.Sprintf(`DELETE FROM events WHERE position > %d`, scenarioEvents-1), `DELETE FROM tree`, `DELETE FROM checkpoint`)
+	forged := eventstest.Line(events.ServiceVoteRecorded, "2021-11-01T09:00:00+08:00",
+		`{"section_id":"U01-S01","round":"H2","respondent":"r-forged-one","rating":"satisfied"}`, eventstest.WithActor("office:mallory"))
+	code, _, errs = run(t, dir, forged, "import", "-")
+	require.Equal(t, 0, code, errs)
+	code, out, errs := run(t, dir, "", "verify")
+	require.Equal(t, 0, code, errs)
+	require.Contains(t, out, fmt.Sprintf("ok %d events", scenarioEvents), "the same size as the checkpoint kept")
+	s = serveStore(t, url)
+	defer s.stop()
+	code, _, errs = s.audit(dir)
+	require.Equal(t, 1, code)
+	require.Equal(t, fmt.Sprintf("ledger: audit: not consistent with the checkpoint of size %d kept on 2026-11-27T03:00:00Z\n", scenarioEvents), errs)
 }
 
 func TestAdversaryRowBreakingARule(t *testing.T) {
