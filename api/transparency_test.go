@@ -329,3 +329,97 @@ func TestSignedBallots(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.NotContains(t, strings.ToLower(string(b)), "voter-one")
 }
+
+// lyingServer stands between an auditor and the ledger f serves: it
+// answers /v1/events (and /v1/events/{id}) from the server at from
+// (another one, or f itself) and rewrites their bodies with lie;
+// everything else is f's.
+func lyingServer(t *testing.T, f *trustFixture, from string, lie func([]byte) []byte) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := f.srv.URL
+		if strings.HasPrefix(r.URL.Path, "/v1/events") {
+			base = from
+		}
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, base+r.URL.RequestURI(), r.Body)
+		require.NoError(t, err)
+		req.Header = r.Header.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		if strings.HasPrefix(r.URL.Path, "/v1/events") {
+			b = lie(b)
+		}
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestAuditCatchesALyingServer: the checkpoint and the proofs are the
+// office's, the events served are not the ones it signed. Each of audit's
+// reasons for --event and --full (docs/transparency.md) is met.
+func TestAuditCatchesALyingServer(t *testing.T) {
+	f := newTrustFixture(t)
+	f.votes(5, 0) // positions 28 to 32
+	other := newTrustFixture(t)
+	other.votes(5, 100) // as many events, others
+	v, err := note.NewVerifier(f.vkey)
+	require.NoError(t, err)
+	_, id := firstVote(t, f)
+	lastPrev := func(b []byte) []byte {
+		i := bytes.LastIndex(b, []byte(`"prev_hash":"`)) + len(`"prev_hash":"`)
+		return append(append(b[:i:i], strings.Repeat("0", 64)...), b[i+64:]...)
+	}
+	rating := func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"rating":"basic"`), []byte(`"rating":"satisfied"`), 1)
+	}
+	honest := func(b []byte) []byte { return b }
+	for _, c := range []struct {
+		name   string
+		from   string // the server the events come from
+		lie    func([]byte) []byte
+		opt    transparency.AuditOptions
+		want   string
+	}{
+		{"honest", f.srv.URL, honest, transparency.AuditOptions{Event: id, Full: true}, ""},
+		{"a vote changed, --event", f.srv.URL, rating, transparency.AuditOptions{Event: id}, "event not included"},
+		{"a vote changed, --full", f.srv.URL, rating, transparency.AuditOptions{Full: true}, "event at position 28: its hash does not match its content"},
+		{"a link broken, --full", f.srv.URL, lastPrev, transparency.AuditOptions{Full: true}, "event at position 32: its prev_hash is not the hash of the event before it"},
+		{"another log of the same size, --full", other.srv.URL, honest, transparency.AuditOptions{Full: true}, "the events served do not give the checkpoint's root"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opt := c.opt
+			opt.URL, opt.Verifier, opt.StateDir, opt.Token, opt.Now = lyingServer(t, f, c.from, c.lie), v, t.TempDir(), trustInspector, time.Now
+			_, err := transparency.Audit(context.Background(), opt)
+			if c.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			var af *transparency.AuditFailure
+			require.ErrorAs(t, err, &af)
+			require.Equal(t, c.want, af.Reason)
+		})
+	}
+}
+
+// firstVote is the position and id of f's first stored vote.
+func firstVote(t *testing.T, f *trustFixture) (int64, string) {
+	t.Helper()
+	code, b := f.do("GET", "/v1/events?after=27&limit=1", trustInspector, "", nil)
+	require.Equal(t, 200, code, string(b))
+	var page []struct {
+		Position int64  `json:"position"`
+		ID       string `json:"id"`
+		Type     string `json:"type"`
+	}
+	require.NoError(t, json.Unmarshal(b, &page))
+	require.Len(t, page, 1)
+	require.Equal(t, "ServiceVoteRecorded", page[0].Type)
+	require.Equal(t, int64(28), page[0].Position)
+	return page[0].Position, page[0].ID
+}
