@@ -380,11 +380,11 @@ func TestAuditCatchesALyingServer(t *testing.T) {
 	}
 	honest := func(b []byte) []byte { return b }
 	for _, c := range []struct {
-		name   string
-		from   string // the server the events come from
-		lie    func([]byte) []byte
-		opt    transparency.AuditOptions
-		want   string
+		name string
+		from string // the server the events come from
+		lie  func([]byte) []byte
+		opt  transparency.AuditOptions
+		want string
 	}{
 		{"honest", f.srv.URL, honest, transparency.AuditOptions{Event: id, Full: true}, ""},
 		{"a vote changed, --event", f.srv.URL, rating, transparency.AuditOptions{Event: id}, "event not included"},
