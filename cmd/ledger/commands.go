@@ -157,7 +157,7 @@ func (c *command) importCmd() *cobra.Command {
 		debug.SetGCPercent(400)
 		memCtx, stopMem := context.WithCancel(ctx)
 		defer stopMem()
-		go memlimit.Follow(memCtx, 1.12, 128<<20)
+		go memlimit.Import(memCtx)
 		c.create = true
 		l, closeFn, err := c.open(ctx, false)
 		if err != nil {
