@@ -312,6 +312,17 @@ type viewQuery struct {
 	Events        int64
 }
 
+// deskViewStandings reads the page's view (as_of, known_at) and answers
+// its standings.
+func (s *Server) deskViewStandings(c echo.Context) (viewQuery, *projections.Standings, error) {
+	vq, err := s.deskView(c, "as_of", "known_at")
+	if err != nil {
+		return vq, nil, err
+	}
+	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	return vq, st, err
+}
+
 // ---- routes ----
 
 func (s *Server) deskRoutes(e *echo.Echo) {
@@ -566,11 +577,7 @@ type unitOption struct{ ID, Name string }
 
 func (s *Server) deskStandings(c echo.Context) error {
 	p := s.newPage(c, "standings", "st.title")
-	vq, err := s.deskView(c, "as_of", "known_at")
-	if err != nil {
-		return s.deskError(c, p, err)
-	}
-	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	vq, st, err := s.deskViewStandings(c)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -643,11 +650,7 @@ func rankedRows(st *projections.Standings, names map[string]string) []standingsR
 // language.
 func (s *Server) deskStandingsCSV(c echo.Context) error {
 	p := s.newPage(c, "standings", "")
-	vq, err := s.deskView(c, "as_of", "known_at")
-	if err != nil {
-		return s.deskError(c, p, err)
-	}
-	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	_, st, err := s.deskViewStandings(c)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -728,11 +731,7 @@ func (s *Server) deskAnnouncementXLSX(c echo.Context) error {
 // standings.
 func (s *Server) deskWorkbook(c echo.Context, nav string, send func(echo.Context, *projections.Standings, labels.Lang) error) error {
 	p := s.newPage(c, nav, "")
-	vq, err := s.deskView(c, "as_of", "known_at")
-	if err != nil {
-		return s.deskError(c, p, err)
-	}
-	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	_, st, err := s.deskViewStandings(c)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -1075,11 +1074,7 @@ type unitAdjustment struct {
 
 func (s *Server) deskAnnouncement(c echo.Context) error {
 	p := s.newPage(c, "announcement", "ann.title")
-	vq, err := s.deskView(c, "as_of", "known_at")
-	if err != nil {
-		return s.deskError(c, p, err)
-	}
-	st, err := s.ledger.Standings(c.Request().Context(), vq.View)
+	vq, st, err := s.deskViewStandings(c)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
