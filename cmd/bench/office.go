@@ -49,15 +49,8 @@ func runOffice(n int, keep string) error {
 	if n < 5 {
 		return fmt.Errorf("-office wants at least 5 runs, got %d", n)
 	}
-	dir := keep
-	if dir == "" {
-		d, err := os.MkdirTemp("", "ledger-bench-office")
-		check(err)
-		defer os.RemoveAll(d)
-		dir = d
-	} else {
-		check(os.MkdirAll(dir, 0o755))
-	}
+	dir, cleanup := workDir(keep, "ledger-bench-office")
+	defer cleanup()
 	bin := filepath.Join(dir, "ledger")
 	fmt.Fprintln(os.Stderr, "building ledger ...")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
@@ -356,4 +349,16 @@ func recipientLists(dir string, units map[string][]events.SectionRegisteredData)
 		files = append(files, path)
 	}
 	return files
+}
+
+// workDir is the directory a bench works in: keep (made if need be, and
+// kept), or else a temporary one that cleanup removes.
+func workDir(keep, prefix string) (dir string, cleanup func()) {
+	if keep != "" {
+		check(os.MkdirAll(keep, 0o755))
+		return keep, func() {}
+	}
+	d, err := os.MkdirTemp("", prefix)
+	check(err)
+	return d, func() { os.RemoveAll(d) }
 }

@@ -83,15 +83,8 @@ func runScaling(scalesArg string, runs int, keep string) error {
 		}
 		scales = append(scales, x)
 	}
-	dir := keep
-	if dir == "" {
-		d, err := os.MkdirTemp("", "ledger-bench-scaling")
-		check(err)
-		defer os.RemoveAll(d)
-		dir = d
-	} else {
-		check(os.MkdirAll(dir, 0o755))
-	}
+	dir, cleanup := workDir(keep, "ledger-bench-scaling")
+	defer cleanup()
 	self, err := os.Executable()
 	check(err)
 	bin := filepath.Join(dir, "ledger")
