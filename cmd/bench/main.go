@@ -276,9 +276,7 @@ func runOnce(dir, bin, file, key string, n int64, loadFor time.Duration) {
 	defer st.Close()
 	l, err := replay.Open(ctx, st, replay.Options{})
 	check(err)
-	memCtx, stopMem := context.WithCancel(ctx)
-	go memlimit.Serve(memCtx) // as ledger serve runs
-	defer stopMem()
+	defer asAServer(ctx)()
 	var worst, sum time.Duration
 	days := 0
 	for d := events.WindowStart; d.Before(events.WindowEnd); d = d.AddDate(0, 0, 1) {
@@ -545,9 +543,7 @@ func runMixed(scale float64, from string) error {
 	defer st.Close()
 	l, err := replay.Open(ctx, st, replay.Options{MaxViews: maxViews})
 	check(err)
-	memCtx, stopMem := context.WithCancel(ctx)
-	go memlimit.Serve(memCtx) // as ledger serve runs
-	defer stopMem()
+	defer asAServer(ctx)()
 	fmt.Fprintf(os.Stderr, "store: %d events\n", l.Len())
 	m := mixed(l, mixedFor, mixedReaders, mixedAppenders)
 	d, readers, appenders := mixedFor, mixedReaders, mixedAppenders
@@ -678,4 +674,15 @@ func mixed(l *replay.Ledger, d time.Duration, readers, appenders int) mixedFigur
 		postP50: ms(pct(pots, 50)), postP99: ms(pct(pots, 99)), postMax: ms(pct(pots, 100)),
 		getsPerS: float64(len(gets)) / d.Seconds(), getP50: ms(pct(gets, 50)), getP99: ms(pct(gets, 99)), getMax: ms(pct(gets, 100)),
 		load: load}
+}
+
+// asAServer collects this process's garbage as ledger serve does
+// (memlimit.Serve) until the function it returns is called, which puts the
+// limit back before it returns: the next run's floor must not be measured
+// under a server's limit.
+func asAServer(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { memlimit.Serve(ctx); close(done) }()
+	return func() { cancel(); <-done }
 }

@@ -15,11 +15,13 @@ import (
 
 // Follow sets the soft memory limit to headroom times the live heap, but
 // at least margin bytes above it and at least floor bytes in all, now and
-// after each collection it sees, until ctx ends. A limit the operator set
-// (GOMEMLIMIT) is a ceiling it never goes above.
+// after each collection it sees, until ctx ends; then it puts back the
+// limit it found. A limit the operator set (GOMEMLIMIT) is a ceiling it
+// never goes above.
 func Follow(ctx context.Context, headroom float64, floor, margin int64) {
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
 	ceiling := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(ceiling)
 	set := func() {
 		live := int64(sample[0].Value.Uint64())
 		limit := max(floor, int64(float64(live)*headroom), live+margin)

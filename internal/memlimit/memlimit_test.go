@@ -18,9 +18,13 @@ func limitAfter(t *testing.T, ceiling, floor, margin int64) int64 {
 	done := make(chan struct{})
 	go func() { Follow(ctx, 1.25, floor, margin); close(done) }()
 	time.Sleep(20 * time.Millisecond) // before its first tick
+	set := debug.SetMemoryLimit(-1)
 	cancel()
 	<-done
-	return debug.SetMemoryLimit(-1)
+	if got := debug.SetMemoryLimit(-1); got != ceiling {
+		t.Errorf("after Follow: limit %d, want the one it found, %d", got, ceiling)
+	}
+	return set
 }
 
 func TestFollowStartsAtOnceAndKeepsTheOperatorsCeiling(t *testing.T) {
