@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// limitAfter runs Follow with the given ceiling (GOMEMLIMIT) and floor and
-// reports the limit it set at once.
+// limitAfter runs Follow under the given ceiling (GOMEMLIMIT) with floor
+// and margin, reports the limit it set at once, and checks that it puts
+// the ceiling back when it ends.
 func limitAfter(t *testing.T, ceiling, floor, margin int64) int64 {
 	t.Helper()
 	old := debug.SetMemoryLimit(ceiling)
