@@ -243,41 +243,14 @@ func (p *storedParser) hash() Hash {
 	return h
 }
 
-// object returns the raw JSON object at p, finding its end by depth,
-// minding strings.
+// object returns a copy of the raw JSON object at p and moves past it.
 func (p *storedParser) object() []byte {
-	if p.err != nil || p.i >= len(p.b) || p.b[p.i] != '{' {
-		p.err = errFast
+	start := p.i
+	p.skipObject()
+	if p.err != nil {
 		return nil
 	}
-	depth, in := 0, false
-	for j := p.i; j < len(p.b); j++ {
-		c := p.b[j]
-		if in {
-			switch c {
-			case '\\':
-				j++
-			case '"':
-				in = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			in = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				out := append([]byte(nil), p.b[p.i:j+1]...)
-				p.i = j + 1
-				return out
-			}
-		}
-	}
-	p.err = errFast
-	return nil
+	return append([]byte(nil), p.b[start:p.i]...)
 }
 
 // Redecode passes a stored record through the decoder an append uses, as
@@ -454,7 +427,8 @@ func (p *storedParser) rawStr() []byte {
 	return nil
 }
 
-// skipObject moves past the JSON object at p, minding strings.
+// skipObject moves past the JSON object at p, finding its end by depth,
+// minding strings.
 func (p *storedParser) skipObject() {
 	if p.err != nil || p.i >= len(p.b) || p.b[p.i] != '{' {
 		p.err = errFast
