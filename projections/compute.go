@@ -372,7 +372,13 @@ func (c *calc) standings() *Standings {
 
 // outcome is R-OUT's proposal as standings report it.
 func (c *calc) outcome() *Outcome {
-	p := c.prop
-	return &Outcome{Satisfied: c.ids(p.sat), Unsatisfied: c.ids(p.unsat), MostUnsatisfied: c.ids(p.most),
-		Top3: c.ids(p.sat[:events.Top3Size]), Units: c.units(p)}
+	o := c.outcomeOf(c.prop)
+	return &o
+}
+
+// outcomeOf is lists as standings report them: ids, the first three
+// satisfied, and the units' adjustments by R-OUT's rule.
+func (c *calc) outcomeOf(l *lists) Outcome {
+	return Outcome{Satisfied: c.ids(l.sat), Unsatisfied: c.ids(l.unsat), MostUnsatisfied: c.ids(l.most),
+		Top3: c.ids(l.sat[:min(events.Top3Size, len(l.sat))]), Units: c.units(l)}
 }

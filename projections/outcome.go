@@ -240,8 +240,7 @@ func (c *calc) confirmedOutcome() *Confirmed {
 		p = &lists{}
 	}
 	return &Confirmed{
-		Satisfied: c.ids(l.sat), Unsatisfied: c.ids(l.unsat), MostUnsatisfied: c.ids(l.most),
-		Top3: c.ids(l.sat[:min(events.Top3Size, len(l.sat))]), Units: c.units(l),
+		Outcome:  c.outcomeOf(l),
 		Document: c.s.textAt(d.doc),
 		Deviations: Deviations{
 			Satisfied:       c.deviation(p.sat, l.sat),

@@ -68,13 +68,9 @@ type Outcome struct {
 // Confirmed is the standing committee's decision in force (R-OUT-CONF),
 // beside the proposal of R-OUT.
 type Confirmed struct {
-	Satisfied       []string         `json:"satisfied"`
-	Unsatisfied     []string         `json:"unsatisfied"`
-	MostUnsatisfied []string         `json:"most_unsatisfied"`
-	Top3            []string         `json:"top3"`
-	Units           []UnitAdjustment `json:"units"`
-	Document        string           `json:"document"`
-	Deviations      Deviations       `json:"deviations"`
+	Outcome               // the decision's lists, top3 and units, as R-OUT's
+	Document   string     `json:"document"`
+	Deviations Deviations `json:"deviations"`
 }
 
 // Deviations is, per list, how the decision departs from the proposal.

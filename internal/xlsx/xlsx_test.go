@@ -384,8 +384,8 @@ func TestOutcomeWorkbookShowsTheDecision(t *testing.T) {
 		},
 		Outcome: &projections.Outcome{Satisfied: []string{"A"}, Unsatisfied: []string{"B"}, MostUnsatisfied: []string{"B"},
 			Top3: []string{"A"}, Units: []projections.UnitAdjustment{{UnitID: "U1", Adjustment: 5}, {UnitID: "U2", Adjustment: -10}}},
-		Confirmed: &projections.Confirmed{Satisfied: []string{"B"}, Unsatisfied: []string{"A"}, MostUnsatisfied: []string{},
-			Top3: []string{"B"}, Units: []projections.UnitAdjustment{{UnitID: "U1", Adjustment: -5}, {UnitID: "U2", Adjustment: 5}},
+		Confirmed: &projections.Confirmed{Outcome: projections.Outcome{Satisfied: []string{"B"}, Unsatisfied: []string{"A"}, MostUnsatisfied: []string{},
+			Top3: []string{"B"}, Units: []projections.UnitAdjustment{{UnitID: "U1", Adjustment: -5}, {UnitID: "U2", Adjustment: 5}}},
 			Document: "平委〔2021〕45号"},
 	}
 	var buf bytes.Buffer
