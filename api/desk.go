@@ -41,6 +41,21 @@ const (
 	langCookie  = "ledger_lang"
 )
 
+// inCST shows an RFC 3339 time in +08:00 with layout; with bound, the
+// end of a day (23:59:59, a view's bound) as the date alone. What is not a
+// time is shown as it is.
+func inCST(v, layout string, bound bool) string {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return v
+	}
+	t = t.In(events.CST)
+	if bound && t.Hour() == 23 && t.Minute() == 59 && t.Second() == 59 {
+		return t.Format("2006-01-02")
+	}
+	return t.Format(layout)
+}
+
 // deskPages are the templates, each parsed with the layout.
 var deskPages = func() map[string]*template.Template {
 	funcs := template.FuncMap{
@@ -49,18 +64,8 @@ var deskPages = func() map[string]*template.Template {
 		"inc": func(i int) int { return i + 1 },
 		// when shows a view's bound as people read it: a date in +08:00,
 		// with the time when it is not the end of the day.
-		"when": func(v string) string {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				return v
-			}
-			t = t.In(events.CST)
-			if t.Hour() == 23 && t.Minute() == 59 && t.Second() == 59 {
-				return t.Format("2006-01-02")
-			}
-			// A dispute's diff is one nanosecond wide: show it.
-			return t.Format("2006-01-02 15:04:05.999999999")
-		},
+		// A dispute's diff is one nanosecond wide: show it.
+		"when": func(v string) string { return inCST(v, "2006-01-02 15:04:05.999999999", true) },
 		// picker is a known_at as a browser's date-time picker holds it
 		// (local time, no offset), or "" when it cannot hold it (a
 		// nanosecond bound from a dispute's link): then the page shows a
@@ -75,32 +80,10 @@ var deskPages = func() map[string]*template.Template {
 			return ""
 		},
 		// minute shows a view's bound to the minute, for a page's header.
-		"minute": func(v string) string {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				return v
-			}
-			t = t.In(events.CST)
-			if t.Hour() == 23 && t.Minute() == 59 && t.Second() == 59 {
-				return t.Format("2006-01-02")
-			}
-			return t.Format("2006-01-02 15:04")
-		},
+		"minute": func(v string) string { return inCST(v, "2006-01-02 15:04", true) },
 		// ts shows an event's time to the minute, in +08:00.
-		"ts": func(v string) string {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				return v
-			}
-			return t.In(events.CST).Format("2006-01-02 15:04")
-		},
-		"day": func(v string) string {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				return v
-			}
-			return t.In(events.CST).Format("2006-01-02")
-		},
+		"ts":  func(v string) string { return inCST(v, "2006-01-02 15:04", false) },
+		"day": func(v string) string { return inCST(v, "2006-01-02", false) },
 		"deref": func(v *float64) float64 {
 			if v == nil {
 				return 0
