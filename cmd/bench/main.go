@@ -19,7 +19,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	crand "crypto/rand"
 	"database/sql"
@@ -154,18 +153,13 @@ func run(scale float64, loadFor time.Duration, runs int) error {
 	check(err)
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "ledger")
-	fmt.Fprintln(os.Stderr, "building ledger ...")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
+	if err := buildLedger(bin); err != nil {
+		return err
 	}
 	load0 := loadavg()
 	file := filepath.Join(dir, "demo.jsonl")
-	f, err := os.Create(file)
-	check(err)
 	t0 := time.Now()
-	n, err := demo.Generate(f, demo.Options{Seed: 2021, Historical: true, Scale: scale})
-	check(err)
-	f.Close()
+	n := writeDemo(file, demo.Options{Seed: 2021, Historical: true, Scale: scale})
 	fmt.Fprintf(os.Stderr, "demo year: %d events in %.1fs\n", n, time.Since(t0).Seconds())
 	// The office's key, as the office runs the ledger: it seals the fold's
 	// cache, which a command without it does not trust.
@@ -343,28 +337,27 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // ru_maxrss also counts the pages it shared with this (large) process
 // between fork and exec.
 func proc(bin string, args ...string) (time.Duration, int64) {
-	rssFile := filepath.Join(os.TempDir(), fmt.Sprintf("ledger-bench-rss-%d", os.Getpid()))
-	cmd := exec.Command(bin, args...)
-	timed := false
-	if _, err := os.Stat("/usr/bin/time"); err == nil {
-		cmd = exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", rssFile, bin}, args...)...)
-		timed = true
+	r := procCPU(bin, args...)
+	return r.wall, r.rssKB
+}
+
+// buildLedger builds the ledger binary at bin from this checkout.
+func buildLedger(bin string) error {
+	fmt.Fprintln(os.Stderr, "building ledger ...")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v: %s", err, out)
 	}
-	var errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &errb
-	t := time.Now()
-	if err := cmd.Run(); err != nil {
-		panic(fmt.Sprintf("%v: %v: %s", args, err, errb.String()))
-	}
-	el := time.Since(t)
-	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-	if timed {
-		if b, err := os.ReadFile(rssFile); err == nil {
-			fmt.Sscan(string(b), &rss)
-		}
-		os.Remove(rssFile)
-	}
-	return el, rss
+	return nil
+}
+
+// writeDemo writes the demo year of opt to path and returns its events.
+func writeDemo(path string, opt demo.Options) int {
+	f, err := os.Create(path)
+	check(err)
+	n, err := demo.Generate(f, opt)
+	check(err)
+	check(f.Close())
+	return n
 }
 
 // rawInsert copies the imported rows into a fresh table of the same shape
@@ -525,15 +518,11 @@ func runMixed(scale float64, from string) error {
 		check(os.WriteFile(db, b, 0o644))
 	} else {
 		bin := filepath.Join(dir, "ledger")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
-			return fmt.Errorf("go build: %v: %s", err, out)
+		if err := buildLedger(bin); err != nil {
+			return err
 		}
 		file := filepath.Join(dir, "demo.jsonl")
-		f, err := os.Create(file)
-		check(err)
-		_, err = demo.Generate(f, demo.Options{Seed: 2021, Historical: true, Scale: scale})
-		check(err)
-		f.Close()
+		writeDemo(file, demo.Options{Seed: 2021, Historical: true, Scale: scale})
 		proc(bin, "--store", "sqlite:"+db, "import", "--historical", file)
 	}
 	syscall.Sync()

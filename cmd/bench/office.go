@@ -52,9 +52,8 @@ func runOffice(n int, keep string) error {
 	dir, cleanup := workDir(keep, "ledger-bench-office")
 	defer cleanup()
 	bin := filepath.Join(dir, "ledger")
-	fmt.Fprintln(os.Stderr, "building ledger ...")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
+	if err := buildLedger(bin); err != nil {
+		return err
 	}
 	// The office runs every command with its signing key (LEDGER_KEY), as
 	// the office does: it seals the fold's cache, which a command without
@@ -67,11 +66,7 @@ func runOffice(n int, keep string) error {
 	defer os.Unsetenv("LEDGER_KEY")
 	load0 := loadavg()
 	year := filepath.Join(dir, "demo.jsonl")
-	f, err := os.Create(year)
-	check(err)
-	_, err = demo.Generate(f, demo.Options{Seed: 2021})
-	check(err)
-	check(f.Close())
+	writeDemo(year, demo.Options{Seed: 2021})
 
 	// The roster as JSON Lines, the votes as a sheet.
 	roster := filepath.Join(dir, "roster.jsonl")

@@ -88,9 +88,8 @@ func runScaling(scalesArg string, runs int, keep string) error {
 	self, err := os.Executable()
 	check(err)
 	bin := filepath.Join(dir, "ledger")
-	fmt.Fprintln(os.Stderr, "building ledger ...")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
+	if err := buildLedger(bin); err != nil {
+		return err
 	}
 	commit := "unknown"
 	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {

@@ -46,17 +46,12 @@ func runTrust(n int, bigScale float64) error {
 	check(err)
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "ledger")
-	fmt.Fprintln(os.Stderr, "building ledger ...")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ledger").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
+	if err := buildLedger(bin); err != nil {
+		return err
 	}
 	load0 := loadavg()
 	year := filepath.Join(dir, "demo.jsonl")
-	f, err := os.Create(year)
-	check(err)
-	nEvents, err := demo.Generate(f, demo.Options{Seed: 2021, Historical: true})
-	check(err)
-	check(f.Close())
+	nEvents := writeDemo(year, demo.Options{Seed: 2021, Historical: true})
 	key := filepath.Join(dir, "office")
 	skey, vkey, err := transparency.GenerateKey(rand.Reader, "bench.example/ledger")
 	check(err)
@@ -156,11 +151,7 @@ func runTrust(n int, bigScale float64) error {
 
 	// Proofs at a million events.
 	bigJSONL := filepath.Join(dir, "big.jsonl")
-	f, err = os.Create(bigJSONL)
-	check(err)
-	bigN, err := demo.Generate(f, demo.Options{Seed: 5, Scale: bigScale})
-	check(err)
-	check(f.Close())
+	bigN := writeDemo(bigJSONL, demo.Options{Seed: 5, Scale: bigScale})
 	big := filepath.Join(dir, "big.db")
 	proc(bin, "--store", "sqlite:"+big, "import", bigJSONL)
 	os.Remove(bigJSONL)
