@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -192,18 +193,8 @@ func (c *calc) units(l *lists) []UnitAdjustment {
 	for u, a := range adj {
 		out = append(out, UnitAdjustment{UnitID: c.s.units[u].ID, Adjustment: a})
 	}
-	slices.SortFunc(out, func(a, b UnitAdjustment) int { return cmpString(a.UnitID, b.UnitID) })
+	slices.SortFunc(out, func(a, b UnitAdjustment) int { return cmp.Compare(a.UnitID, b.UnitID) })
 	return out
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // confirmedOutcome is the decision in force as standings report it: its
@@ -230,7 +221,7 @@ func (c *calc) confirmedOutcome() *Confirmed {
 				}
 				return 1
 			}
-			return cmpString(c.s.sections[a].ID, c.s.sections[b].ID)
+			return cmp.Compare(c.s.sections[a].ID, c.s.sections[b].ID)
 		})
 		return out
 	}

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -159,9 +160,9 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 				return 1
 			}
 			if a.key != b.key {
-				return cmpInt(a.key, b.key)
+				return cmp.Compare(a.key, b.key)
 			}
-			return cmpInt(a.order, b.order)
+			return cmp.Compare(a.order, b.order)
 		})
 		ps := make([]int64, len(keys[i]))
 		for j, k := range keys[i] {
@@ -170,16 +171,6 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 		out[i].Positions = ps
 	}
 	return out
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // lineComponent is the component an arithmetic line of work() is about.
