@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"iter"
-	"runtime"
-	"sync"
 )
 
 // Decoded is one input event, or why it could not be decoded. Line is its
@@ -27,59 +25,15 @@ type Decoded struct {
 func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error) {
 	var readErr error
 	seq := func(yield func(Decoded) bool) {
-		type chunk struct {
-			first int
-			lines [][]byte
-			out   []Decoded
-			done  chan struct{}
-		}
 		const size = 256
-		workers := max(runtime.GOMAXPROCS(0), 1)
-		todo := make(chan *chunk, workers*4)
-		order := make(chan *chunk, workers*4)
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for c := range todo {
-					c.out = make([]Decoded, 0, len(c.lines))
-					for i, l := range c.lines {
-						line := c.first + i
-						if l == nil {
-							c.out = append(c.out, Decoded{Line: line, Err: invalid(EventField, "line longer than %d bytes", MaxEventBytes)})
-							continue
-						}
-						if len(bytes.TrimSpace(l)) == 0 {
-							continue
-						}
-						ev, err := Decode(l, opt)
-						c.out = append(c.out, Decoded{Line: line, Event: ev, Err: err})
-					}
-					close(c.done)
-				}
-			}()
-		}
-		go func() {
-			defer close(order)
-			defer close(todo)
+		complete := InOrder(func(send func(func(*struct{}) []Decoded) bool) {
 			br := bufio.NewReaderSize(r, 1<<20)
 			line := 0
-			cur := &chunk{first: 1, done: make(chan struct{})}
-			send := func() bool {
-				select {
-				case order <- cur:
-				case <-stop:
-					return false
-				}
-				select {
-				case todo <- cur:
-				case <-stop:
-					return false
-				}
-				cur = &chunk{first: line + 1, done: make(chan struct{})}
-				return true
+			first, lines := 1, [][]byte(nil)
+			flush := func() bool {
+				f, ls := first, lines
+				first, lines = line+1, nil
+				return send(func(*struct{}) []Decoded { return decodeLines(f, ls, opt) })
 			}
 			for {
 				l, err := readLine(br)
@@ -96,37 +50,42 @@ func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error)
 				} else if l == nil {
 					l = []byte{}
 				}
-				cur.lines = append(cur.lines, l)
-				if len(cur.lines) == size && !send() {
+				lines = append(lines, l)
+				if len(lines) == size && !flush() {
 					return
 				}
 				if errors.Is(err, io.EOF) {
 					break
 				}
 			}
-			if len(cur.lines) > 0 {
-				send()
+			if len(lines) > 0 {
+				flush()
 			}
-		}()
-		defer func() {
-			close(stop)
-			for range order {
-			}
-			wg.Wait()
-		}()
-		for c := range order {
-			<-c.done
-			for _, d := range c.out {
-				if !yield(d) {
-					return
-				}
-			}
-		}
-		if readErr != nil {
+		}, yield)
+		if complete && readErr != nil {
 			yield(Decoded{Err: invalid(EventField, "read: %v", readErr)})
 		}
 	}
 	return seq, func() error { return readErr }
+}
+
+// decodeLines decodes the lines of a chunk whose first line is first: a
+// nil line was too long, a blank one is skipped.
+func decodeLines(first int, lines [][]byte, opt DecodeOptions) []Decoded {
+	out := make([]Decoded, 0, len(lines))
+	for i, l := range lines {
+		line := first + i
+		if l == nil {
+			out = append(out, Decoded{Line: line, Err: invalid(EventField, "line longer than %d bytes", MaxEventBytes)})
+			continue
+		}
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		ev, err := Decode(l, opt)
+		out = append(out, Decoded{Line: line, Event: ev, Err: err})
+	}
+	return out
 }
 
 var errLineTooLong = errors.New("line too long")

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -127,8 +125,6 @@ type chunk struct {
 	spans []span
 	text  []byte
 	vals  []string
-	out   []events.Decoded
-	done  chan struct{}
 }
 
 type item struct {
@@ -160,22 +156,23 @@ func (c *chunk) seal() {
 type scratch struct{ event, data []byte }
 
 // decode turns the chunk's rows into events.
-func (c *chunk) decode(buf *scratch, opt events.DecodeOptions) {
-	c.out = make([]events.Decoded, 0, len(c.items))
+func (c *chunk) decode(buf *scratch, opt events.DecodeOptions) []events.Decoded {
+	out := make([]events.Decoded, 0, len(c.items))
 	for _, it := range c.items {
 		if it.err != nil || c.s == nil {
-			c.out = append(c.out, events.Decoded{Line: it.line, Err: it.err})
+			out = append(out, events.Decoded{Line: it.line, Err: it.err})
 			continue
 		}
 		var ferr *events.FieldError
 		buf.event, buf.data, ferr = rowJSON(buf.event[:0], buf.data[:0], c.s, c.cols, c.vals[it.first:it.first+len(c.cols)], c.d1904)
 		if ferr != nil {
-			c.out = append(c.out, events.Decoded{Line: it.line, Err: ferr})
+			out = append(out, events.Decoded{Line: it.line, Err: ferr})
 			continue
 		}
 		ev, derr := events.Decode(buf.event, opt)
-		c.out = append(c.out, events.Decoded{Line: it.line, Event: ev, Err: derr})
+		out = append(out, events.Decoded{Line: it.line, Event: ev, Err: derr})
 	}
+	return out
 }
 
 // Events reads every sheet in workbook order and decodes each row as an
@@ -183,58 +180,15 @@ func (c *chunk) decode(buf *scratch, opt events.DecodeOptions) {
 // Line is an ordinal; Where and Error turn it into the cell.
 func (w *Workbook) Events(opt events.DecodeOptions) iter.Seq[events.Decoded] {
 	return func(yield func(events.Decoded) bool) {
-		workers := max(runtime.GOMAXPROCS(0), 1)
-		todo := make(chan *chunk, workers*4)
-		order := make(chan *chunk, workers*4)
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var buf scratch
-				for c := range todo {
-					c.decode(&buf, opt)
-					close(c.done)
-				}
-			}()
-		}
-		go func() {
-			defer close(order)
-			defer close(todo)
-			send := func(c *chunk) bool {
+		events.InOrder(func(send func(func(*scratch) []events.Decoded) bool) {
+			w.read(func(c *chunk) bool {
 				if len(c.items) == 0 {
 					return true
 				}
 				c.seal()
-				select {
-				case order <- c:
-				case <-stop:
-					return false
-				}
-				select {
-				case todo <- c:
-				case <-stop:
-					return false
-				}
-				return true
-			}
-			w.read(send)
-		}()
-		defer func() {
-			close(stop)
-			for range order {
-			}
-			wg.Wait()
-		}()
-		for c := range order {
-			<-c.done
-			for _, d := range c.out {
-				if !yield(d) {
-					return
-				}
-			}
-		}
+				return send(func(buf *scratch) []events.Decoded { return c.decode(buf, opt) })
+			})
+		}, yield)
 	}
 }
 
@@ -264,7 +218,7 @@ func (w *Workbook) read(send func(*chunk) bool) bool {
 
 // errors is a chunk of errors only.
 func (w *Workbook) errors(ds ...events.Decoded) *chunk {
-	c := &chunk{done: make(chan struct{})}
+	c := &chunk{}
 	for _, d := range ds {
 		c.items = append(c.items, item{line: d.Line, err: d.Err})
 	}
@@ -284,7 +238,7 @@ func (w *Workbook) sheet(si int, s *Schema, send func(*chunk) bool) bool {
 	header := false
 	textSize := 0 // the last chunk's, to size the next
 	newChunk := func() *chunk {
-		return &chunk{s: s, cols: cols, d1904: w.b.Date1904(), done: make(chan struct{}),
+		return &chunk{s: s, cols: cols, d1904: w.b.Date1904(),
 			items: make([]item, 0, chunkRows), spans: make([]span, 0, chunkRows*len(cols)), text: make([]byte, 0, textSize)}
 	}
 	c := newChunk()
