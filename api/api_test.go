@@ -173,6 +173,7 @@ func TestRolesOnEveryRoute(t *testing.T) {
 				case who == "":
 					require.Equal(t, 401, code)
 					require.Equal(t, "unauthorized", errCode(t, b))
+					require.Contains(t, string(b), `"field":""`, "the contract's shape: the key is always there")
 				default:
 					require.Equal(t, 403, code)
 					require.Equal(t, "forbidden", errCode(t, b))

@@ -16,7 +16,7 @@ type Error struct {
 	Status  int    `json:"-"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Field   string `json:"field"` // "" when no field is at fault: the contract's shape has the key
 }
 
 func (e *Error) Error() string { return e.Message }

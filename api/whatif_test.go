@@ -23,8 +23,9 @@ func TestWhatIfIsNeverStoredOrCounted(t *testing.T) {
 		Hypothetical bool `json:"hypothetical"`
 		Folded       int  `json:"folded"`
 		Standings    struct {
-			Events   int64 `json:"events"`
-			Sections []struct {
+			Hypothetical bool  `json:"hypothetical"`
+			Events       int64 `json:"events"`
+			Sections     []struct {
 				SectionID  string   `json:"section_id"`
 				Inspection *float64 `json:"inspection"`
 			} `json:"sections"`
@@ -43,6 +44,8 @@ func TestWhatIfIsNeverStoredOrCounted(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &w))
 	require.True(t, w.Hypothetical)
 	require.True(t, w.Diff.Hypothetical)
+	require.True(t, w.Standings.Hypothetical, "the standings say so themselves")
+	require.NotContains(t, string(before), `"hypothetical"`, "real standings do not")
 	require.Equal(t, 2, w.Folded)
 	require.Equal(t, n+2, w.Standings.Events)
 	require.InDelta(t, 17, *w.Standings.Sections[1].Inspection, 1e-9, "S01: 20 - 1.5 - 1.5")

@@ -95,6 +95,9 @@ type Voters struct {
 
 // Standings is the answer of `ledger standings` and GET /v1/standings.
 type Standings struct {
+	// Hypothetical marks a what-if's standings: events not stored are
+	// folded in. Real standings leave it out.
+	Hypothetical     bool       `json:"hypothetical,omitempty"`
 	Rulebook         string     `json:"rulebook"`
 	AsOf             string     `json:"as_of"`
 	KnownAt          string     `json:"known_at"`

@@ -96,6 +96,7 @@ func (l *Ledger) WhatIf(ctx context.Context, in iter.Seq[events.Decoded], asOf t
 		known = b.head.RecordedAt
 	}
 	standings, d := st.WhatIf(real, projections.View{AsOf: asOf, KnownAt: known})
+	standings.Hypothetical = true
 	return &WhatIf{Hypothetical: true, Folded: b.res.Appended, Unchanged: b.res.Unchanged,
 		Standings: standings, Diff: d}, nil
 }
