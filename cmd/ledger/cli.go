@@ -134,6 +134,16 @@ func exactArgs(n int, msg string) cobra.PositionalArgs {
 	}
 }
 
+// someArgs wants at least one positional argument, saying msg if none.
+func someArgs(msg string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageError{msg}
+		}
+		return nil
+	}
+}
+
 // noArgs wants no positional argument.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {

@@ -135,6 +135,7 @@ func TestUsageErrorsAreOneLineAndAHint(t *testing.T) {
 		{[]string{"--frob", "standings"}, "unknown flag --frob", "ledger"},
 		{[]string{"verify", "extra"}, `verify takes no arguments, got "extra"`, "ledger verify"},
 		{[]string{"explain"}, "want exactly one SECTION_ID", "ledger explain"},
+		{[]string{"recipients", "check"}, "recipients check: want one or more FILE.xlsx", "ledger recipients check"},
 		{[]string{"explain", "U01-S01", "U01-S02"}, "want exactly one SECTION_ID", "ledger explain"},
 		{[]string{"import"}, "want exactly one FILE", "ledger import"},
 		{[]string{"issue-credentials", "--count", "many"}, `--count: "many" is not a whole number`, "ledger issue-credentials"},

@@ -75,7 +75,7 @@ func writeReport(w io.Writer, reports []recipients.SectionReport, other []recipi
 func (c *command) recipientsCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "check FILE.xlsx...",
-		Args:    cobra.MinimumNArgs(1),
+		Args:    someArgs("recipients check: want one or more FILE.xlsx, a unit's recipient list each"),
 		Example: "  ledger recipients check U06.xlsx U07.xlsx",
 	}
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
@@ -95,7 +95,7 @@ func (c *command) recipientsCheckCmd() *cobra.Command {
 func (c *command) pseudonymizeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "pseudonymize --key FILE --xlsx SURVEY.xlsx FILE.xlsx...",
-		Args:    cobra.MinimumNArgs(1),
+		Args:    someArgs("recipients pseudonymize: want one or more FILE.xlsx, a unit's recipient list each"),
 		Example: "  ledger recipients pseudonymize --key office.key --new-key --round H1 --xlsx survey.xlsx U06.xlsx U07.xlsx",
 	}
 	fs := cmd.Flags()
