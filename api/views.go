@@ -106,10 +106,7 @@ func (s *Server) explainXLSX(c echo.Context, e *projections.Explanation, v proje
 }
 
 // names are the roster's unit names.
-func (s *Server) names() present.Names {
-	units, _ := s.ledger.Roster()
-	return present.NamesOf(units)
-}
+func (s *Server) names() present.Names { return s.ledger.UnitNames() }
 
 // sendXLSX answers a workbook as a download.
 func sendXLSX(c echo.Context, name string, write func(io.Writer) error) error {
