@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"io"
 	"iter"
 	"time"
@@ -168,6 +169,28 @@ type Checkpointer interface {
 	// Errors: ErrNotFound when there is none (a fresh store, or one the
 	// backend lost); ctx.Err(); ErrClosed after Close. Never ErrPartial.
 	LoadCheckpoint(ctx context.Context) (Checkpoint, io.ReadCloser, error)
+}
+
+// Chunks reads r to its end in chunks of size bytes (the last may be
+// shorter), handing each to write, whose buffer is reused: how a
+// Checkpointer stores a checkpoint's data. An error from r or write stops
+// it and is returned as it is.
+func Chunks(r io.Reader, size int, write func(chunk []byte) error) error {
+	buf := make([]byte, size)
+	for {
+		n, err := io.ReadFull(r, buf)
+		if n > 0 {
+			if werr := write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // Subscriber is implemented by stores that push news of appended records

@@ -52,25 +52,18 @@ func (s *Store) SaveCheckpoint(ctx context.Context, data io.Reader, done func() 
 	}
 	var first uint64
 	chunks := 0
-	buf := make([]byte, chunkSize)
-	for {
-		n, err := io.ReadFull(data, buf)
-		if n > 0 {
-			next, aerr := appendOne(esdb.EventData{EventType: "CheckpointChunk", ContentType: esdb.ContentTypeBinary, Data: buf[:n]})
-			if aerr != nil {
-				return aerr
-			}
-			if chunks == 0 {
-				first = next
-			}
-			chunks++
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
+	if err := events.Chunks(data, chunkSize, func(chunk []byte) error {
+		next, err := appendOne(esdb.EventData{EventType: "CheckpointChunk", ContentType: esdb.ContentTypeBinary, Data: chunk})
 		if err != nil {
 			return err
 		}
+		if chunks == 0 {
+			first = next
+		}
+		chunks++
+		return nil
+	}); err != nil {
+		return err
 	}
 	c, err := done()
 	if err != nil {

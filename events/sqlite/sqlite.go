@@ -472,20 +472,15 @@ func (s *Store) SaveCheckpoint(ctx context.Context, data io.Reader, done func() 
 	if err := s.write.QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM checkpoint_chunk`).Scan(&gen); err != nil {
 		return fmt.Errorf("sqlite: save checkpoint: %w", err)
 	}
-	buf := make([]byte, chunkSize)
-	for seq := 0; ; seq++ {
-		n, err := io.ReadFull(data, buf)
-		if n > 0 {
-			if _, err := s.write.ExecContext(ctx, `INSERT INTO checkpoint_chunk (gen, seq, data) VALUES (?, ?, ?)`, gen, seq, buf[:n]); err != nil {
-				return fmt.Errorf("sqlite: save checkpoint: %w", err)
-			}
+	seq := 0
+	if err := events.Chunks(data, chunkSize, func(chunk []byte) error {
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO checkpoint_chunk (gen, seq, data) VALUES (?, ?, ?)`, gen, seq, chunk); err != nil {
+			return fmt.Errorf("sqlite: save checkpoint: %w", err)
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
+		seq++
+		return nil
+	}); err != nil {
+		return err
 	}
 	c, err := done()
 	if err != nil {
