@@ -51,24 +51,16 @@ func (l *Ledger) Standings(ctx context.Context, v projections.View) (*projection
 // cannot be a section's is not found, and not repeated in the error: it
 // comes from a path, which may hold anything.
 func (l *Ledger) Explain(ctx context.Context, sectionID string, v projections.View) (*projections.Explanation, error) {
-	if !events.IsID(sectionID) {
-		return nil, events.NotFound("no such section: a section id is 1-32 characters of A-Z a-z 0-9 - _")
-	}
-	snap := l.view()
-	key := struct {
-		viewKey
-		section string
-	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, sectionID}
-	e, err := l.views.do(ctx, key, func() (any, error) { return snap.Explain(sectionID, v) })
-	if err != nil {
-		return nil, err
-	}
-	return e.(*projections.Explanation), nil
+	return l.explain(ctx, sectionID, v, false)
 }
 
 // ExplainCounted is Explain with votes and ballots left unworded, for a
 // reader who sees them counted per round (projections.State.ExplainCounted).
 func (l *Ledger) ExplainCounted(ctx context.Context, sectionID string, v projections.View) (*projections.Explanation, error) {
+	return l.explain(ctx, sectionID, v, true)
+}
+
+func (l *Ledger) explain(ctx context.Context, sectionID string, v projections.View, counted bool) (*projections.Explanation, error) {
 	if !events.IsID(sectionID) {
 		return nil, events.NotFound("no such section: a section id is 1-32 characters of A-Z a-z 0-9 - _")
 	}
@@ -77,8 +69,13 @@ func (l *Ledger) ExplainCounted(ctx context.Context, sectionID string, v project
 		viewKey
 		section string
 		counted bool
-	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, sectionID, true}
-	e, err := l.views.do(ctx, key, func() (any, error) { return snap.ExplainCounted(sectionID, v) })
+	}{viewKey{asOf: events.Nanos(v.AsOf), known: snap.Known(v.KnownAt)}, sectionID, counted}
+	e, err := l.views.do(ctx, key, func() (any, error) {
+		if counted {
+			return snap.ExplainCounted(sectionID, v)
+		}
+		return snap.Explain(sectionID, v)
+	})
 	if err != nil {
 		return nil, err
 	}
