@@ -43,9 +43,8 @@ func runDesk(n int, db string) error {
 	ctx := context.Background()
 	load0 := loadavg()
 	if db == "" {
-		dir, err := os.MkdirTemp("", "ledger-bench-desk")
-		check(err)
-		defer os.RemoveAll(dir)
+		dir, cleanup := workDir("", "ledger-bench-desk")
+		defer cleanup()
 		db = filepath.Join(dir, "demo.db")
 	}
 	st, err := sqlite.Open(ctx, db)

@@ -149,9 +149,8 @@ func run(scale float64, loadFor time.Duration, runs int) error {
 	if runs < 1 {
 		return fmt.Errorf("-runs wants at least 1, got %d", runs)
 	}
-	dir, err := os.MkdirTemp("", "ledger-bench")
-	check(err)
-	defer os.RemoveAll(dir)
+	dir, cleanup := workDir("", "ledger-bench")
+	defer cleanup()
 	bin := filepath.Join(dir, "ledger")
 	if err := buildLedger(bin); err != nil {
 		return err
@@ -506,9 +505,8 @@ var (
 // the demo year, imported first), so that repeated runs start alike.
 func runMixed(scale float64, from string) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "ledger-bench")
-	check(err)
-	defer os.RemoveAll(dir)
+	dir, cleanup := workDir("", "ledger-bench")
+	defer cleanup()
 	db := filepath.Join(dir, "ledger.db")
 	if from != "" {
 		b, err := os.ReadFile(from)

@@ -42,9 +42,8 @@ func runTrust(n int, bigScale float64) error {
 		return fmt.Errorf("-trust wants at least 5 runs, got %d", n)
 	}
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "ledger-bench-trust")
-	check(err)
-	defer os.RemoveAll(dir)
+	dir, cleanup := workDir("", "ledger-bench-trust")
+	defer cleanup()
 	bin := filepath.Join(dir, "ledger")
 	if err := buildLedger(bin); err != nil {
 		return err
