@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +24,7 @@ import (
 	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/replay"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // The adversary suite (issue #12): someone with write access to the store,
@@ -126,7 +131,9 @@ func appendRaw(t *testing.T, storeURL string, typ events.Type, occurred time.Tim
 	body, derr := events.DecodeData(typ, []byte(data))
 	require.NoError(t, derr)
 	ev.Body = body
-	r, _ := events.Seal(h, ev, h.RecordedAt.Add(time.Second), nil)
+	// At the head's own instant: recorded_at may repeat, and never runs
+	// ahead of the clock of the commands that check it.
+	r, _ := events.Seal(h, ev, h.RecordedAt, nil)
 	_, err = st.Append(ctx, h, eventstest.Records([]*events.Record{r}))
 	require.NoError(t, err)
 	return r.Position
@@ -257,6 +264,40 @@ func TestAdversaryEditedCache(t *testing.T) {
 	require.Contains(t, s.l.CacheRefused, "could not be read whole")
 }
 
+// TestAdversaryEditedCacheOnEventStoreDB: on EventStoreDB the fold's
+// cache is a stream of its own, which a writer of the database can append
+// to: a new save whose data is edited but whose marker repeats the honest
+// one's position, digest and seal. Verify names it; the ledger refuses to
+// use it and folds the log instead.
+func TestAdversaryEditedCacheOnEventStoreDB(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	f, err := esdbfake.Start()
+	require.NoError(t, err)
+	defer f.Stop()
+	url := f.URL() + "&stream=cache"
+	code, _, errs := run(t, dir, "", "--store", url, "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	st, _, err := openStore(ctx, url, false, false)
+	require.NoError(t, err)
+	cp := st.(events.Checkpointer)
+	c, data, err := cp.LoadCheckpoint(ctx)
+	require.NoError(t, err)
+	b, err := io.ReadAll(data)
+	data.Close()
+	require.NoError(t, err)
+	require.Greater(t, len(b), 500)
+	b[500] ^= 0xFF
+	require.NoError(t, cp.SaveCheckpoint(ctx, strings.NewReader(string(b)), func() (events.Checkpoint, error) { return c, nil }))
+	st.Close()
+	code, _, errs = run(t, dir, "", "--store", url, "verify")
+	require.Equal(t, 1, code)
+	require.Equal(t, fmt.Sprintf("ledger: verify: FAILED at position %d: %s (%d events before it are intact)\n", scenarioEvents, replay.CacheMismatch, scenarioEvents-1), errs)
+	s := serveStore(t, url)
+	require.False(t, s.l.FromCheckpoint())
+	require.NotEmpty(t, s.l.CacheRefused)
+}
+
 func TestAdversarySwappedRows(t *testing.T) {
 	dir := t.TempDir()
 	url := importScenario(t, dir)
@@ -370,6 +411,36 @@ func TestAdversaryForgedBallotWithARecorderToken(t *testing.T) {
 	}
 }
 
+// TestAdversaryBallotWithAnUnissuedCredential: a ballot signed properly,
+// but with a key the office never issued (a voter the office made up),
+// written around the ledger with a correct hash and leaf. Its signature
+// holds; only the log's own credentials tell it apart, and verify, which
+// replays the stateful rules in log order, names it.
+func TestAdversaryBallotWithAnUnissuedCredential(t *testing.T) {
+	sat, unsat := scenarioCandidates[:10], scenarioCandidates[10:20]
+	for _, backend := range []string{"sqlite", "esdb"} {
+		t.Run(backend, func(t *testing.T) {
+			dir := t.TempDir()
+			url := "sqlite:" + filepath.Join(dir, "ledger.db")
+			if backend == "esdb" {
+				f, err := esdbfake.Start()
+				require.NoError(t, err)
+				defer f.Stop()
+				url = f.URL() + "&stream=unissued"
+			}
+			code, _, errs := run(t, dir, strings.Join(append(mustLines(t, scenario), onlineLines()...), "\n"), "--store", url, "import", "--historical", "-")
+			require.Equal(t, 0, code, errs)
+			code, _, errs = run(t, dir, "", "--store", url, "verify")
+			require.Equal(t, 0, code, errs)
+			pos := appendRaw(t, url, events.BallotCast, time.Date(2021, 11, 21, 9, 0, 0, 0, events.CST),
+				eventstest.BallotData("a-voter-nobody-issued", sat, unsat))
+			code, _, errs = run(t, dir, "", "--store", url, "verify")
+			require.Equal(t, 1, code)
+			require.Contains(t, errs, fmt.Sprintf("FAILED at position %d: breaks a rule: data.credential_key: unknown credential", pos))
+		})
+	}
+}
+
 func mustLines(t *testing.T, path string) []string {
 	t.Helper()
 	b, err := readSmall(path)
@@ -419,4 +490,70 @@ func TestNoFalseAlarm(t *testing.T) {
 	}
 	code, _, errs := s.audit(dir, "--full")
 	require.Equal(t, 0, code, errs)
+}
+
+// TestServeDemoSignsWithADemoKey: `serve --demo` with no office key makes a
+// demo key pair beside its database, says where the verifier key is, and
+// signs what it serves with it; an append is in the checkpoint that
+// follows, which the .pub checks.
+func TestServeDemoSignsWithADemoKey(t *testing.T) {
+	dir := t.TempDir()
+	url := importScenario(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(os.Args[0], "--store", url, "serve", "--demo", "--addr", addr)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LEDGER_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "LEDGER_AS_CHILD=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(out)
+	prefix := filepath.Join(dir, "ledger")
+	require.True(t, lines.Scan())
+	require.Equal(t, fmt.Sprintf("ledger: checkpoints are signed with the demo key %s.key; inspectors check them with %s.pub", prefix, prefix), lines.Text())
+	require.True(t, lines.Scan())
+	require.Contains(t, lines.Text(), "serving on")
+	fi, err := os.Stat(prefix + ".key")
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the signer key is the office's secret")
+	pub, err := os.ReadFile(prefix + ".pub")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(pub), "pingyang-ledger/demo+"), string(pub))
+	verifier, err := note.NewVerifier(strings.TrimSpace(string(pub)))
+	require.NoError(t, err)
+	checkpoint := func() int64 {
+		resp, err := http.Get("http://" + addr + "/v1/checkpoint")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		require.Equal(t, 200, resp.StatusCode, string(b))
+		n, err := note.Open(b, note.VerifierList(verifier))
+		require.NoError(t, err, "signed with the demo key")
+		cp, err := transparency.Parse([]byte(n.Text))
+		require.NoError(t, err)
+		return cp.Size
+	}
+	require.Equal(t, int64(scenarioEvents), checkpoint())
+	// The demo's own recorder token, from the tokens file beside the database.
+	toks, err := os.ReadFile(filepath.Join(dir, "demo-tokens.txt"))
+	require.NoError(t, err)
+	var recorder string
+	for _, l := range strings.Split(string(toks), "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "recorder" {
+			recorder = f[1]
+		}
+	}
+	require.NotEmpty(t, recorder)
+	ts := &trustServer{t: t, srv: &httptest.Server{URL: "http://" + addr}}
+	code, body := ts.post("/v1/events", recorder, eventstest.Line(events.ServiceVoteRecorded, "2021-11-01T09:00:00+08:00",
+		`{"section_id":"U01-S01","round":"H2","respondent":"r-demo-key","rating":"satisfied"}`, eventstest.WithActor("office:liao")))
+	require.Equal(t, 201, code, body)
+	require.Eventually(t, func() bool { return checkpoint() == scenarioEvents+1 }, 5*time.Second, 100*time.Millisecond)
 }
