@@ -45,6 +45,8 @@ type Spec struct {
 	AfterWindow bool
 	// New makes an empty body to decode into.
 	New func() Data
+
+	data schema // the keys of data, from the body's JSON tags
 }
 
 // Data is the typed body of one event. Its JSON form, with fields in
@@ -90,6 +92,7 @@ func register(list ...Spec) bool {
 		}
 		specs[s.Type], byCode[s.Code] = s, s
 		envelopeSchemas[s.Type] = envelopeSchema(s.New())
+		s.data = envelopeSchemas[s.Type]["data"]
 		at, _ := slices.BinarySearchFunc(Types, s.Code, func(t Type, c uint8) int { return int(specs[t].Code) - int(c) })
 		Types = slices.Insert(Types, at, s.Type)
 	}

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"bytes"
 	"reflect"
 	"strconv"
 	"strings"
@@ -16,8 +17,8 @@ import (
 
 type fastField struct {
 	index int
-	kind  reflect.Kind // String, Bool, Float64; Pointer for *bool and *float64
-	elem  reflect.Kind
+	kind  reflect.Kind // String, Bool, Float64; Pointer for *bool and *float64; Slice
+	elem  reflect.Kind // a Pointer's or a Slice's element
 }
 
 var fastPlans sync.Map // reflect.Type -> map[string]fastField
@@ -31,7 +32,7 @@ func fastPlan(t reflect.Type) map[string]fastField {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		ff := fastField{index: i, kind: f.Type.Kind()}
-		if ff.kind == reflect.Pointer {
+		if ff.kind == reflect.Pointer || ff.kind == reflect.Slice {
 			ff.elem = f.Type.Elem().Kind()
 		}
 		p[name] = ff
@@ -54,12 +55,48 @@ func plainString(tok []byte) (string, bool) {
 	return string(body), true
 }
 
+// plainStrings returns the strings of a JSON array written compactly, of
+// strings without escapes only: ["a","b"] or []. Anything else (spaces,
+// escapes, other values) is for encoding/json.
+func plainStrings(tok []byte) ([]string, bool) {
+	if len(tok) < 2 || tok[0] != '[' || tok[len(tok)-1] != ']' {
+		return nil, false
+	}
+	body := tok[1 : len(tok)-1]
+	if len(body) == 0 {
+		return []string{}, true
+	}
+	list := make([]string, 0, 10)
+	for {
+		if len(body) < 2 || body[0] != '"' {
+			return nil, false
+		}
+		end := bytes.IndexByte(body[1:], '"') + 1
+		if end == 0 {
+			return nil, false
+		}
+		v, ok := plainString(body[:end+1])
+		if !ok {
+			return nil, false
+		}
+		list = append(list, v)
+		body = body[end+1:]
+		if len(body) == 0 {
+			return list, true
+		}
+		if body[0] != ',' {
+			return nil, false
+		}
+		body = body[1:]
+	}
+}
+
 // fastOff turns the fast path off (tests compare both paths).
 var fastOff bool
 
 func fastWire(_ []byte, sc *scanner, mk func() Data, known bool) (wireEvent, bool) {
 	var w wireEvent
-	if fastOff || !known || sc.data != '{' || sc.nested || !sc.structural || sc.lax {
+	if fastOff || !known || sc.data != '{' || !sc.structural || sc.lax {
 		return w, false
 	}
 	for _, m := range sc.top {
@@ -91,13 +128,24 @@ func fastWire(_ []byte, sc *scanner, mk func() Data, known bool) (wireEvent, boo
 		}
 		*dst = &v
 	}
+	body, ok := fastBody(sc.fields, mk)
+	if !ok {
+		return w, false
+	}
+	w.Data = body
+	return w, true
+}
+
+// fastBody sets the flat members the scanner captured on a new body, or
+// says it cannot (a value that needs encoding/json and its messages).
+func fastBody(fields []member, mk func() Data) (Data, bool) {
 	body := mk()
 	rv := reflect.ValueOf(body).Elem()
 	plan := fastPlan(rv.Type())
-	for _, m := range sc.fields {
+	for _, m := range fields {
 		f, ok := plan[string(m.key)]
 		if !ok {
-			return w, false
+			return nil, false
 		}
 		if string(m.val) == "null" {
 			continue
@@ -108,10 +156,23 @@ func fastWire(_ []byte, sc *scanner, mk func() Data, known bool) (wireEvent, boo
 			kind = f.elem
 		}
 		switch kind {
+		case reflect.Slice: // of strings only, as a ballot's lists
+			if f.elem != reflect.String {
+				return nil, false
+			}
+			list, ok := plainStrings(m.val)
+			if !ok {
+				return nil, false
+			}
+			sl := reflect.MakeSlice(fv.Type(), len(list), len(list))
+			for i, v := range list {
+				sl.Index(i).SetString(v)
+			}
+			fv.Set(sl)
 		case reflect.String:
 			v, ok := plainString(m.val)
 			if !ok {
-				return w, false
+				return nil, false
 			}
 			if f.kind == reflect.Pointer { // an optional enum
 				p := reflect.New(fv.Type().Elem())
@@ -127,7 +188,7 @@ func fastWire(_ []byte, sc *scanner, mk func() Data, known bool) (wireEvent, boo
 				b = true
 			case "false":
 			default:
-				return w, false
+				return nil, false
 			}
 			if f.kind == reflect.Pointer {
 				fv.Set(reflect.ValueOf(&b))
@@ -137,11 +198,11 @@ func fastWire(_ []byte, sc *scanner, mk func() Data, known bool) (wireEvent, boo
 		case reflect.Float64:
 			c := m.val[0]
 			if c != '-' && (c < '0' || c > '9') {
-				return w, false
+				return nil, false
 			}
 			x, err := strconv.ParseFloat(string(m.val), 64)
 			if err != nil {
-				return w, false
+				return nil, false
 			}
 			if f.kind == reflect.Pointer {
 				fv.Set(reflect.ValueOf(&x))
@@ -149,9 +210,8 @@ func fastWire(_ []byte, sc *scanner, mk func() Data, known bool) (wireEvent, boo
 				fv.SetFloat(x)
 			}
 		default:
-			return w, false
+			return nil, false
 		}
 	}
-	w.Data = body
-	return w, true
+	return body, true
 }

@@ -72,6 +72,8 @@ type scanner struct {
 	// those of the top level (data has a scanner of its own, deep).
 	deep bool
 	lone bool // the string str scanned last holds a lone surrogate escape
+
+	goodActor string // redecodeStored's: the last actor that checked good
 }
 
 // member is one key and its raw value (a string keeps its quotes).

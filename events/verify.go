@@ -27,7 +27,7 @@ func (e *VerifyError) Unwrap() error { return ErrBroken }
 const verifyRange = 32768
 
 // keepRange is the range of a verification with VerifyOptions.Each.
-const keepRange = 4096
+const keepRange = 1024
 
 // Verified is what a successful verification re-derived.
 type Verified struct {
@@ -81,7 +81,8 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 		err        error
 		start, end int64
 		edge       Edge
-		recs       []*Record // with Each: the good records, copied
+		recs       []Record // with Each: the good records, copied
+		data       []byte   // where their data is copied to
 		prepared   []any
 		done       chan struct{}
 	}
@@ -141,13 +142,22 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 					}
 					res.edge.Append(LeafHash(buf), nil)
 					if keep {
-						c := r.clone()
-						res.recs = append(res.recs, c)
-						if opt.Prepare != nil {
-							res.prepared = append(res.prepared, opt.Prepare(c))
-						} else {
-							res.prepared = append(res.prepared, nil)
+						// One slice of records and one of their data a
+						// range, not two allocations a record.
+						if res.recs == nil {
+							res.recs = make([]Record, 0, res.end-res.start)
+							res.data = make([]byte, 0, 256*(res.end-res.start))
 						}
+						at := len(res.data)
+						res.data = append(res.data, r.Data...)
+						res.recs = append(res.recs, *r)
+						c := &res.recs[len(res.recs)-1]
+						c.Data = res.data[at:len(res.data):len(res.data)]
+						var p any
+						if opt.Prepare != nil {
+							p = opt.Prepare(c)
+						}
+						res.prepared = append(res.prepared, p)
 					}
 					prev = r.Hash
 					want++
@@ -182,7 +192,8 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 		if r.first != prev && (r.bad == nil || r.bad.Position > r.start+1) {
 			return Verified{Events: r.start, Head: prev}, &VerifyError{Position: r.start + 1, Reason: "prev_hash does not match the hash of the event before it"}
 		}
-		for j, rec := range r.recs {
+		for j := range r.recs {
+			rec := &r.recs[j]
 			if err := opt.Each(rec, r.prepared[j]); err != nil {
 				var fe *FieldError
 				if errors.As(err, &fe) {
@@ -192,7 +203,7 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 				return Verified{Events: rec.Position - 1, Head: rec.PrevHash}, fmt.Errorf("verify: position %d: %w", rec.Position, err)
 			}
 		}
-		r.recs, r.prepared = nil, nil
+		r.recs, r.data, r.prepared = nil, nil, nil
 		if r.bad != nil {
 			if r.bad.Position > r.start+1 {
 				prev = r.last // the range's records before the bad one are intact
@@ -230,10 +241,3 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 }
 
 var errStop = errors.New("stop")
-
-// clone copies r with its own data.
-func (r *Record) clone() *Record {
-	c := *r
-	c.Data = append([]byte(nil), r.Data...)
-	return &c
-}

@@ -17,8 +17,8 @@ type checker struct {
 
 func (s *State) check(r *events.Record, k *kind, body events.Data) *events.FieldError {
 	c := &checker{s: s, x: s.index(), r: r, at: r.OccurredAt.UnixNano()}
-	if c.x.id(r.ID) != 0 {
-		return events.Conflict("id", "event %s is already stored with other content", r.ID)
+	if pos := c.x.claimID(r.ID, r.Position); pos != 0 {
+		return events.Conflict("id", "event %s is already stored (position %d)", r.ID, pos)
 	}
 	if k.check == nil {
 		return nil

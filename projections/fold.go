@@ -42,9 +42,7 @@ func (s *State) Add(r *events.Record, body events.Data, check bool) *events.Fiel
 	s.facts.add(f)
 	s.addToStreams(pos, s.fact(pos))
 	if x := s.idx; x != nil {
-		if x.id(r.ID) == 0 {
-			x.setID(r.ID, pos) // undone by Rollback's scan
-		}
+		x.addID(r.ID, pos) // undone by Rollback's scan
 		if k.index != nil {
 			k.index(s, x, s.fact(pos), pos)
 		}

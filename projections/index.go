@@ -22,6 +22,13 @@ type index struct {
 	ids   posTable        // by event id
 	votes posTable        // by section, round and respondent
 	used  map[int64]int64 // credential position -> the ballot that used it
+
+	// The empty slot of ids that check found for the record at idFor
+	// with idClaim, which Add fills once it is folded: one probe an id,
+	// not two. Any other change to ids drops the claim.
+	idSlot  int
+	idFor   int64
+	idClaim uuid.UUID
 }
 
 // voteKey is what makes two votes one respondent's twice.
@@ -42,7 +49,7 @@ func (s *State) index() *index {
 	for i := 0; i < s.facts.len(); i++ {
 		f := s.facts.at(int64(i))
 		pos := int64(i + 1)
-		x.setID(f.ID, pos)
+		x.addID(f.ID, pos) // the first fact with an id keeps it, as Add files it
 		if k := kindAt(f); k.index != nil {
 			k.index(s, x, f, pos)
 		}
@@ -70,16 +77,39 @@ func mix(h uint64) uint64 {
 
 // id returns the position of a stored id, 0 if none.
 func (x *index) id(id uuid.UUID) int64 {
-	return x.ids.get(idHash(id), func(p uint32) bool { return x.s.fact(int64(p)).ID == id })
+	return x.ids.get(idHash(id), x.idMatch(id))
 }
 
-// setID files id at pos (a later fact with the same id replaces it).
-func (x *index) setID(id uuid.UUID, pos int64) {
-	x.ids.set(idHash(id), pos, func(p uint32) bool { return x.s.fact(int64(p)).ID == id }, x.idHashAt)
+// addID files id at pos unless it is filed already (the first fact with
+// an id keeps it).
+func (x *index) addID(id uuid.UUID, pos int64) {
+	claimed := x.idFor == pos && x.idClaim == id
+	x.idFor = 0
+	if claimed {
+		x.ids.fill(x.idSlot, pos)
+		return
+	}
+	x.ids.add(idHash(id), pos, x.idMatch(id), x.idHashAt)
+}
+
+// claimID finds where id would be filed for the record at pos, or the
+// position that has it; Add's addID then fills that slot.
+func (x *index) claimID(id uuid.UUID, pos int64) int64 {
+	x.idFor = 0
+	slot, had := x.ids.find(idHash(id), x.idMatch(id), x.idHashAt)
+	if had == 0 {
+		x.idSlot, x.idFor, x.idClaim = slot, pos, id
+	}
+	return had
+}
+
+func (x *index) idMatch(id uuid.UUID) func(uint32) bool {
+	return func(p uint32) bool { return x.s.fact(int64(p)).ID == id }
 }
 
 // dropID forgets id if it is filed at pos.
 func (x *index) dropID(id uuid.UUID, pos int64) {
+	x.idFor = 0
 	x.ids.drop(idHash(id), pos, x.idHashAt)
 }
 
@@ -170,6 +200,37 @@ func (t *posTable) set(h uint64, pos int64, match func(uint32) bool, hashAt func
 	}
 }
 
+// add files pos under h unless an entry matches.
+func (t *posTable) add(h uint64, pos int64, match func(uint32) bool, hashAt func(uint32) uint64) {
+	if i, had := t.find(h, match, hashAt); had == 0 {
+		t.fill(i, pos)
+	}
+}
+
+// find returns the entry under h that matches, or 0 and the empty slot
+// where it would go, with room made for it first: the slot stays good
+// until the next entry is filed.
+func (t *posTable) find(h uint64, match func(uint32) bool, hashAt func(uint32) uint64) (int, int64) {
+	if (t.n+1)*4 > len(t.slots)*3 {
+		t.rehash(max(16, len(t.slots)*3/2), hashAt)
+	}
+	for i := t.home(h); ; i = t.next(i) {
+		p := t.slots[i]
+		if p == 0 {
+			return i, 0
+		}
+		if match(p) {
+			return i, int64(p)
+		}
+	}
+}
+
+// fill files pos in the empty slot find returned.
+func (t *posTable) fill(i int, pos int64) {
+	t.slots[i] = uint32(pos)
+	t.n++
+}
+
 // drop empties the slot that holds pos, shifting back the entries after
 // it that would otherwise be cut off from their home slot.
 func (t *posTable) drop(h uint64, pos int64, hashAt func(uint32) uint64) {
@@ -218,6 +279,7 @@ func (s *State) Reserve(n int) {
 		return
 	}
 	x := s.index()
+	x.idFor = 0 // a claimed slot moves when the table grows
 	x.ids.grow(x.ids.n+n, x.idHashAt)
 	x.votes.grow(x.votes.n+n, x.voteHashAt)
 	s.votes.pos = slices.Grow(s.votes.pos, n)

@@ -146,3 +146,33 @@ func TestRepeatedIDsWithinABatch(t *testing.T) {
 	require.Equal(t, 1, res.Unchanged)
 	require.Equal(t, int64(1), res.Records[0].Position)
 }
+
+// A row written around the ledger that repeats a stored event's id, with
+// a correct hash, is named by verify: the append's own check, which files
+// each id once.
+func TestVerifyNamesARepeatedID(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	l, err := replay.Open(ctx, st, replay.Options{CheckpointEvery: -1})
+	require.NoError(t, err)
+	const id = "6ba7b810-9dad-41d1-80b4-00c04fd430c8"
+	replaytest.AppendLines(t, l, eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithID(id)))
+	h, err := st.Head(ctx)
+	require.NoError(t, err)
+	ev := replaytest.DecodeLines(eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U2","name":"n"}`, eventstest.WithID(id)))
+	var recs []*events.Record
+	for x := range ev {
+		require.Nil(t, x.Err)
+		r, _ := events.Seal(h, x.Event, h.RecordedAt, nil)
+		recs = append(recs, r)
+	}
+	_, err = st.Append(ctx, h, eventstest.Records(recs))
+	require.NoError(t, err)
+	_, err = replay.Verify(ctx, st, time.Now())
+	var ve *events.VerifyError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, int64(2), ve.Position)
+	require.Equal(t, "breaks a rule: id: event "+id+" is already stored (position 1)", ve.Reason)
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/projections"
 )
@@ -29,21 +28,38 @@ import (
 // changed outside the ledger is reported at that position.
 func Verify(ctx context.Context, store events.Store, now time.Time) (events.Verified, error) {
 	st := projections.New()
+	if h, err := store.Head(ctx); err == nil {
+		st.Reserve(int(h.Position)) // the tables sized once, not grown as the log comes in
+	}
 	var last time.Time
 	var cache *events.Checkpoint
-	cacheSound := false // the stored data has the digest its description says
+	// Whether the stored data has the digest its description says: read
+	// and hashed while the log is verified, needed only at its position.
+	var cacheSound func() bool
 	if cp, ok := store.(events.Checkpointer); ok {
 		c, data, err := cp.LoadCheckpoint(ctx)
 		switch {
 		case errors.Is(err, events.ErrNotFound):
 		case err != nil:
 			return events.Verified{Head: events.ZeroHash}, fmt.Errorf("verify: %w", err)
-		default:
-			d, n, rerr := digestOf(data)
+		case c.Format != projections.CheckpointFormat:
 			data.Close()
-			if c.Format == projections.CheckpointFormat {
-				cache, cacheSound = &c, rerr == nil && d == c.Digest && n == c.Size
+		default:
+			cache = &c
+			done := make(chan bool, 1)
+			go func() {
+				d, n, rerr := digestOf(data)
+				data.Close()
+				done <- rerr == nil && d == c.Digest && n == c.Size
+			}()
+			var sound, got bool
+			cacheSound = func() bool {
+				if !got {
+					sound, got = <-done, true
+				}
+				return sound
 			}
+			defer cacheSound() // the reading ends before Verify returns
 		}
 	}
 	v, err := events.VerifyLog(ctx, store, events.VerifyOptions{
@@ -59,11 +75,6 @@ func Verify(ctx context.Context, store events.Store, now time.Time) (events.Veri
 				return ferr
 			}
 			ev := prepared.(*events.Event)
-			if ev.ID != uuid.Nil {
-				if pos, ok := st.Lookup(ev.ID); ok {
-					return events.Conflict("id", "event %s is already stored (position %d)", ev.ID, pos)
-				}
-			}
 			if r.RecordedAt.Before(last) {
 				return events.Invalid("recorded_at", "goes backwards: before %s, the recorded_at of the event before it", events.FormatUTC(last))
 			}
@@ -75,7 +86,7 @@ func Verify(ctx context.Context, store events.Store, now time.Time) (events.Veri
 				return ferr
 			}
 			if cache != nil && r.Position == cache.Position {
-				if r.Hash != cache.Hash || !cacheSound || stateDigest(st) != cache.Digest {
+				if r.Hash != cache.Hash || !cacheSound() || stateDigest(st) != cache.Digest {
 					return &cacheError{position: r.Position}
 				}
 			}

@@ -101,3 +101,75 @@ func TestVerifyFindsTampering(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRowsThatDoNotUnpack: rows are read packed, with NUL between the
+// text columns; a row written around the ledger with a NUL in a text, or
+// an id of the wrong length, is read column by column instead, so that
+// readers see it exactly as stored, and the rows after it as before.
+func TestReadRowsThatDoNotUnpack(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "l.db")
+	fill(t, path, 120)
+	s, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	before := map[int64]events.Record{}
+	require.NoError(t, s.Read(ctx, 0, 0, func(r *events.Record) error {
+		c := *r
+		c.Data = append([]byte(nil), r.Data...)
+		before[r.Position] = c
+		return nil
+	}))
+	s.Close()
+	db := raw(t, path)
+	for _, q := range []string{
+		`DROP TRIGGER events_no_update`,
+		`UPDATE events SET actor = 'office:a' || char(0) || 'b' WHERE position = 30`,
+		`UPDATE events SET ref = char(0) WHERE position = 31`,
+		`UPDATE events SET stream = stream || char(0) || char(0) || char(0) WHERE position = 33`,
+		`UPDATE events SET id = substr(id, 1, 15) WHERE position = 60`,
+	} {
+		_, err = db.Exec(q)
+		require.NoError(t, err, q)
+	}
+	s, err = sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	read := func(after int64, limit int) ([]events.Record, error) {
+		var out []events.Record
+		err := s.Read(ctx, after, limit, func(r *events.Record) error {
+			c := *r
+			c.Data = append([]byte(nil), r.Data...)
+			out = append(out, c)
+			return nil
+		})
+		return out, err
+	}
+	want := func(pos int64) events.Record {
+		r := before[pos]
+		switch pos {
+		case 30:
+			r.Actor = "office:a\x00b"
+		case 31:
+			r.Ref = "\x00"
+		case 33:
+			r.Stream += "\x00\x00\x00"
+		}
+		return r
+	}
+	for _, c := range []struct {
+		after int64
+		limit int
+	}{{25, 10}, {29, 1}, {30, 1}, {29, 2}, {29, 5}, {0, 59}} {
+		got, err := read(c.after, c.limit)
+		require.NoError(t, err)
+		require.Len(t, got, c.limit, "after %d limit %d", c.after, c.limit)
+		for i, r := range got {
+			require.Equal(t, want(c.after+1+int64(i)), r, "after %d limit %d, position %d", c.after, c.limit, r.Position)
+		}
+	}
+	// The malformed id is an error, after the 59 rows before it.
+	got, err := read(0, 0)
+	require.ErrorIs(t, err, events.ErrBroken)
+	require.ErrorContains(t, err, "position 60: malformed id or hash")
+	require.Len(t, got, 59)
+}
