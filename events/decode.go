@@ -196,6 +196,9 @@ func DecodeData(t Type, data []byte) (Data, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown event type %q", t)
 	}
+	if body, ok := fastData(spec, data); ok {
+		return body, nil
+	}
 	body := spec.New()
 	if err := json.Unmarshal(data, body); err != nil {
 		return nil, fmt.Errorf("decode %s data: %w", t, err)

@@ -96,8 +96,14 @@ func FuzzRedecode(f *testing.F) {
 		copy(r.ID[:], id)
 		events.SetFastPath(false)
 		long, longErr := events.Redecode(r)
+		slowBody, slowErr := events.DecodeData(r.Type, r.Data)
 		events.SetFastPath(true)
 		short, shortErr := events.Redecode(r)
+		// And DecodeData, the fold's reader of stored data.
+		if fastBody, fastErr := events.DecodeData(r.Type, r.Data); fmt.Sprint(slowErr) != fmt.Sprint(fastErr) ||
+			!reflect.DeepEqual(slowBody, fastBody) {
+			t.Fatalf("DecodeData's ways disagree:\n%#v %v\n%#v %v", slowBody, slowErr, fastBody, fastErr)
+		}
 		if fmt.Sprint(longErr) != fmt.Sprint(shortErr) {
 			t.Fatalf("the ways disagree on the error: %v / %v", longErr, shortErr)
 		}

@@ -74,6 +74,7 @@ type scanner struct {
 	lone bool // the string str scanned last holds a lone surrogate escape
 
 	goodActor string // redecodeStored's: the last actor that checked good
+	whole     bool   // scanData's: the data scanned to its end, clean
 }
 
 // member is one key and its raw value (a string keeps its quotes).

@@ -295,11 +295,7 @@ func redecodeStored(r *Record) (*Event, bool) {
 		return nil, false
 	}
 	sc := dataScanners.Get().(*scanner)
-	defer func() {
-		clear(sc.fields) // nothing of r stays in the pool
-		*sc = scanner{fields: sc.fields[:0], goodActor: sc.goodActor}
-		dataScanners.Put(sc)
-	}()
+	defer putScanner(sc)
 	// Actors repeat from record to record: a scanner keeps the last one it
 	// found good.
 	if r.Actor != sc.goodActor {
@@ -308,17 +304,9 @@ func redecodeStored(r *Record) (*Event, bool) {
 		}
 		sc.goodActor = r.Actor
 	}
-	*sc = scanner{b: r.Data, fields: sc.fields[:0], deep: true, goodActor: sc.goodActor}
-	sc.capture = &sc.fields
-	if !sc.value(1, "data", spec.data) || sc.err != nil || sc.lax {
-		return nil, false
-	}
-	if sc.ws(); sc.i != len(r.Data) {
-		return nil, false
-	}
-	body, ok := fastBody(sc.fields, spec.New)
+	body, ok := scanData(sc, spec, r.Data)
 	if !ok {
-		if !sc.nested {
+		if !sc.whole || !sc.nested {
 			return nil, false
 		}
 		body = spec.New()
@@ -344,9 +332,46 @@ func redecodeStored(r *Record) (*Event, bool) {
 		Actor: r.Actor, Ref: r.Ref, Body: body, Data: r.Data}, true
 }
 
-// dataScanners are redecodeStored's scanners, each with room for a
+// dataScanners are the scanners of stored data, each with room for a
 // body's members.
 var dataScanners = sync.Pool{New: func() any { return &scanner{fields: make([]member, 0, 8)} }}
+
+func putScanner(sc *scanner) {
+	clear(sc.fields) // nothing of the data stays in the pool
+	*sc = scanner{fields: sc.fields[:0], goodActor: sc.goodActor}
+	dataScanners.Put(sc)
+}
+
+// scanData scans a data object alone, as Decode scans an event's, and
+// sets its flat members (and arrays of plain strings) on a new body; it
+// says false where it found anything else (an error, a nested object,
+// a value encoding/json must read), and sc says what.
+func scanData(sc *scanner, spec *Spec, data []byte) (Data, bool) {
+	*sc = scanner{b: data, fields: sc.fields[:0], deep: true, goodActor: sc.goodActor}
+	sc.capture = &sc.fields
+	if len(data) == 0 || data[0] != '{' {
+		return nil, false
+	}
+	if !sc.value(1, "data", spec.data) || sc.err != nil || sc.lax {
+		return nil, false
+	}
+	if sc.ws(); sc.i != len(data) {
+		return nil, false
+	}
+	sc.whole = true
+	return fastBody(sc.fields, spec.New)
+}
+
+// fastData is DecodeData's fast path, for data as the ledger stores it;
+// anything else is left to encoding/json.
+func fastData(spec *Spec, data []byte) (Data, bool) {
+	if fastOff {
+		return nil, false
+	}
+	sc := dataScanners.Get().(*scanner)
+	defer putScanner(sc)
+	return scanData(sc, spec, data)
+}
 
 // canonicalBufs hold the canonical data redecodeStored compares and
 // drops.

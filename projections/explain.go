@@ -21,6 +21,9 @@ type explainer struct {
 	pts       float64 // its points in force
 	bonusLeft float64 // R-BON-CAP: what the bonus facts so far left of the cap
 	brief     bool    // votes and ballots unworded (ExplainCounted)
+	// The text the entries' ids and times are worded into, when explain
+	// words a whole trail: one allocation, not one an entry.
+	words *strings.Builder
 }
 
 // Explain lists, oldest first, every event visible in the view that touched
@@ -66,12 +69,24 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 		n += len(l)
 	}
 	out.Entries = make([]Entry, 0, n)
+	x.words = &strings.Builder{}
+	if !x.brief {
+		x.words.Grow(n * 100) // an id and two times
+	}
 	merged(lists, func(pos int64) {
 		out.Entries = append(out.Entries, Entry{})
 		if !x.fill(pos-1, &out.Entries[len(out.Entries)-1]) {
 			out.Entries = out.Entries[:len(out.Entries)-1]
 		}
 	})
+	text := x.words.String()
+	for i := range out.Entries {
+		if e := &out.Entries[i]; e.wordsAt != 0 {
+			w := text[e.wordsAt-1:]
+			e.EventID, e.OccurredAt, e.RecordedAt = w[:36], w[36:e.occEnd], w[e.occEnd:e.recEnd]
+			e.wordsAt, e.occEnd, e.recEnd = 0, 0, 0
+		}
+	}
 	out.Groups = c.groups(si, out.Entries)
 	return out, nil
 }
@@ -112,20 +127,25 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 			Status: st.String(), summed: true}
 		return true
 	}
-	// The id and the two times share one allocation: a busy section
-	// words thousands of entries.
+	// The id and the two times share one allocation, or go into the
+	// text of the whole trail: a busy section words thousands of entries.
 	var b [128]byte
 	buf := events.AppendUUID(b[:0], f.ID)
 	buf = events.AppendCST(buf, unixTime(f.Occurred))
 	occEnd := len(buf)
 	buf = events.AppendUTC(buf, unixTime(f.Recorded))
-	words := string(buf)
 	*e = Entry{
-		Position: x.pos, EventID: words[:36], Type: string(k.spec.Type),
-		OccurredAt: words[36:occEnd], RecordedAt: words[occEnd:],
+		Position: x.pos, Type: string(k.spec.Type),
 		Component: k.componentFor(f), Clause: k.clause, Status: Counted.String(),
 		deduction: k.spec.Deduction, bonus: k.component == "bonus",
 		summed: f.Type == voteCode || f.Type == ballotCode,
+	}
+	if x.words != nil {
+		e.wordsAt, e.occEnd, e.recEnd = int32(x.words.Len()+1), uint8(occEnd), uint8(len(buf))
+		x.words.Write(buf)
+	} else {
+		words := string(buf)
+		e.EventID, e.OccurredAt, e.RecordedAt = words[:36], words[36:occEnd], words[occEnd:]
 	}
 	if k.spec.Class == events.Correction {
 		t := s.fact(f.Target)

@@ -124,22 +124,25 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 	}
 	// Reading order: the facts an inspector looks for first, each
 	// correction right after what it corrects. The keys are sorted with
-	// their positions (a busy section has thousands), not looked up.
+	// their positions (a busy section has thousands), not looked up; all
+	// groups' in one slice, by group first, so that a busy section's trail
+	// costs two allocations, not two a group and more as they grow.
 	type keyed struct {
+		group           int
 		first           bool
 		key, order, pos int64
 	}
-	keys := make([][]keyed, len(out))
+	keys := make([]keyed, 0, len(entries))
 	for _, e := range entries {
 		gi, ok := byComp[e.Component]
 		if !ok {
 			continue
 		}
-		k := keyed{first: e.deduction || e.bonus || e.target != 0, key: e.Position, pos: e.Position}
+		k := keyed{group: gi, first: e.deduction || e.bonus || e.target != 0, key: e.Position, pos: e.Position}
 		if e.target != 0 {
 			k.key, k.order = e.target, e.Position
 		}
-		keys[gi] = append(keys[gi], k)
+		keys = append(keys, k)
 		if e.Status == Retracted.String() && e.summed {
 			g := &out[gi]
 			f := c.s.fact(e.Position)
@@ -151,24 +154,31 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 			}
 		}
 	}
-	for i := range out {
-		slices.SortStableFunc(keys[i], func(a, b keyed) int {
-			if a.first != b.first {
-				if a.first {
-					return -1
-				}
-				return 1
-			}
-			if a.key != b.key {
-				return cmp.Compare(a.key, b.key)
-			}
-			return cmp.Compare(a.order, b.order)
-		})
-		ps := make([]int64, len(keys[i]))
-		for j, k := range keys[i] {
-			ps[j] = k.pos
+	slices.SortStableFunc(keys, func(a, b keyed) int {
+		if a.group != b.group {
+			return cmp.Compare(a.group, b.group)
 		}
-		out[i].Positions = ps
+		if a.first != b.first {
+			if a.first {
+				return -1
+			}
+			return 1
+		}
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return cmp.Compare(a.order, b.order)
+	})
+	ps := make([]int64, len(keys))
+	for j, k := range keys {
+		ps[j] = k.pos
+	}
+	for i, j := 0, 0; i < len(out); i++ {
+		start := j
+		for j < len(keys) && keys[j].group == i {
+			j++
+		}
+		out[i].Positions = ps[start:j:j]
 	}
 	return out
 }
