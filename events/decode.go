@@ -68,6 +68,7 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		return nil, invalid(EventField, "not valid UTF-8")
 	}
 	sc := scanEvent(raw)
+	defer putScanner(sc)
 	if sc.err != nil {
 		return nil, sc.err
 	}

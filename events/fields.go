@@ -2,6 +2,7 @@ package events
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -67,16 +68,26 @@ func checkIDList(field string, ids []string) *FieldError {
 	if len(ids) > MaxListLen {
 		return invalid(field, "more than %d ids", MaxListLen)
 	}
-	seen := make(map[string]bool, len(ids))
+	// The path of an element is built only for an error: a ballot's
+	// lists are checked at every append and every verify.
+	at := func(i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+	var seen map[string]bool
+	if len(ids) > 16 {
+		seen = make(map[string]bool, len(ids))
+	}
 	for i, id := range ids {
-		f := field + "[" + strconv.Itoa(i) + "]"
-		if err := checkID(f, id); err != nil {
-			return err
+		if !idChars(id, 1, 32) {
+			return checkID(at(i), id)
 		}
-		if seen[id] {
-			return invalid(f, "section %s named twice", id)
+		twice := false
+		if seen != nil {
+			twice, seen[id] = seen[id], true
+		} else {
+			twice = slices.Contains(ids[:i], id)
 		}
-		seen[id] = true
+		if twice {
+			return invalid(at(i), "section %s named twice", id)
+		}
 	}
 	return nil
 }

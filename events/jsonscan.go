@@ -86,13 +86,15 @@ type member struct {
 // known, wherever "type" stands in the object.
 var topSchema = schema{"id": nil, "type": nil, "occurred_at": nil, "recorded_at": nil, "actor": nil, "ref": nil, "data": nil}
 
+// The scanner comes from a pool (an import scans hundreds of thousands of
+// lines); the caller puts it back with putScanner once done with it.
 func scanEvent(raw []byte) *scanner {
-	s := &scanner{b: raw}
+	s := dataScanners.Get().(*scanner)
+	*s = scanner{b: raw, top: s.top[:0], fields: s.fields[:0], goodActor: s.goodActor}
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
 		return s
 	}
-	s.top = make([]member, 0, 8)
 	s.capture = &s.top
 	s.structural = s.object(0, "", topSchema, true)
 	s.ws()
@@ -103,11 +105,15 @@ func scanEvent(raw []byte) *scanner {
 		return s
 	}
 	if es, ok := envelopeSchemas[Type(s.typ)]; ok {
-		d := &scanner{b: raw[:s.dataEnd], i: s.dataStart, fields: make([]member, 0, 8), deep: true}
+		d := dataScanners.Get().(*scanner)
+		*d = scanner{b: raw[:s.dataEnd], i: s.dataStart, fields: d.fields[:0], top: d.top[:0], deep: true, goodActor: d.goodActor}
 		d.capture = &d.fields
 		d.value(1, "data", es["data"])
-		s.err, s.fields, s.nested = d.err, d.fields, d.nested
+		// s takes d's members, d the room s had for them.
+		s.err, s.nested = d.err, d.nested
+		s.fields, d.fields = d.fields, s.fields
 		s.lax = s.lax || d.lax
+		putScanner(d)
 	}
 	return s
 }

@@ -332,13 +332,14 @@ func redecodeStored(r *Record) (*Event, bool) {
 		Actor: r.Actor, Ref: r.Ref, Body: body, Data: r.Data}, true
 }
 
-// dataScanners are the scanners of stored data, each with room for a
-// body's members.
-var dataScanners = sync.Pool{New: func() any { return &scanner{fields: make([]member, 0, 8)} }}
+// dataScanners are the scanners of events and of stored data, each with
+// room for an envelope's and a body's members.
+var dataScanners = sync.Pool{New: func() any { return &scanner{fields: make([]member, 0, 8), top: make([]member, 0, 8)} }}
 
 func putScanner(sc *scanner) {
 	clear(sc.fields) // nothing of the data stays in the pool
-	*sc = scanner{fields: sc.fields[:0], goodActor: sc.goodActor}
+	clear(sc.top)
+	*sc = scanner{fields: sc.fields[:0], top: sc.top[:0], goodActor: sc.goodActor}
 	dataScanners.Put(sc)
 }
 
