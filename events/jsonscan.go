@@ -86,8 +86,9 @@ type member struct {
 // known, wherever "type" stands in the object.
 var topSchema = schema{"id": nil, "type": nil, "occurred_at": nil, "recorded_at": nil, "actor": nil, "ref": nil, "data": nil}
 
-// The scanner comes from a pool (an import scans hundreds of thousands of
-// lines); the caller puts it back with putScanner once done with it.
+// scanEvent makes the first pass over an event's line. Its scanner comes
+// from a pool (an import scans hundreds of thousands of lines); the caller
+// puts it back with putScanner once done with it.
 func scanEvent(raw []byte) *scanner {
 	s := dataScanners.Get().(*scanner)
 	*s = scanner{b: raw, top: s.top[:0], fields: s.fields[:0], goodActor: s.goodActor}
