@@ -384,16 +384,7 @@ func TestAdversaryForgedBallotWithARecorderToken(t *testing.T) {
 		events.CredentialKey("mallory"), events.CredentialKey("real-voter-code"), 1)
 	for _, backend := range []string{"sqlite", "esdb"} {
 		t.Run(backend, func(t *testing.T) {
-			dir := t.TempDir()
-			url := "sqlite:" + filepath.Join(dir, "ledger.db")
-			if backend == "esdb" {
-				f, err := esdbfake.Start()
-				require.NoError(t, err)
-				defer f.Stop()
-				url = f.URL() + "&stream=ballots"
-			}
-			code, _, errs := run(t, dir, strings.Join(append(mustLines(t, scenario), onlineLines()...), "\n"), "--store", url, "import", "--historical", "-")
-			require.Equal(t, 0, code, errs)
+			dir, url := onlineLedger(t, backend)
 			s := serveStore(t, url)
 			code, body := s.post("/v1/events", advRecorder, eventstest.Line(events.BallotCast, "2021-11-20T09:00:00+08:00", forged, eventstest.WithActor("voter:qinglian")))
 			require.Equal(t, 400, code, body)
@@ -404,7 +395,7 @@ func TestAdversaryForgedBallotWithARecorderToken(t *testing.T) {
 			s.stop()
 			// Written around the ledger, with a correct hash: verify names it.
 			pos := appendRaw(t, url, events.BallotCast, time.Date(2021, 11, 21, 9, 0, 0, 0, events.CST), forged)
-			code, _, errs = run(t, dir, "", "--store", url, "verify")
+			code, _, errs := run(t, dir, "", "--store", url, "verify")
 			require.Equal(t, 1, code)
 			require.Contains(t, errs, fmt.Sprintf("FAILED at position %d: breaks a rule: data.signature: does not verify", pos))
 		})
@@ -420,17 +411,8 @@ func TestAdversaryBallotWithAnUnissuedCredential(t *testing.T) {
 	sat, unsat := scenarioCandidates[:10], scenarioCandidates[10:20]
 	for _, backend := range []string{"sqlite", "esdb"} {
 		t.Run(backend, func(t *testing.T) {
-			dir := t.TempDir()
-			url := "sqlite:" + filepath.Join(dir, "ledger.db")
-			if backend == "esdb" {
-				f, err := esdbfake.Start()
-				require.NoError(t, err)
-				defer f.Stop()
-				url = f.URL() + "&stream=unissued"
-			}
-			code, _, errs := run(t, dir, strings.Join(append(mustLines(t, scenario), onlineLines()...), "\n"), "--store", url, "import", "--historical", "-")
-			require.Equal(t, 0, code, errs)
-			code, _, errs = run(t, dir, "", "--store", url, "verify")
+			dir, url := onlineLedger(t, backend)
+			code, _, errs := run(t, dir, "", "--store", url, "verify")
 			require.Equal(t, 0, code, errs)
 			pos := appendRaw(t, url, events.BallotCast, time.Date(2021, 11, 21, 9, 0, 0, 0, events.CST),
 				eventstest.BallotData("a-voter-nobody-issued", sat, unsat))
@@ -439,6 +421,24 @@ func TestAdversaryBallotWithAnUnissuedCredential(t *testing.T) {
 			require.Contains(t, errs, fmt.Sprintf("FAILED at position %d: breaks a rule: data.credential_key: unknown credential", pos))
 		})
 	}
+}
+
+// onlineLedger imports the scenario and one more voter's credential into
+// a fresh store of the backend (a SQLite file, or a stream on the
+// EventStoreDB fake, stopped with the test).
+func onlineLedger(t *testing.T, backend string) (dir, url string) {
+	t.Helper()
+	dir = t.TempDir()
+	url = "sqlite:" + filepath.Join(dir, "ledger.db")
+	if backend == "esdb" {
+		f, err := esdbfake.Start()
+		require.NoError(t, err)
+		t.Cleanup(f.Stop)
+		url = f.URL() + "&stream=online"
+	}
+	code, _, errs := run(t, dir, strings.Join(append(mustLines(t, scenario), onlineLines()...), "\n"), "--store", url, "import", "--historical", "-")
+	require.Equal(t, 0, code, errs)
+	return dir, url
 }
 
 func mustLines(t *testing.T, path string) []string {
