@@ -366,7 +366,9 @@ func scanData(sc *scanner, spec *Spec, data []byte) (Data, bool) {
 // fastData is DecodeData's fast path, for data as the ledger stores it;
 // anything else is left to encoding/json.
 func fastData(spec *Spec, data []byte) (Data, bool) {
-	if fastOff {
+	// encoding/json turns invalid UTF-8 into U+FFFD; the fast path would
+	// keep the bytes.
+	if fastOff || !utf8.Valid(data) {
 		return nil, false
 	}
 	sc := dataScanners.Get().(*scanner)
