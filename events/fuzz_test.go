@@ -8,6 +8,7 @@ import (
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzDecode: no input makes Decode panic; whatever it accepts has
@@ -116,4 +117,25 @@ func FuzzRedecode(f *testing.F) {
 			t.Fatalf("the ways disagree on the event:\n%+v\n%+v", long, short)
 		}
 	})
+}
+
+// An empty actor is refused by the short way too, whatever actor its
+// pooled scanner checked last (it remembers the last good one).
+func TestRedecodeRefusesAnEmptyActor(t *testing.T) {
+	e, ferr := events.Decode(voteLine, events.DecodeOptions{})
+	require.Nil(t, ferr)
+	r, _ := events.Seal(events.Head{Hash: events.ZeroHash}, e, time.Date(2021, 12, 1, 2, 0, 0, 0, time.UTC), nil)
+	empty := *r
+	empty.Actor = ""
+	for range 3 {
+		// The scanner DecodeData puts back has checked no actor; the
+		// next Redecode is likely to get it.
+		_, err := events.DecodeData(r.Type, r.Data)
+		require.NoError(t, err)
+		_, ferr = events.Redecode(&empty)
+		require.NotNil(t, ferr)
+		require.Equal(t, "actor: required", ferr.Error())
+		_, ferr = events.Redecode(r)
+		require.Nil(t, ferr)
+	}
 }

@@ -262,7 +262,8 @@ func (p *storedParser) object() []byte {
 // sealing that event gives: the same type and id, the same instant, the
 // body's stream, and data in its canonical form. It is how verify
 // re-validates a record whose hash is right but that no append would have
-// accepted (a row written around the ledger).
+// accepted (a row written around the ledger). The event's Data may be
+// r.Data itself: the caller keeps r's data for as long as the event.
 func Redecode(r *Record) (*Event, *FieldError) {
 	if ev, ok := redecodeStored(r); ok {
 		return ev, nil
@@ -298,7 +299,7 @@ func redecodeStored(r *Record) (*Event, bool) {
 	defer putScanner(sc)
 	// Actors repeat from record to record: a scanner keeps the last one it
 	// found good.
-	if r.Actor != sc.goodActor {
+	if r.Actor == "" || r.Actor != sc.goodActor {
 		if checkString("actor", r.Actor, MaxActorLen) != nil {
 			return nil, false
 		}
@@ -348,7 +349,7 @@ func putScanner(sc *scanner) {
 // says false where it found anything else (an error, a nested object,
 // a value encoding/json must read), and sc says what.
 func scanData(sc *scanner, spec *Spec, data []byte) (Data, bool) {
-	*sc = scanner{b: data, fields: sc.fields[:0], deep: true, goodActor: sc.goodActor}
+	*sc = scanner{b: data, fields: sc.fields[:0], top: sc.top[:0], deep: true, goodActor: sc.goodActor}
 	sc.capture = &sc.fields
 	if len(data) == 0 || data[0] != '{' {
 		return nil, false

@@ -29,6 +29,9 @@ const verifyRange = 32768
 // keepRange is the range of a verification with VerifyOptions.Each.
 const keepRange = 1024
 
+// maxRanges bounds the ranges of one verification.
+const maxRanges = 1 << 16
+
 // Verified is what a successful verification re-derived.
 type Verified struct {
 	Events int64
@@ -94,6 +97,13 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 		// keep every core busy to the end.
 		size = keepRange
 	}
+	// The head is what the store says, and a row written around the ledger
+	// can claim any position: the ranges are made longer rather than more
+	// numerous than maxRanges, so that their bookkeeping stays small until
+	// the reads find the gap.
+	for (n+size-1)/size > maxRanges {
+		size *= 2 // still a power of two
+	}
 	ranges := int((n + size - 1) / size)
 	results := make([]result, ranges)
 	next := make(chan int, ranges)
@@ -145,8 +155,9 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 						// One slice of records and one of their data a
 						// range, not two allocations a record.
 						if res.recs == nil {
-							res.recs = make([]Record, 0, res.end-res.start)
-							res.data = make([]byte, 0, 256*(res.end-res.start))
+							room := min(res.end-res.start, keepRange)
+							res.recs = make([]Record, 0, room)
+							res.data = make([]byte, 0, 256*room)
 						}
 						at := len(res.data)
 						res.data = append(res.data, r.Data...)

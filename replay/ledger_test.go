@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -178,4 +179,31 @@ func TestVerifyNamesARepeatedID(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, int64(2), ve.Position)
 	require.Equal(t, "breaks a rule: id: event "+id+" is already stored (position 1)", ve.Reason)
+}
+
+// A row moved to position four billion makes the store's head claim four
+// billion events: re-validation names the gap without making room for
+// them first.
+func TestVerifyOfAFarHead(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "l.db")
+	st, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	l, err := replay.Open(ctx, st, replay.Options{CheckpointEvery: -1})
+	require.NoError(t, err)
+	replaytest.AppendLines(t, l, base[:5]...)
+	st.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	_, err = db.Exec(`DROP TRIGGER events_no_update; UPDATE events SET position = 4000000000 WHERE position = 5`)
+	db.Close()
+	require.NoError(t, err)
+	st, err = sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer st.Close()
+	_, err = replay.Verify(ctx, st, time.Now())
+	var ve *events.VerifyError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, int64(5), ve.Position)
+	require.Contains(t, ve.Reason, "missing: the next stored position is 4000000000")
 }

@@ -394,8 +394,9 @@ var typeNames = func() map[string]events.Type {
 // holds (the ledger refuses control characters). Every column read from
 // SQLite costs calls, locks and a copy; five columns instead of eleven make
 // a scan about 1.6 times as fast. A row that does not unpack (written
-// around the ledger: a NUL in a text, an id or hash of the wrong length)
-// is read again column by column, so that a reader sees it as it is.
+// around the ledger: a NUL in a text, an id or hash of the wrong length, a
+// number where a blob or a text belongs) is read again column by column,
+// so that a reader sees it as it is.
 func (s *Store) Read(ctx context.Context, after int64, limit int, fn func(*events.Record) error) error {
 	if err := s.isClosed("read"); err != nil {
 		return err
@@ -424,10 +425,16 @@ const packedFixed = 16 + 32 + 32
 // readPacked reads rows packed, up to the first that does not unpack: it
 // returns that row's position and how many rows it gave fn before it.
 func (s *Store) readPacked(ctx context.Context, after int64, limit int, fn func(*events.Record) error) (odd int64, n int, err error) {
+	// Only blobs and texts are packed: SQLite writes a number as text its
+	// own way (1.0e+20), not as database/sql does.
 	q := `SELECT position, occurred_at, recorded_at,
-		CASE WHEN octet_length(id) = 16 AND octet_length(prev_hash) = 32 AND octet_length(hash) = 32
+		CASE WHEN typeof(id) = 'blob' AND typeof(prev_hash) = 'blob' AND typeof(hash) = 'blob'
+			AND typeof(data) IN ('blob', 'text')
+			AND octet_length(id) = 16 AND octet_length(prev_hash) = 32 AND octet_length(hash) = 32
 			THEN CAST(id || prev_hash || hash || data AS BLOB) END,
-		CAST(type || char(0) || stream || char(0) || actor || char(0) || ref AS BLOB)
+		CASE WHEN typeof(type) IN ('text', 'blob') AND typeof(stream) IN ('text', 'blob')
+			AND typeof(actor) IN ('text', 'blob') AND typeof(ref) IN ('text', 'blob')
+			THEN CAST(type || char(0) || stream || char(0) || actor || char(0) || ref AS BLOB) END
 		FROM events WHERE position > ? ORDER BY position`
 	args := []any{after}
 	if limit > 0 {
