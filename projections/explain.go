@@ -22,9 +22,15 @@ type explainer struct {
 	bonusLeft float64 // R-BON-CAP: what the bonus facts so far left of the cap
 	brief     bool    // votes and ballots unworded (ExplainCounted)
 	// The text the entries' ids and times are worded into, when explain
-	// words a whole trail: one allocation, not one an entry.
+	// words a whole trail: one allocation, not one an entry. fill says in
+	// span where the last entry's words are in it, or leaves it zero.
 	words *strings.Builder
+	span  wordSpan
 }
+
+// wordSpan is where an entry's id and times are in an explainer's words:
+// the id from start, the occurred_at to occEnd, the recorded_at to end.
+type wordSpan struct{ start, occEnd, end int }
 
 // Explain lists, oldest first, every event visible in the view that touched
 // the section, with its signed points on the component's own scale, its
@@ -73,18 +79,21 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	if !x.brief {
 		x.words.Grow(n * 100) // an id and two times
 	}
+	spans := make([]wordSpan, 0, n)
 	merged(lists, func(pos int64) {
 		out.Entries = append(out.Entries, Entry{})
+		x.span = wordSpan{}
 		if !x.fill(pos-1, &out.Entries[len(out.Entries)-1]) {
 			out.Entries = out.Entries[:len(out.Entries)-1]
+			return
 		}
+		spans = append(spans, x.span)
 	})
 	text := x.words.String()
-	for i := range out.Entries {
-		if e := &out.Entries[i]; e.wordsAt != 0 {
-			w := text[e.wordsAt-1:]
-			e.EventID, e.OccurredAt, e.RecordedAt = w[:36], w[36:e.occEnd], w[e.occEnd:e.recEnd]
-			e.wordsAt, e.occEnd, e.recEnd = 0, 0, 0
+	for i, sp := range spans {
+		if sp.end != 0 {
+			e := &out.Entries[i]
+			e.EventID, e.OccurredAt, e.RecordedAt = text[sp.start:sp.start+36], text[sp.start+36:sp.occEnd], text[sp.occEnd:sp.end]
 		}
 	}
 	out.Groups = c.groups(si, out.Entries)
@@ -141,8 +150,9 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 		summed: f.Type == voteCode || f.Type == ballotCode,
 	}
 	if x.words != nil {
-		e.wordsAt, e.occEnd, e.recEnd = int32(x.words.Len()+1), uint8(occEnd), uint8(len(buf))
+		at := x.words.Len()
 		x.words.Write(buf)
+		x.span = wordSpan{start: at, occEnd: at + occEnd, end: at + len(buf)}
 	} else {
 		words := string(buf)
 		e.EventID, e.OccurredAt, e.RecordedAt = words[:36], words[36:occEnd], words[occEnd:]

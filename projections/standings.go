@@ -128,12 +128,6 @@ type Entry struct {
 	deduction bool  // the event is a contestable deduction
 	bonus     bool  // the event is a bonus
 	summed    bool  // a vote or a ballot: summarised per round unless asked for
-
-	// Where explain worded the id and the times, in the text all of an
-	// explanation's entries share (1-based; 0: worded in place or not at
-	// all), and where the two times end in it.
-	wordsAt        int32
-	occEnd, recEnd uint8
 }
 
 // Explanation is a section's row plus every event that touched it.

@@ -2,18 +2,15 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pingyang/ledger/events"
@@ -147,27 +144,7 @@ type procRun struct {
 // procCPU runs the ledger binary like proc, with its CPU time: that of
 // /usr/bin/time, which counts the ledger it waited for.
 func procCPU(bin string, args ...string) procRun {
-	rssFile := filepath.Join(os.TempDir(), fmt.Sprintf("ledger-bench-rss-%d", os.Getpid()))
-	cmd := exec.Command(bin, args...)
-	timed := false
-	if _, err := os.Stat("/usr/bin/time"); err == nil {
-		cmd = exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", rssFile, bin}, args...)...)
-		timed = true
-	}
-	var errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &errb
-	t := time.Now()
-	if err := cmd.Run(); err != nil {
-		panic(fmt.Sprintf("%v: %v: %s", args, err, errb.String()))
-	}
-	r := procRun{wall: time.Since(t), cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
-	r.rssKB = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-	if timed {
-		if b, err := os.ReadFile(rssFile); err == nil {
-			fmt.Sscan(string(b), &r.rssKB)
-		}
-		os.Remove(rssFile)
-	}
+	r, _ := procEnv(nil, bin, args...)
 	return r
 }
 
