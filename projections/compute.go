@@ -382,3 +382,17 @@ func (c *calc) outcomeOf(l *lists) Outcome {
 	return Outcome{Satisfied: c.ids(l.sat), Unsatisfied: c.ids(l.unsat), MostUnsatisfied: c.ids(l.most),
 		Top3: c.ids(l.sat[:min(events.Top3Size, len(l.sat))]), Units: c.units(l)}
 }
+
+// computeByScan is the full fold of a view: every fact of its prefix
+// handed to its kind one by one, without the views' indexes, as the ledger
+// computed a view before it filed votes in an index. Tests and the bench's
+// correctness check (benchscan.go) hold the indexed views to it.
+func (s *State) computeByScan(v View) *calc {
+	c := s.newCalc(v)
+	a := events.Nanos(v.AsOf)
+	for pos := int64(1); pos <= c.n; pos++ {
+		c.fold(pos, a)
+	}
+	c.finish()
+	return c
+}

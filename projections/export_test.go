@@ -1,7 +1,5 @@
 package projections
 
-import "github.com/pingyang/ledger/events"
-
 // The full fold, for tests that hold the views' fast paths to it: every
 // fact of the known prefix handed to its kind one by one, as the ledger
 // computed a view before it filed votes in an index.
@@ -29,14 +27,4 @@ func (s *State) ExplainByScan(sectionID string, v View) (*Explanation, error) {
 		}
 	}
 	return out, nil
-}
-
-func (s *State) computeByScan(v View) *calc {
-	c := s.newCalc(v)
-	a := events.Nanos(v.AsOf)
-	for pos := int64(1); pos <= c.n; pos++ {
-		c.fold(pos, a)
-	}
-	c.finish()
-	return c
 }
