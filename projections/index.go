@@ -183,21 +183,12 @@ func (t *posTable) get(h uint64, match func(uint32) bool) int64 {
 }
 
 func (t *posTable) set(h uint64, pos int64, match func(uint32) bool, hashAt func(uint32) uint64) {
-	if (t.n+1)*4 > len(t.slots)*3 {
-		t.rehash(max(16, len(t.slots)*3/2), hashAt)
+	i, had := t.find(h, match, hashAt)
+	if had != 0 {
+		t.slots[i] = uint32(pos) // the later entry replaces it
+		return
 	}
-	for i := t.home(h); ; i = t.next(i) {
-		p := t.slots[i]
-		if p == 0 {
-			t.slots[i] = uint32(pos)
-			t.n++
-			return
-		}
-		if match(p) {
-			t.slots[i] = uint32(pos)
-			return
-		}
-	}
+	t.fill(i, pos)
 }
 
 // add files pos under h unless an entry matches.
