@@ -73,8 +73,7 @@ type scanner struct {
 	deep bool
 	lone bool // the string str scanned last holds a lone surrogate escape
 
-	goodActor string // redecodeStored's: the last actor that checked good
-	whole     bool   // scanData's: the data scanned to its end, clean
+	whole bool // scanData's: the data scanned to its end, clean
 }
 
 // member is one key and its raw value (a string keeps its quotes).
@@ -91,7 +90,7 @@ var topSchema = schema{"id": nil, "type": nil, "occurred_at": nil, "recorded_at"
 // puts it back with putScanner once done with it.
 func scanEvent(raw []byte) *scanner {
 	s := dataScanners.Get().(*scanner)
-	*s = scanner{b: raw, top: s.top[:0], fields: s.fields[:0], goodActor: s.goodActor}
+	*s = scanner{b: raw, top: s.top[:0], fields: s.fields[:0]}
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
 		return s
@@ -107,7 +106,7 @@ func scanEvent(raw []byte) *scanner {
 	}
 	if es, ok := envelopeSchemas[Type(s.typ)]; ok {
 		d := dataScanners.Get().(*scanner)
-		*d = scanner{b: raw[:s.dataEnd], i: s.dataStart, fields: d.fields[:0], top: d.top[:0], deep: true, goodActor: d.goodActor}
+		*d = scanner{b: raw[:s.dataEnd], i: s.dataStart, fields: d.fields[:0], top: d.top[:0], deep: true}
 		d.capture = &d.fields
 		d.value(1, "data", es["data"])
 		// s takes d's members, d the room s had for them.

@@ -295,16 +295,20 @@ func redecodeStored(r *Record) (*Event, bool) {
 		(r.Ref != "" && checkString("ref", r.Ref, MaxRefLen) != nil) || !utf8.Valid(r.Data) {
 		return nil, false
 	}
-	sc := dataScanners.Get().(*scanner)
-	defer putScanner(sc)
-	// Actors repeat from record to record: a scanner keeps the last one it
-	// found good.
-	if r.Actor == "" || r.Actor != sc.goodActor {
+	x := storedScratches.Get().(*storedScratch)
+	defer func() {
+		x.sc.reset()
+		storedScratches.Put(x)
+	}()
+	// Actors repeat from record to record (a store hands the same string
+	// again): the last one found good is not checked again.
+	if !x.actorOK || r.Actor != x.actor {
 		if checkString("actor", r.Actor, MaxActorLen) != nil {
 			return nil, false
 		}
-		sc.goodActor = r.Actor
+		x.actor, x.actorOK = r.Actor, true
 	}
+	sc := &x.sc
 	body, ok := scanData(sc, spec, r.Data)
 	if !ok {
 		if !sc.whole || !sc.nested {
@@ -333,23 +337,41 @@ func redecodeStored(r *Record) (*Event, bool) {
 		Actor: r.Actor, Ref: r.Ref, Body: body, Data: r.Data}, true
 }
 
-// dataScanners are the scanners of events and of stored data, each with
-// room for an envelope's and a body's members.
+// dataScanners are the scanners of events and of stored data (Decode,
+// DecodeData), each with room for an envelope's and a body's members.
 var dataScanners = sync.Pool{New: func() any { return &scanner{fields: make([]member, 0, 8), top: make([]member, 0, 8)} }}
 
 func putScanner(sc *scanner) {
-	clear(sc.fields) // nothing of the data stays in the pool
-	clear(sc.top)
-	*sc = scanner{fields: sc.fields[:0], top: sc.top[:0], goodActor: sc.goodActor}
+	sc.reset()
 	dataScanners.Put(sc)
 }
+
+// reset empties a scanner for its next input, keeping the room it has for
+// members; nothing of the last input stays in it.
+func (sc *scanner) reset() {
+	clear(sc.fields)
+	clear(sc.top)
+	*sc = scanner{fields: sc.fields[:0], top: sc.top[:0]}
+}
+
+// storedScratch is redecodeStored's: a scanner, and the last actor it
+// found good.
+type storedScratch struct {
+	sc      scanner
+	actor   string
+	actorOK bool
+}
+
+var storedScratches = sync.Pool{New: func() any {
+	return &storedScratch{sc: scanner{fields: make([]member, 0, 8), top: make([]member, 0, 8)}}
+}}
 
 // scanData scans a data object alone, as Decode scans an event's, and
 // sets its flat members (and arrays of plain strings) on a new body; it
 // says false where it found anything else (an error, a nested object,
 // a value encoding/json must read), and sc says what.
 func scanData(sc *scanner, spec *Spec, data []byte) (Data, bool) {
-	*sc = scanner{b: data, fields: sc.fields[:0], top: sc.top[:0], deep: true, goodActor: sc.goodActor}
+	*sc = scanner{b: data, fields: sc.fields[:0], top: sc.top[:0], deep: true}
 	sc.capture = &sc.fields
 	if len(data) == 0 || data[0] != '{' {
 		return nil, false
