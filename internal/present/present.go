@@ -79,14 +79,6 @@ func Confirmed(s *projections.Standings, id string) string {
 	return p
 }
 
-// Deviates reports whether the decision in force places a section in
-// another list than the proposal does (top3 aside: it follows from the
-// lists and the ranking).
-func Deviates(s *projections.Standings, id string) bool {
-	_, d := Decision(s.Confirmed, id)
-	return d
-}
-
 // Decision names a section's place in a decision (Outcome's keys, "" for
 // none) and whether the decision departs from the proposal there (the
 // section is one of its deviations: dropped from or added to a list).
