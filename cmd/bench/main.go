@@ -178,19 +178,19 @@ func run(scale float64, loadFor time.Duration, runs int) error {
 		ratio, floor := "", ""
 		ratioOK := true
 		if r.floor != nil {
-			floor = statR(r.floor, r.floorFormat) + " " + r.floorUnit
+			floor = stat(r.floor, r.floorFormat) + " " + r.floorUnit
 			var q []float64
 			for i := range r.vals {
 				q = append(q, r.vals[i]/r.floor[i])
 			}
-			ratio = statR(q, "%.2f")
+			ratio = stat(q, "%.2f")
 			ratioOK = median(q) >= r.minRatio
 		}
 		met := ""
 		if r.ok != nil {
 			met = yes(r.ok(median(r.vals)) && ratioOK)
 		}
-		fmt.Printf("| %s | %s %s | %s | %s | %s | %s |\n", r.name, statR(r.vals, r.format), r.unit, floor, ratio, r.target, met)
+		fmt.Printf("| %s | %s %s | %s | %s | %s | %s |\n", r.name, stat(r.vals, r.format), r.unit, floor, ratio, r.target, met)
 	}
 	fmt.Printf("\n1-min load average at each run's start: %s\nload average (1, 5, 15 min): before %s, after %s\n", list(loads), load0, loadavg())
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -176,8 +177,21 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
+// stat is median (min–max), with thousands separated for large figures.
 func stat(v []float64, f string) string {
-	return fmt.Sprintf(f+" ("+f+"-"+f+")", median(v), slices.Min(v), slices.Max(v))
+	if len(v) == 0 {
+		return ""
+	}
+	g := func(x float64) string {
+		if f == "%.0f" && math.Abs(x) >= 1000 {
+			return comma(x)
+		}
+		return fmt.Sprintf(f, x)
+	}
+	if len(v) == 1 {
+		return g(v[0])
+	}
+	return fmt.Sprintf("%s (%s–%s)", g(median(v)), g(slices.Min(v)), g(slices.Max(v)))
 }
 
 func loadavg() string {

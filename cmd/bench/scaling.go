@@ -19,7 +19,6 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -755,7 +754,7 @@ func scalingTable(results []scaleResult, runs int, commit, load0 string) {
 			for _, f := range r.runs {
 				v = append(v, get(f, r))
 			}
-			line += " " + statR(v, format) + " |"
+			line += " " + stat(v, format) + " |"
 		}
 		m := ""
 		if met != nil {
@@ -873,23 +872,6 @@ func scalingTable(results []scaleResult, runs int, commit, load0 string) {
 			fmt.Printf("scale %g: mismatch: %s\n", r.scale, m)
 		}
 	}
-}
-
-// statR is median (min–max), with thousands separated for large figures.
-func statR(v []float64, f string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	g := func(x float64) string {
-		if f == "%.0f" && math.Abs(x) >= 1000 {
-			return comma(x)
-		}
-		return fmt.Sprintf(f, x)
-	}
-	if len(v) == 1 {
-		return g(v[0])
-	}
-	return fmt.Sprintf("%s (%s–%s)", g(median(v)), g(slices.Min(v)), g(slices.Max(v)))
 }
 
 func comma(x float64) string {
