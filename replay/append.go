@@ -265,12 +265,8 @@ func (b *batch) seal(x events.Decoded) (*events.Record, *events.FieldError) {
 func (b *batch) recordedAt(ev *events.Event) (time.Time, *events.FieldError) {
 	switch {
 	case !ev.RecordedAt.IsZero() && b.opt.Historical:
-		if ev.RecordedAt.Before(b.head.RecordedAt) {
-			return time.Time{}, events.Invalid("recorded_at", "goes backwards: before %s, the recorded_at of the event before it",
-				events.FormatUTC(b.head.RecordedAt))
-		}
-		if ev.RecordedAt.After(b.now) {
-			return time.Time{}, events.Invalid("recorded_at", "in the future (after %s)", events.FormatUTC(b.now))
+		if ferr := checkRecordedAt(ev.RecordedAt, b.head.RecordedAt, b.now); ferr != nil {
+			return time.Time{}, ferr
 		}
 		return ev.RecordedAt, nil
 	case b.now.Before(b.head.RecordedAt):
@@ -279,6 +275,19 @@ func (b *batch) recordedAt(ev *events.Event) (time.Time, *events.FieldError) {
 	default:
 		return b.now, nil
 	}
+}
+
+// checkRecordedAt is the rule of a recorded_at the ledger did not set
+// itself (a historical import's, a stored one verify checks again): never
+// before prev, the recorded_at of the event before it, nor after now.
+func checkRecordedAt(t, prev, now time.Time) *events.FieldError {
+	if t.Before(prev) {
+		return events.Invalid("recorded_at", "goes backwards: before %s, the recorded_at of the event before it", events.FormatUTC(prev))
+	}
+	if t.After(now) {
+		return events.Invalid("recorded_at", "in the future (after %s)", events.FormatUTC(now))
+	}
+	return nil
 }
 
 // fillUnchanged reads the stored envelopes of idempotent repeats, which the

@@ -78,11 +78,8 @@ func Verify(ctx context.Context, store events.Store, now time.Time) (events.Veri
 				return ferr
 			}
 			ev := prepared.(*events.Event)
-			if r.RecordedAt.Before(last) {
-				return events.Invalid("recorded_at", "goes backwards: before %s, the recorded_at of the event before it", events.FormatUTC(last))
-			}
-			if r.RecordedAt.After(now) {
-				return events.Invalid("recorded_at", "in the future (after %s)", events.FormatUTC(now))
+			if ferr := checkRecordedAt(r.RecordedAt, last, now); ferr != nil {
+				return ferr
 			}
 			last = r.RecordedAt
 			if ferr := st.Add(r, ev.Body, true); ferr != nil {
