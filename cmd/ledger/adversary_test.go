@@ -148,22 +148,31 @@ func importScenario(t *testing.T, dir string) string {
 	return "sqlite:" + filepath.Join(dir, "ledger.db")
 }
 
-func TestAdversaryCutTail(t *testing.T) {
-	dir := t.TempDir()
-	url := importScenario(t, dir)
+// auditedScenario imports the scenario into a fresh directory's ledger,
+// serves it, and keeps a first audit's checkpoint (ok, of the whole
+// scenario) in the directory, as an inspector would before anyone tampers.
+func auditedScenario(t *testing.T) (dir, url string) {
+	t.Helper()
+	dir = t.TempDir()
+	url = importScenario(t, dir)
 	s := serveStore(t, url)
+	defer s.stop()
 	code, out, errs := s.audit(dir)
 	require.Equal(t, 0, code, errs)
 	require.Regexp(t, fmt.Sprintf(`^ok size %d root [A-Za-z0-9+/]{43}=\n$`, scenarioEvents), out)
-	s.stop()
+	return dir, url
+}
+
+func TestAdversaryCutTail(t *testing.T) {
+	dir, url := auditedScenario(t)
 	// The whole tail goes, with its tree and the cache: what is left is a
 	// valid shorter log, which verify cannot tell from an honest one.
 	cut := scenarioEvents - 10
 	tamper(t, filepath.Join(dir, "ledger.db"), fmt.Sprintf(`DELETE FROM events WHERE position > %d`, cut), `DELETE FROM tree`, `DELETE FROM checkpoint`)
-	code, out, errs = run(t, dir, "", "verify")
+	code, out, errs := run(t, dir, "", "verify")
 	require.Equal(t, 0, code, errs)
 	require.Contains(t, out, fmt.Sprintf("ok %d events", cut))
-	s = serveStore(t, url)
+	s := serveStore(t, url)
 	code, _, errs = s.audit(dir)
 	require.Equal(t, 1, code)
 	require.Equal(t, fmt.Sprintf("ledger: audit: the log shrank from %d to %d\n", scenarioEvents, cut), errs)
@@ -183,12 +192,7 @@ func TestAdversaryTailRewrittenWithRecomputedHashes(t *testing.T) {
 		{"the last event replaced: the same size", 1, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			url := importScenario(t, dir)
-			s := serveStore(t, url)
-			code, _, errs := s.audit(dir)
-			require.Equal(t, 0, code, errs)
-			s.stop()
+			dir, url := auditedScenario(t)
 			tamper(t, filepath.Join(dir, "ledger.db"), fmt.Sprintf(`DELETE FROM events WHERE position > %d`, scenarioEvents-c.drop),
 				`DELETE FROM tree`, `DELETE FROM checkpoint`)
 			var lines []string
@@ -196,12 +200,12 @@ func TestAdversaryTailRewrittenWithRecomputedHashes(t *testing.T) {
 				lines = append(lines, eventstest.Line(events.ServiceVoteRecorded, "2021-11-01T09:00:00+08:00",
 					fmt.Sprintf(`{"section_id":"U01-S01","round":"H2","respondent":"r-forged-%02d","rating":"satisfied"}`, i), eventstest.WithActor("office:mallory")))
 			}
-			code, _, errs = run(t, dir, strings.Join(lines, "\n"), "import", "-")
+			code, _, errs := run(t, dir, strings.Join(lines, "\n"), "import", "-")
 			require.Equal(t, 0, code, errs)
 			code, out, errs := run(t, dir, "", "verify")
 			require.Equal(t, 0, code, errs, "a rewritten tail is a valid log: only a kept checkpoint tells")
 			require.Contains(t, out, fmt.Sprintf("ok %d events", scenarioEvents-c.drop+c.forgery))
-			s = serveStore(t, url)
+			s := serveStore(t, url)
 			defer s.stop()
 			code, _, errs = s.audit(dir)
 			require.Equal(t, 1, code)
@@ -299,12 +303,7 @@ func TestAdversaryEditedCacheOnEventStoreDB(t *testing.T) {
 }
 
 func TestAdversarySwappedRows(t *testing.T) {
-	dir := t.TempDir()
-	url := importScenario(t, dir)
-	s := serveStore(t, url)
-	code, _, errs := s.audit(dir)
-	require.Equal(t, 0, code, errs)
-	s.stop()
+	dir, url := auditedScenario(t)
 	// Rows 100 and 101 exchange everything but their positions.
 	cols := "id, type, stream, occurred_at, recorded_at, actor, ref, data, prev_hash, hash"
 	tamper(t, filepath.Join(dir, "ledger.db"),
@@ -312,7 +311,7 @@ func TestAdversarySwappedRows(t *testing.T) {
 		`CREATE TEMP TABLE b AS SELECT `+cols+` FROM events WHERE position = 101`,
 		`UPDATE events SET (`+cols+`) = (SELECT `+cols+` FROM b) WHERE position = 100`,
 		`UPDATE events SET (`+cols+`) = (SELECT `+cols+` FROM a) WHERE position = 101`)
-	code, _, errs = run(t, dir, "", "verify")
+	code, _, errs := run(t, dir, "", "verify")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "FAILED at position 100: ")
 	// serve checks the whole chain before it answers: it refuses the store.
