@@ -205,6 +205,53 @@ func AppendCST(dst []byte, t time.Time) []byte { return appendRFC3339(dst, t.In(
 // AppendUTC: see AppendCST.
 func AppendUTC(dst []byte, t time.Time) []byte { return appendRFC3339(dst, t.UTC(), "Z") }
 
+// TimeWriter writes stored times from Unix nanoseconds as AppendCST and
+// AppendUTC do, keeping the date of the last day it wrote in each zone: an
+// explain trail writes two times an entry, thousands of entries in time
+// order, most of them on a day it has just written. The zero value is
+// ready; it is not safe for concurrent use.
+type TimeWriter struct {
+	day  [2]int64 // CST, UTC: the day (since 1970-01-01, local) of date
+	date [2][10]byte
+	set  [2]bool
+}
+
+// AppendCST appends the instant ns (Unix nanoseconds) as AppendCST does.
+func (w *TimeWriter) AppendCST(dst []byte, ns int64) []byte {
+	return w.append(dst, ns, 0, 8*60*60, "+08:00")
+}
+
+// AppendUTC appends the instant ns (Unix nanoseconds) as AppendUTC does.
+func (w *TimeWriter) AppendUTC(dst []byte, ns int64) []byte { return w.append(dst, ns, 1, 0, "Z") }
+
+func (w *TimeWriter) append(dst []byte, ns int64, z int, offset int64, zone string) []byte {
+	secs, frac := ns/1e9, ns%1e9
+	if frac < 0 {
+		secs, frac = secs-1, frac+1e9
+	}
+	secs += offset
+	day, rem := secs/86400, secs%86400
+	if rem < 0 {
+		day, rem = day-1, rem+86400
+	}
+	if !w.set[z] || w.day[z] != day {
+		// Any int64 of nanoseconds lies between the years 1677 and 2262:
+		// the date is always ten bytes.
+		loc := CST
+		if offset == 0 {
+			loc = time.UTC
+		}
+		var b [40]byte
+		copy(w.date[z][:], appendRFC3339(b[:0], time.Unix(day*86400-offset, 0).In(loc), "")[:10])
+		w.day[z], w.set[z] = day, true
+	}
+	hour, min, sec := rem/3600, rem/60%60, rem%60
+	dst = append(dst, w.date[z][:]...)
+	dst = append(dst, 'T', byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10))
+	return append(appendFraction(dst, int(frac)), zone...)
+}
+
 func appendRFC3339(dst []byte, t time.Time, zone string) []byte {
 	year, month, day := t.Date()
 	if year < 1000 || year > 9999 {
@@ -215,18 +262,24 @@ func appendRFC3339(dst []byte, t time.Time, zone string) []byte {
 		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
 		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':',
 		byte('0'+sec/10), byte('0'+sec%10))
-	if ns := t.Nanosecond(); ns != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
-		}
-		n := 10
-		for frac[n-1] == '0' {
-			n--
-		}
-		dst = append(dst, frac[:n]...)
+	return append(appendFraction(dst, t.Nanosecond()), zone...)
+}
+
+// appendFraction appends nanoseconds as RFC 3339 does: nothing for none,
+// else a point and the digits without trailing zeros.
+func appendFraction(dst []byte, ns int) []byte {
+	if ns == 0 {
+		return dst
 	}
-	return append(dst, zone...)
+	var frac [10]byte
+	frac[0] = '.'
+	for i := 9; i >= 1; i-- {
+		frac[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	n := 10
+	for frac[n-1] == '0' {
+		n--
+	}
+	return append(dst, frac[:n]...)
 }

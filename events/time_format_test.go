@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -27,5 +28,36 @@ func TestAppendTimeMatchesTheLibrary(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for range 1_000_000 {
 		check(time.Unix(rng.Int64N(400_000_000_000)-30_000_000_000, []int64{0, rng.Int64N(1e9), rng.Int64N(1000) * 1e6}[rng.IntN(3)]))
+	}
+}
+
+// TestTimeWriterMatchesAppend holds TimeWriter, which keeps the last day's
+// date, to AppendCST and AppendUTC: at the ends of the int64 range, around
+// midnight in both zones (where the two zones' days differ), before 1970,
+// in random order (a new day nearly every time) and in time order (the
+// kept date nearly every time).
+func TestTimeWriterMatchesAppend(t *testing.T) {
+	var w events.TimeWriter
+	check := func(ns int64) {
+		tm := time.Unix(0, ns)
+		require.Equal(t, string(events.AppendCST(nil, tm)), string(w.AppendCST(nil, ns)), "%d", ns)
+		require.Equal(t, string(events.AppendUTC(nil, tm)), string(w.AppendUTC(nil, ns)), "%d", ns)
+	}
+	for _, ns := range []int64{math.MinInt64, math.MinInt64 + 1, math.MaxInt64, -1, 0, 1, -1e9, 1e9 - 1,
+		events.WindowStart.UnixNano(), events.WindowEnd.UnixNano(),
+		time.Date(2021, 3, 1, 0, 0, 0, 0, events.CST).UnixNano() - 1, time.Date(2021, 3, 1, 0, 0, 0, 0, events.CST).UnixNano(),
+		time.Date(2021, 2, 28, 23, 59, 59, 999999999, time.UTC).UnixNano(), time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano(),
+		time.Date(1969, 12, 31, 23, 59, 59, 500, time.UTC).UnixNano()} {
+		check(ns)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	frac := func() int64 { return []int64{0, rng.Int64N(1e9), rng.Int64N(1000) * 1e6}[rng.IntN(3)] }
+	for range 300_000 {
+		check(int64(rng.Uint64())/1e9*1e9 + frac()) // any sign
+	}
+	ns := events.WindowStart.UnixNano() - 1e9*86400
+	for range 300_000 {
+		ns += rng.Int64N(1e9 * 600)
+		check(ns/1e9*1e9 + frac())
 	}
 }
