@@ -21,11 +21,14 @@ type explainer struct {
 	pts       float64 // its points in force
 	bonusLeft float64 // R-BON-CAP: what the bonus facts so far left of the cap
 	brief     bool    // votes and ballots unworded (ExplainCounted)
+	warm      uint8   // what State.warm read: kept, so that its reads are too
 	// The text the entries' ids and times are worded into, when explain
 	// words a whole trail: one allocation, not one an entry. fill says in
 	// span where the last entry's words are in it, or leaves it zero.
 	words *strings.Builder
 	span  wordSpan
+	times events.TimeWriter
+	asOf  int64 // the view's as_of, in Unix nanoseconds
 }
 
 // wordSpan is where an entry's id and times are in an explainer's words:
@@ -52,7 +55,7 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	if !ok {
 		return nil, events.NotFound("section %s is not registered", sectionID)
 	}
-	c := s.compute(v)
+	c := s.computeKept(v)
 	if !c.secs[si].visible {
 		return nil, events.NotFound("section %s is not registered as of %s", sectionID, events.FormatCST(v.AsOf))
 	}
@@ -74,6 +77,7 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	for _, l := range lists {
 		n += len(l)
 	}
+	x.warm = s.warm(lists)
 	out.Entries = make([]Entry, 0, n)
 	x.words = &strings.Builder{}
 	if !x.brief {
@@ -102,7 +106,7 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 
 // explainer starts the trail of section si in c's view.
 func (c *calc) explainer(si int32) *explainer {
-	return &explainer{s: c.s, c: c, si: si, sec: &c.s.sections[si], bonusLeft: events.BonusCap}
+	return &explainer{s: c.s, c: c, si: si, sec: &c.s.sections[si], bonusLeft: events.BonusCap, asOf: events.Nanos(c.v.AsOf)}
 }
 
 // entry words the fact at index i (position i+1) for x's section, if it is
@@ -122,7 +126,7 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 	k := kinds[f.Type]
 	// A fact is shown where it acts: a correction wherever its target
 	// is, an exemption all year, whatever their own dates.
-	if k.from(s, f) > events.Nanos(c.v.AsOf) || !k.touchesSection(s, f, x.si) {
+	if k.from(s, f) > x.asOf || !k.touchesSection(s, f, x.si) {
 		return false
 	}
 	x.f, x.pos = f, i+1
@@ -140,9 +144,9 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 	// text of the whole trail: a busy section words thousands of entries.
 	var b [128]byte
 	buf := events.AppendUUID(b[:0], f.ID)
-	buf = events.AppendCST(buf, unixTime(f.Occurred))
+	buf = x.times.AppendCST(buf, f.Occurred)
 	occEnd := len(buf)
-	buf = events.AppendUTC(buf, unixTime(f.Recorded))
+	buf = x.times.AppendUTC(buf, f.Recorded)
 	*e = Entry{
 		Position: x.pos, Type: string(k.spec.Type),
 		Component: k.componentFor(f), Clause: k.clause, Status: Counted.String(),

@@ -55,6 +55,7 @@ func (s *State) Snapshot() *State {
 		corr:      s.corr,
 		corrBits:  slices.Clip(s.corrBits),
 		readOnly:  true,
+		computed:  &computed{},
 	}
 	s.sharedStreams(snap)
 	s.corrShared = true

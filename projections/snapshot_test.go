@@ -18,40 +18,13 @@ import (
 // registered into an old unit, a batch rolled back): the snapshot answers
 // the same throughout, and -race sees no write to what it reads.
 func TestSnapshotsNeverChange(t *testing.T) {
-	clock := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := New()
-	add := func(line string) *events.FieldError {
-		ev, ferr := events.Decode([]byte(line), events.DecodeOptions{})
-		require.Nil(t, ferr, "%s: %v", line, ferr)
-		clock = clock.Add(time.Minute)
-		r, _ := events.Seal(s.Head, ev, clock, nil)
-		s.Begin()
-		if ferr := s.Add(r, ev.Body, true); ferr != nil {
-			s.Rollback()
-			return ferr
-		}
-		s.Commit()
-		return nil
-	}
-	for _, line := range sampleBase() {
-		require.Nil(t, add(line))
-	}
-	// Every type, corrections included: the snapshot reads the corrections
-	// of some facts while the writer adds corrections of others.
-	for _, typ := range events.Types {
-		sample := samples[typ]
-		occurred := sample.occurred + "T12:00:00+08:00"
-		if typ.Is(events.Correction) {
-			occurred = "2021-11-30T12:00:00+08:00"
-		}
-		require.Nil(t, add(fmt.Sprintf(`{"id":%q,"type":%q,"occurred_at":%q,"actor":"t","data":%s}`,
-			sampleID(typ), typ, occurred, sample.data)))
-	}
+	lg := newSampleLog(t)
+	s, add := lg.s, lg.add
 	snap := s.Snapshot()
 	views := []View{
-		{AsOf: events.WindowEnd, KnownAt: clock.Add(time.Hour)},
+		{AsOf: events.WindowEnd, KnownAt: lg.clock.Add(time.Hour)},
 		{AsOf: events.WindowEnd, KnownAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
-		{AsOf: time.Date(2021, 6, 30, 0, 0, 0, 0, events.CST), KnownAt: clock},
+		{AsOf: time.Date(2021, 6, 30, 0, 0, 0, 0, events.CST), KnownAt: lg.clock},
 	}
 	answer := func(st *State) string {
 		var out []byte
@@ -103,7 +76,7 @@ func TestSnapshotsNeverChange(t *testing.T) {
 		// A batch that is refused leaves the snapshots alone too.
 		s.Begin()
 		ev, _ := events.Decode([]byte(line(events.DiscretionaryDeduction, `{"section_id":"S02","points":1,"reason":"r"}`)), events.DecodeOptions{})
-		r, _ := events.Seal(s.Head, ev, clock, nil)
+		r, _ := events.Seal(s.Head, ev, lg.clock, nil)
 		require.Nil(t, s.Add(r, ev.Body, true))
 		s.Rollback()
 	}
@@ -114,4 +87,84 @@ func TestSnapshotsNeverChange(t *testing.T) {
 	require.False(t, want == answer(s.Snapshot()), "the writer's corrections show in a later snapshot")
 	require.True(t, answer(s) == answer(s.Snapshot()), "a new snapshot answers as the writer's state")
 	require.NotNil(t, snap.Add(&events.Record{Position: snap.Len() + 1}, nil, false), "a snapshot refuses a fold")
+}
+
+// TestKeptViewsAnswerAsAFreshFold: a snapshot explains from the views it
+// folded last, and answers exactly as the writer's state, which folds each
+// view afresh, whatever order the views come in: the same as_of with fewer
+// known records, more views than it keeps, a view asked again.
+func TestKeptViewsAnswerAsAFreshFold(t *testing.T) {
+	s := newSampleLog(t).s
+	snap := s.Snapshot()
+	last := s.Head.RecordedAt
+	mid := time.Date(2021, 6, 30, 0, 0, 0, 0, events.CST)
+	views := []View{
+		{AsOf: events.WindowEnd, KnownAt: last},
+		{AsOf: events.WindowEnd, KnownAt: last.Add(-time.Minute)}, // one record fewer
+		{AsOf: events.WindowEnd, KnownAt: last.Add(time.Hour)},    // the same records as the first
+		{AsOf: mid, KnownAt: last},
+		{AsOf: mid, KnownAt: last.Add(-10 * time.Minute)},
+		{AsOf: time.Date(2021, 9, 15, 0, 0, 0, 0, events.CST), KnownAt: last},
+		{AsOf: events.WindowEnd, KnownAt: last}, // asked again, after four others
+		{AsOf: mid, KnownAt: last},
+	}
+	for i, v := range views {
+		if i%2 == 0 {
+			snap.Standings(v) // standings keep their view too
+		}
+		for _, id := range []string{"S01", "S05"} {
+			want, err := s.Explain(id, v)
+			require.NoError(t, err)
+			got, err := snap.Explain(id, v)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "view %d, %s", i, id)
+		}
+	}
+	// The third view folds the first one's records: it was answered from it.
+	c := snap.computeKept(views[2])
+	require.Equal(t, snap.known(views[0]), c.n)
+	require.Same(t, c, snap.computeKept(views[0]))
+	require.NotSame(t, c, snap.computeKept(views[1]))
+	require.Nil(t, s.computed, "the writer's state keeps no view: it changes")
+}
+
+// sampleLog is a state that has folded the sample registry and one event
+// of every type, a minute apart.
+type sampleLog struct {
+	t     *testing.T
+	s     *State
+	clock time.Time // the last record's recorded_at
+}
+
+func newSampleLog(t *testing.T) *sampleLog {
+	l := &sampleLog{t: t, s: New(), clock: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for _, line := range sampleBase() {
+		require.Nil(t, l.add(line))
+	}
+	// Every type, corrections included.
+	for _, typ := range events.Types {
+		sample := samples[typ]
+		occurred := sample.occurred + "T12:00:00+08:00"
+		if typ.Is(events.Correction) {
+			occurred = "2021-11-30T12:00:00+08:00"
+		}
+		require.Nil(t, l.add(fmt.Sprintf(`{"id":%q,"type":%q,"occurred_at":%q,"actor":"t","data":%s}`,
+			sampleID(typ), typ, occurred, sample.data)))
+	}
+	return l
+}
+
+// add folds one line a minute after the last, or reports why not.
+func (l *sampleLog) add(line string) *events.FieldError {
+	ev, ferr := events.Decode([]byte(line), events.DecodeOptions{})
+	require.Nil(l.t, ferr, "%s: %v", line, ferr)
+	l.clock = l.clock.Add(time.Minute)
+	r, _ := events.Seal(l.s.Head, ev, l.clock, nil)
+	l.s.Begin()
+	if ferr := l.s.Add(r, ev.Body, true); ferr != nil {
+		l.s.Rollback()
+		return ferr
+	}
+	l.s.Commit()
+	return nil
 }

@@ -107,10 +107,11 @@ type State struct {
 	batch *journal
 
 	// Snapshots (snapshot.go).
-	readOnly   bool   // a snapshot: Add refuses
-	corrShared bool   // corr and corrBits are shared with a snapshot: copy before writing
-	regGen     uint64 // counts registry facts folded: units and sections changed in place
-	published  *State // the last snapshot taken
+	readOnly   bool      // a snapshot: Add refuses
+	corrShared bool      // corr and corrBits are shared with a snapshot: copy before writing
+	regGen     uint64    // counts registry facts folded: units and sections changed in place
+	published  *State    // the last snapshot taken
+	computed   *computed // a snapshot's last views, folded (compute.go)
 }
 
 // New returns the state of an empty log.

@@ -123,26 +123,40 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 		byComp[out[i].Component] = i
 	}
 	// Reading order: the facts an inspector looks for first, each
-	// correction right after what it corrects. The keys are sorted with
-	// their positions (a busy section has thousands), not looked up; all
-	// groups' in one slice, by group first, so that a busy section's trail
-	// costs two allocations, not two a group and more as they grow.
+	// correction right after what it corrects, then the others oldest
+	// first. The entries are in position order, so only the first kind
+	// (deductions, bonuses, corrections: a few) is sorted; the others
+	// (a busy section's thousands of votes) are placed as they come. All
+	// groups' positions share one slice.
 	type keyed struct {
 		group           int
-		first           bool
 		key, order, pos int64
 	}
-	keys := make([]keyed, 0, len(entries))
-	for _, e := range entries {
-		gi, ok := byComp[e.Component]
-		if !ok {
+	var firsts []keyed
+	gs := make([]int8, len(entries)) // each entry's group, -1 for none
+	count := make([]int, len(out))
+	comp, gi := "", -1 // the last entry's: a trail's entries come in runs of one component
+	for i := range entries {
+		e := &entries[i]
+		if e.Component != comp || i == 0 {
+			comp = e.Component
+			var ok bool
+			if gi, ok = byComp[comp]; !ok {
+				gi = -1
+			}
+		}
+		gs[i] = int8(gi)
+		if gi < 0 {
 			continue
 		}
-		k := keyed{group: gi, first: e.deduction || e.bonus || e.target != 0, key: e.Position, pos: e.Position}
-		if e.target != 0 {
-			k.key, k.order = e.target, e.Position
+		count[gi]++
+		if first(e) {
+			k := keyed{group: gi, key: e.Position, pos: e.Position}
+			if e.target != 0 {
+				k.key, k.order = e.target, e.Position
+			}
+			firsts = append(firsts, k)
 		}
-		keys = append(keys, k)
 		if e.Status == Retracted.String() && e.summed {
 			g := &out[gi]
 			f := c.s.fact(e.Position)
@@ -154,34 +168,40 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 			}
 		}
 	}
-	slices.SortStableFunc(keys, func(a, b keyed) int {
+	slices.SortFunc(firsts, func(a, b keyed) int {
 		if a.group != b.group {
 			return cmp.Compare(a.group, b.group)
-		}
-		if a.first != b.first {
-			if a.first {
-				return -1
-			}
-			return 1
 		}
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
 		return cmp.Compare(a.order, b.order)
 	})
-	ps := make([]int64, len(keys))
-	for j, k := range keys {
-		ps[j] = k.pos
+	ps := make([]int64, len(entries))
+	next := make([]int, len(out)) // where each group's next position goes
+	at := 0
+	for i := range out {
+		next[i] = at
+		at += count[i]
+		out[i].Positions = ps[next[i]:at:at]
 	}
-	for i, j := 0, 0; i < len(out); i++ {
-		start := j
-		for j < len(keys) && keys[j].group == i {
-			j++
+	ps = ps[:at]
+	for _, k := range firsts {
+		ps[next[k.group]] = k.pos
+		next[k.group]++
+	}
+	for i := range entries {
+		if gi := gs[i]; gi >= 0 && !first(&entries[i]) {
+			ps[next[gi]] = entries[i].Position
+			next[gi]++
 		}
-		out[i].Positions = ps[start:j:j]
 	}
 	return out
 }
+
+// first reports whether an entry is read before the others of its group:
+// a deduction, a bonus or a correction.
+func first(e *Entry) bool { return e.deduction || e.bonus || e.target != 0 }
 
 // lineComponent is the component an arithmetic line of work() is about.
 func lineComponent(l string) string {
