@@ -247,16 +247,40 @@ func (c *calc) placeConfirmed(fs []*Figures, k *Confirmed) {
 	if k == nil {
 		return
 	}
-	for _, l := range []struct {
-		name string
-		ids  []string
-	}{{"satisfied", k.Satisfied}, {"unsatisfied", k.Unsatisfied}, {"most_unsatisfied", k.MostUnsatisfied}} {
+	for _, l := range namedLists(k.Satisfied, k.Unsatisfied, k.MostUnsatisfied) {
 		for _, id := range l.ids {
 			if i, ok := c.s.secIdx[id]; ok && fs[i] != nil {
 				fs[i].Confirmed = &l.name
 			}
 		}
 	}
+}
+
+// lists are the outcome's three lists with their names.
+func (o *Outcome) lists() []namedList {
+	return namedLists(o.Satisfied, o.Unsatisfied, o.MostUnsatisfied)
+}
+
+// namedList is one of R-OUT's lists with the name standings give it.
+type namedList struct {
+	name string
+	ids  []string
+}
+
+func namedLists(sat, unsat, most []string) []namedList {
+	return []namedList{{"satisfied", sat}, {"unsatisfied", unsat}, {"most_unsatisfied", most}}
+}
+
+// placeOf is section id's list in the outcome (nil: none) and whether it
+// is among the first three satisfied: what figures says of one section,
+// without the others'.
+func (o *Outcome) placeOf(id string) (list *string, top3 bool) {
+	for _, l := range o.lists() {
+		if slices.Contains(l.ids, id) {
+			list = &l.name
+		}
+	}
+	return list, slices.Contains(o.Top3, id)
 }
 
 // figures are the sections' numbers in c's view, by section index; nil for
@@ -266,10 +290,7 @@ func (c *calc) figures(o *Outcome) []*Figures {
 	place := map[string]string{}
 	top3 := map[string]bool{}
 	if o != nil {
-		for _, l := range []struct {
-			name string
-			ids  []string
-		}{{"satisfied", o.Satisfied}, {"unsatisfied", o.Unsatisfied}, {"most_unsatisfied", o.MostUnsatisfied}} {
+		for _, l := range o.lists() {
 			for _, id := range l.ids {
 				place[id] = l.name
 			}

@@ -62,8 +62,7 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	sec := &s.sections[si]
 	out := &Explanation{Row: c.rows[si], UnitName: s.units[sec.Unit].Name, Entries: []Entry{}, Arithmetic: c.work(si)}
 	if o := c.outcomeOrNil(); o != nil {
-		f := c.figures(o)[si]
-		out.Outcome, out.Top3 = f.Outcome, f.Top3
+		out.Outcome, out.Top3 = o.placeOf(sec.ID)
 	}
 	if c.confirmed != 0 {
 		out.decision = c.confirmedOutcome()
@@ -71,28 +70,41 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	x := c.explainer(si)
 	x.brief = !votes
 	// Only what concerns the section, in position order (the bonus cap is
-	// spent in it).
+	// spent in it), a block at a time: the block's facts are fetched
+	// together (State.warm), then worded while they are still at hand.
 	lists := s.touching(si, c.n)
 	n := 0
 	for _, l := range lists {
 		n += len(l)
 	}
-	x.warm = s.warm(lists)
 	out.Entries = make([]Entry, 0, n)
 	x.words = &strings.Builder{}
 	if !x.brief {
 		x.words.Grow(n * 100) // an id and two times
 	}
 	spans := make([]wordSpan, 0, n)
-	merged(lists, func(pos int64) {
-		out.Entries = append(out.Entries, Entry{})
-		x.span = wordSpan{}
-		if !x.fill(pos-1, &out.Entries[len(out.Entries)-1]) {
-			out.Entries = out.Entries[:len(out.Entries)-1]
-			return
+	var block [256]uint32
+	k := 0
+	word := func() {
+		x.warm |= s.warm(block[:k])
+		for _, pos := range block[:k] {
+			out.Entries = append(out.Entries, Entry{})
+			x.span = wordSpan{}
+			if !x.fill(int64(pos)-1, &out.Entries[len(out.Entries)-1]) {
+				out.Entries = out.Entries[:len(out.Entries)-1]
+				continue
+			}
+			spans = append(spans, x.span)
 		}
-		spans = append(spans, x.span)
+		k = 0
+	}
+	merged(lists, func(pos int64) {
+		block[k] = uint32(pos)
+		if k++; k == len(block) {
+			word()
+		}
 	})
+	word()
 	text := x.words.String()
 	for i, sp := range spans {
 		if sp.end != 0 {

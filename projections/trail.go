@@ -135,10 +135,12 @@ func (c *calc) groups(si int32, entries []Entry) []Group {
 	var firsts []keyed
 	gs := make([]int8, len(entries)) // each entry's group, -1 for none
 	count := make([]int, len(out))
-	comp, gi := "", -1 // the last entry's: a trail's entries come in runs of one component
+	// The last entry's component and group ("" is none's): a trail comes
+	// in runs of one component.
+	comp, gi := "", -1
 	for i := range entries {
 		e := &entries[i]
-		if e.Component != comp || i == 0 {
+		if e.Component != comp {
 			comp = e.Component
 			var ok bool
 			if gi, ok = byComp[comp]; !ok {
