@@ -3,6 +3,7 @@ package memlimit
 import (
 	"context"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -39,5 +40,26 @@ func TestFollowStartsAtOnceAndKeepsTheOperatorsCeiling(t *testing.T) {
 	// A margin above the live heap, whatever the live heap is.
 	if got := limitAfter(t, math.MaxInt64, 0, 1<<40); got < 1<<40 {
 		t.Errorf("with a margin of 1 TiB: limit %d", got)
+	}
+}
+
+// TestServeStartsFromWhatTheHeapHoldsNow: a heap that grew since the last
+// collection (a server's state, loaded after it) gets its 96 MiB to spare
+// above what it holds now, not above what the last collection saw.
+func TestServeStartsFromWhatTheHeapHoldsNow(t *testing.T) {
+	old := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	runtime.GC()
+	state := make([]byte, 128<<20) // loaded after the last collection
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { Serve(ctx); close(done) }()
+	time.Sleep(50 * time.Millisecond) // after its first limit, before its first tick
+	got := debug.SetMemoryLimit(-1)
+	cancel()
+	<-done
+	runtime.KeepAlive(state)
+	if want := int64(128<<20 + 96<<20); got < want {
+		t.Errorf("limit %d MiB, want at least the state's 128 MiB and 96 MiB to spare (%d MiB)", got>>20, want>>20)
 	}
 }
