@@ -343,9 +343,11 @@ func (c *calc) preview() []int32 {
 
 // Standings answers a view.
 func (s *State) Standings(v View) *Standings {
-	c := s.compute(v)
-	s.computed.keep(c)
-	return c.standings()
+	st := s.computeKept(v).standings()
+	// A kept view may have been asked with another known_at that knew the
+	// same records: the answer echoes this one.
+	st.KnownAt = events.FormatUTC(v.KnownAt)
+	return st
 }
 
 // computed keeps a snapshot's last few folded views. An inspector reads
@@ -353,41 +355,58 @@ func (s *State) Standings(v View) *Standings {
 // each explain would fold the view again, a fifth of its time at scale 10.
 // A calc is never changed once finished, so one serves every reader of its
 // view; two views with the same as_of and the same known records fold
-// alike (their known_at is not used by explain).
+// alike (only the standings' known_at differs, which Standings sets).
 type computed struct {
 	mu   sync.Mutex
-	last [4]*calc // the newest first
-}
-
-// keep remembers c (nothing on a nil cache: the writer's state, which
-// changes, has none).
-func (k *computed) keep(c *calc) {
-	if k == nil {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	copy(k.last[1:], k.last[:])
-	k.last[0] = c
+	last [4]*calc // the most recently used first
 }
 
 // computeKept is compute, answered from the snapshot's kept views when
-// one has v's as_of and known records.
+// one has v's as_of and known records. The writer's state, which changes,
+// keeps none.
 func (s *State) computeKept(v View) *calc {
-	if k := s.computed; k != nil {
-		a, n := events.Nanos(v.AsOf), s.known(v)
-		k.mu.Lock()
-		for _, c := range k.last {
-			if c != nil && events.Nanos(c.v.AsOf) == a && c.n == n {
-				k.mu.Unlock()
-				return c
-			}
-		}
-		k.mu.Unlock()
+	k := s.computed
+	if k == nil {
+		return s.compute(v)
+	}
+	a, n := events.Nanos(v.AsOf), s.known(v)
+	if c := k.find(a, n); c != nil {
+		return c
 	}
 	c := s.compute(v)
-	s.computed.keep(c)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	// Another reader may have kept the same view meanwhile: keep one.
+	if k.at(a, n) < 0 {
+		copy(k.last[1:], k.last[:])
+		k.last[0] = c
+	}
 	return c
+}
+
+// find returns the kept view of as_of a and n known records, and makes it
+// the most recently used; nil if none is kept.
+func (k *computed) find(a, n int64) *calc {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	i := k.at(a, n)
+	if i < 0 {
+		return nil
+	}
+	c := k.last[i]
+	copy(k.last[1:i+1], k.last[:i])
+	k.last[0] = c
+	return c
+}
+
+// at is the slot of the kept view of as_of a and n known records, or -1.
+func (k *computed) at(a, n int64) int {
+	for i, c := range k.last {
+		if c != nil && events.Nanos(c.v.AsOf) == a && c.n == n {
+			return i
+		}
+	}
+	return -1
 }
 
 func (c *calc) standings() *Standings {

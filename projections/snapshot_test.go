@@ -110,7 +110,11 @@ func TestKeptViewsAnswerAsAFreshFold(t *testing.T) {
 	}
 	for i, v := range views {
 		if i%2 == 0 {
-			snap.Standings(v) // standings keep their view too
+			// Standings keep their view too, and answer with their own
+			// known_at when the view was kept for another.
+			want, _ := json.Marshal(s.Standings(v))
+			got, _ := json.Marshal(snap.Standings(v))
+			require.Equal(t, string(want), string(got), "view %d", i)
 		}
 		for _, id := range []string{"S01", "S05"} {
 			want, err := s.Explain(id, v)
@@ -125,6 +129,11 @@ func TestKeptViewsAnswerAsAFreshFold(t *testing.T) {
 	require.Equal(t, snap.known(views[0]), c.n)
 	require.Same(t, c, snap.computeKept(views[0]))
 	require.NotSame(t, c, snap.computeKept(views[1]))
+	// A view asked again and again takes one slot, and keeps the others.
+	for range 5 {
+		snap.Standings(views[3])
+	}
+	require.Same(t, c, snap.computeKept(views[0]), "one view asked five times pushed out another")
 	require.Nil(t, s.computed, "the writer's state keeps no view: it changes")
 }
 
