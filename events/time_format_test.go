@@ -61,3 +61,25 @@ func TestTimeWriterMatchesAppend(t *testing.T) {
 		check(ns/1e9*1e9 + frac())
 	}
 }
+
+// BenchmarkStoredTimes writes an event's two stored times a second apart
+// from the last event's, as explain words a trail: through AppendCST and
+// AppendUTC, and through a TimeWriter.
+func BenchmarkStoredTimes(b *testing.B) {
+	occ := time.Date(2021, 6, 3, 9, 30, 12, 0, events.CST)
+	rec := time.Date(2021, 6, 3, 1, 30, 12, 123456789, time.UTC)
+	buf := make([]byte, 0, 80)
+	b.Run("Append", func(b *testing.B) {
+		for i := range b.N {
+			d := time.Duration(i) * time.Second
+			buf = events.AppendUTC(events.AppendCST(buf[:0], occ.Add(d)), rec.Add(d))
+		}
+	})
+	b.Run("TimeWriter", func(b *testing.B) {
+		var w events.TimeWriter
+		for i := range b.N {
+			d := int64(i) * 1e9
+			buf = w.AppendUTC(w.AppendCST(buf[:0], occ.UnixNano()+d), rec.UnixNano()+d)
+		}
+	})
+}
