@@ -338,8 +338,13 @@ func redecodeStored(r *Record) (*Event, bool) {
 }
 
 // dataScanners are the scanners of events and of stored data (Decode,
-// DecodeData), each with room for an envelope's and a body's members.
-var dataScanners = sync.Pool{New: func() any { return &scanner{fields: make([]member, 0, 8), top: make([]member, 0, 8)} }}
+// DecodeData).
+var dataScanners = sync.Pool{New: func() any { return newScanner() }}
+
+// newScanner is a scanner with room for an envelope's and a body's members.
+func newScanner() *scanner {
+	return &scanner{fields: make([]member, 0, 8), top: make([]member, 0, 8)}
+}
 
 func putScanner(sc *scanner) {
 	sc.reset()
@@ -363,7 +368,7 @@ type storedScratch struct {
 }
 
 var storedScratches = sync.Pool{New: func() any {
-	return &storedScratch{sc: scanner{fields: make([]member, 0, 8), top: make([]member, 0, 8)}}
+	return &storedScratch{sc: *newScanner()}
 }}
 
 // scanData scans a data object alone, as Decode scans an event's, and

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/pingyang/ledger/internal/labels"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -51,7 +52,7 @@ func (c *command) root() *cobra.Command {
 	pf.StringVar(&c.store, "store", "", "")
 	pf.BoolVar(&c.init, "init", false, "")
 	pf.StringVar(&c.key, "key", "", "")
-	c.lang = langFromEnv(c.m.Getenv)
+	c.lang = lang(labels.FromLocale(c.m.Getenv))
 	pf.Var(&c.lang, "lang", "")
 	pf.Lookup("lang").DefValue = "" // the environment's: its description says so
 	c.complete(root, "lang", string(english), string(chinese))

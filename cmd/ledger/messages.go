@@ -34,21 +34,6 @@ func (l *lang) Type() string { return "lang" }
 // out is the language of the outputs (tables, workbooks, notes' labels).
 func (l lang) out() labels.Lang { return labels.Lang(l) }
 
-// langFromEnv is the language of the locale: Chinese when it is zh_CN, else
-// English. LC_ALL, then LC_MESSAGES, then LANG: the first one set decides,
-// as for any POSIX program's messages.
-func langFromEnv(getenv func(string) string) lang {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := getenv(k); v != "" {
-			if strings.HasPrefix(v, "zh_CN") {
-				return chinese
-			}
-			return english
-		}
-	}
-	return english
-}
-
 // text is one message in each language.
 type text struct{ en, zh string }
 

@@ -28,7 +28,8 @@ func Parse(s string) (Lang, bool) {
 }
 
 // FromLocale is the language of a POSIX locale: Chinese for zh_CN*, else
-// English.
+// English. LC_ALL, then LC_MESSAGES, then LANG: the first one set decides,
+// as for any POSIX program's messages.
 func FromLocale(getenv func(string) string) Lang {
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if v := getenv(k); v != "" {

@@ -58,12 +58,12 @@ func Follow(ctx context.Context, headroom float64, floor, margin int64) {
 //
 // It collects garbage once first: the live heap the last collection
 // measured is, in a server that has just loaded its state, from the middle
-// of the load. (serve --demo on an empty store starts it before loading
-// the demo year: the limit then follows the load from the next collection
-// on.) A limit set from it left a server at scale 10 some 30 MiB
+// of the load. A limit set from that left a server at scale 10 some 30 MiB
 // to spare instead of 96 until the next collection was seen, a tenth of a
 // second later: a collection every few explanations, and memory handed back
-// to the system only to be asked for again, page by page.
+// to the system only to be asked for again, page by page. (serve --demo on
+// an empty store starts Serve before it loads the demo year: there the
+// limit follows the load from the next collection on.)
 func Serve(ctx context.Context) {
 	runtime.GC()
 	Follow(ctx, 1.25, 0, 96<<20)
