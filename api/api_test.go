@@ -471,11 +471,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 			documented = append(documented, strings.ToUpper(m[1])+" "+path)
 		}
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	l, err := replay.Open(context.Background(), st, replay.Options{})
-	require.NoError(t, err)
+	l, _ := replaytest.OpenSQLite(t, replay.Options{})
 	routes := api.New(api.Config{Ledger: l}).Routes()
 	sort.Strings(routes)
 	sort.Strings(documented)

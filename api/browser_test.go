@@ -16,7 +16,6 @@ import (
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/demo"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
@@ -80,18 +79,14 @@ func deskBrowser(t *testing.T) context.Context {
 // tokens for each role.
 func deskYear(t *testing.T) (*replay.Ledger, string) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	l, err := replay.Open(ctx, st, replay.Options{})
-	require.NoError(t, err)
+	l, _ := replaytest.OpenSQLite(t, replay.Options{})
 	pr, pw := io.Pipe()
 	go func() {
 		_, err := demo.Generate(pw, demo.Options{Seed: 2021, Historical: true, Scale: 0.05})
 		pw.CloseWithError(err)
 	}()
 	seq, readErr := events.ReadLines(pr, events.DecodeOptions{Historical: true})
-	_, err = l.Append(ctx, seq, replay.AppendOptions{Historical: true})
+	_, err := l.Append(ctx, seq, replay.AppendOptions{Historical: true})
 	require.NoError(t, err)
 	require.NoError(t, readErr())
 	toks, err := api.ParseTokens(strings.NewReader("inspector " + inspectorTok + "\nviewer " + viewerTok + "\n"))

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,8 +16,8 @@ import (
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 )
@@ -145,11 +144,7 @@ func TestDeskStandingsCSVHasABOM(t *testing.T) {
 func scenarioDesk(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	l, err := replay.Open(ctx, st, replay.Options{})
-	require.NoError(t, err)
+	l, _ := replaytest.OpenSQLite(t, replay.Options{})
 	in, err := os.Open("../testdata/scenario.jsonl")
 	require.NoError(t, err)
 	defer in.Close()

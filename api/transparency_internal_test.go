@@ -3,13 +3,11 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
@@ -22,11 +20,7 @@ import (
 // and appends between two ticks share one signature.
 func TestKeepSigningFollowsTheHead(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	l, err := replay.Open(ctx, st, replay.Options{})
-	require.NoError(t, err)
+	l, st := replaytest.OpenSQLite(t, replay.Options{})
 	skey, vkey, err := transparency.GenerateKey(rand.Reader, "test.example/ledger")
 	require.NoError(t, err)
 	signer, err := transparency.NewSigner(skey)

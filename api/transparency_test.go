@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,6 @@ import (
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/transparency"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
@@ -44,12 +42,7 @@ type trustFixture struct {
 }
 
 func newTrustFixture(t *testing.T) *trustFixture {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	l, err := replay.Open(ctx, st, replay.Options{})
-	require.NoError(t, err)
+	l, _ := replaytest.OpenSQLite(t, replay.Options{})
 	skey, vkey, err := transparency.GenerateKey(rand.Reader, "test.example/ledger")
 	require.NoError(t, err)
 	signer, err := transparency.NewSigner(skey)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
@@ -269,11 +267,7 @@ func TestBadInputCatalogue(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, len(catalogue), 100)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	l, err := replay.Open(ctx, st, replay.Options{Clock: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
-	require.NoError(t, err)
+	l, st := replaytest.OpenSQLite(t, replay.Options{Clock: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
 	replaytest.AppendLines(t, l, base...)
 	head := l.Head()
 	for _, c := range catalogue {
@@ -302,7 +296,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		})
 	}
 	// The same bad input inside a good batch: the batch is refused whole.
-	_, err = l.Append(ctx, replaytest.DecodeLines(line("UnitRegistered", at, `{"unit_id":"U7","name":"n"}`), catalogue[0].input), replay.AppendOptions{})
+	_, err := l.Append(ctx, replaytest.DecodeLines(line("UnitRegistered", at, `{"unit_id":"U7","name":"n"}`), catalogue[0].input), replay.AppendOptions{})
 	require.Error(t, err)
 	require.Equal(t, head, l.Head())
 }

@@ -116,24 +116,13 @@ func TestEditedCacheIsRefusedAndReported(t *testing.T) {
 	require.Equal(t, replay.CacheMismatch, ve.Reason)
 }
 
-// tempLedger is a ledger on a fresh SQLite file that saves no checkpoint.
-func tempLedger(t *testing.T) (*sqlite.Store, *replay.Ledger) {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	l, err := replay.Open(context.Background(), st, replay.Options{CheckpointEvery: -1})
-	require.NoError(t, err)
-	return st, l
-}
-
 // An id repeated within one batch is an idempotent repeat when the content
 // is the same and a conflict when it is not, like an id stored before: the
 // state keeps no content, so the batch compares with what it sealed, and
 // with the store for what was stored before it.
 func TestRepeatedIDsWithinABatch(t *testing.T) {
 	ctx := context.Background()
-	_, l := tempLedger(t)
+	l, _ := replaytest.OpenSQLite(t, replay.Options{CheckpointEvery: -1})
 	const id = "6ba7b810-9dad-41d1-80b4-00c04fd430c8"
 	unit := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithID(id))
 	other := eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U2","name":"n"}`, eventstest.WithID(id))
@@ -160,7 +149,7 @@ func TestRepeatedIDsWithinABatch(t *testing.T) {
 // each id once.
 func TestVerifyNamesARepeatedID(t *testing.T) {
 	ctx := context.Background()
-	st, l := tempLedger(t)
+	l, st := replaytest.OpenSQLite(t, replay.Options{CheckpointEvery: -1})
 	const id = "6ba7b810-9dad-41d1-80b4-00c04fd430c8"
 	replaytest.AppendLines(t, l, eventstest.Line(events.UnitRegistered, "2020-12-01T09:00:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithID(id)))
 	h, err := st.Head(ctx)

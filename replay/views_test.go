@@ -3,14 +3,12 @@ package replay_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pingyang/ledger/events"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
@@ -21,14 +19,9 @@ import (
 // base, with a clock the test moves.
 func viewLedger(t *testing.T, opt replay.Options, clock *atomic.Int64) *replay.Ledger {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
 	clock.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	opt.Clock = func() time.Time { return time.Unix(0, clock.Load()).UTC() }
-	l, err := replay.Open(ctx, st, opt)
-	require.NoError(t, err)
+	l, _ := replaytest.OpenSQLite(t, opt)
 	replaytest.AppendLines(t, l, base...)
 	return l
 }

@@ -2,12 +2,10 @@ package replay_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/pingyang/ledger/events"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
@@ -18,11 +16,7 @@ import (
 // not in the store, not in the state, not in the hooks, not in the cache.
 func TestWhatIfLeavesNoTrace(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	l, err := replay.Open(ctx, st, replay.Options{})
-	require.NoError(t, err)
+	l, st := replaytest.OpenSQLite(t, replay.Options{})
 	replaytest.AppendLines(t, l, base...)
 	replaytest.AppendLines(t, l, line("DeductionContested", at, `{"target_id":"`+findID+`","section_id":"S01","grounds":"依据不足"}`))
 	appended := 0

@@ -17,24 +17,19 @@ import (
 	"time"
 
 	"github.com/pingyang/ledger/events"
-	"github.com/pingyang/ledger/events/sqlite"
 	"github.com/pingyang/ledger/internal/labels"
 	"github.com/pingyang/ledger/internal/present"
 	"github.com/pingyang/ledger/internal/xlsx"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
+	"github.com/pingyang/ledger/replay/replaytest"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 )
 
 func ledger(t *testing.T) *replay.Ledger {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	l, err := replay.Open(ctx, st, replay.Options{Clock: func() time.Time { return time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC) }})
-	require.NoError(t, err)
+	l, _ := replaytest.OpenSQLite(t, replay.Options{Clock: func() time.Time { return time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC) }})
 	return l
 }
 
