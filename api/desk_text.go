@@ -290,6 +290,8 @@ var noteZH = strings.NewReplacer(
 	": duplicate deed, counted once at its highest level", "：同一事迹只按最高级别计一次",
 	": duplicate matter, counted once at its highest level", "：同一事项只按最高级别计一次",
 	": above the bonus cap of 5 (R-BON-CAP)", "：超过加分上限 5 分",
+	": not counted: the section is exempt (免评, R-EXEMPT)", "：不计分，该科室免评",
+	"not counted: the section is exempt (免评, R-EXEMPT)", "不计分，该科室免评",
 	" of it within the bonus cap (R-BON-CAP)", " 分在加分上限内",
 	"exempt: ", "免评：", "unit ", "单位 ",
 	"rated 不满意单位 in 2020: a candidate", "2020 年度不满意单位：直接列为候选",

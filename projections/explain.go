@@ -150,6 +150,7 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 		}
 		*e = Entry{Position: x.pos, Type: string(k.spec.Type), Component: k.component, Clause: k.clause,
 			Status: st.String(), summed: true}
+		x.exempt(e)
 		return true
 	}
 	// The id and the two times share one allocation, or go into the
@@ -179,7 +180,31 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 		e.target = f.Target
 	}
 	k.explain(x, e)
+	x.exempt(e)
 	return true
+}
+
+// exemptNote ends the note of an exempt section's scoring facts.
+const exemptNote = "not counted: the section is exempt (免评, R-EXEMPT)"
+
+// exempt marks a scoring fact of an exempt section not counted, whatever
+// its own status: the section has no score at all (R-EXEMPT), and a trail
+// that said "counted" beside a row of nulls would leave an inspector asking
+// where the points went. Its registry entries, and corrections (whose status
+// is their own), stay as they are.
+func (x *explainer) exempt(e *Entry) {
+	if !x.c.secs[x.si].exempt || e.Component == "roster" || e.target != 0 || !x.st.live() || e.Status == NotCounted.String() {
+		return
+	}
+	e.Status = NotCounted.String()
+	switch {
+	case x.brief && e.summed:
+		// Not worded (ExplainCounted): the status says it.
+	case e.Note == "":
+		e.Note = exemptNote
+	default:
+		e.Note += ": " + exemptNote
+	}
 }
 
 // points sets an entry's signed points (sign times the points in force)

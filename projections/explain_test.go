@@ -69,6 +69,52 @@ func TestExplainTrail(t *testing.T) {
 	require.ErrorIs(t, err, events.ErrNotFound)
 }
 
+// An exempt section has no score (R-EXEMPT): the facts recorded about it
+// before the exemption are shown not counted, saying why, whatever their
+// own status; its registry entries and a correction keep theirs.
+func TestExplainExemptSectionCountsNothing(t *testing.T) {
+	s := newScenario(t)
+	s.unit("U1")
+	s.section("A", "U1")
+	s.section("B", "U1")
+	s.add(events.ServiceVoteRecorded, "2021-06-01", map[string]any{"section_id": "A", "round": "H1", "respondent": "r-0001", "rating": "basic"})
+	hot := s.add(events.HotlineVerdict, "2021-03-01", map[string]any{"section_id": "A", "item": "conduct", "points": 4, "role": "lead"})
+	qr := s.add(events.OnlineComplaintVerified, "2021-03-01", map[string]any{"section_id": "A"})
+	s.add(events.CommendationAwarded, "2021-04-01", map[string]any{"section_id": "A", "level": "national", "deed_id": "D1"})
+	s.add(events.EventRetracted, "2021-05-01", map[string]any{"target_id": qr.String(), "reason": "wrong"})
+	s.add(events.DeductionContested, "2021-05-01", map[string]any{"target_id": hot.String(), "section_id": "A", "grounds": "g"})
+	s.add(events.SectionExempted, "2021-06-01", map[string]any{"section_id": "A", "reason": "2019、2020年度满意单位"})
+
+	for _, votes := range []bool{true, false} {
+		explain := s.st.ExplainCounted
+		if votes {
+			explain = s.st.Explain
+		}
+		e, err := explain("A", projections.View{AsOf: events.WindowEnd, KnownAt: s.clock})
+		require.NoError(t, err)
+		require.True(t, e.Exempt)
+		require.Nil(t, e.Total)
+		type want struct{ typ, status string }
+		var got []want
+		for _, x := range e.Entries {
+			got = append(got, want{x.Type, x.Status})
+			if x.Status == "not_counted" && (votes || !x.Summarised()) {
+				require.Contains(t, x.Note, "not counted: the section is exempt (免评, R-EXEMPT)", x.Type)
+			}
+		}
+		require.Equal(t, []want{
+			{"SectionRegistered", "counted"},
+			{"ServiceVoteRecorded", "not_counted"},
+			{"HotlineVerdict", "not_counted"}, // contested, and not counted at all
+			{"OnlineComplaintVerified", "retracted"},
+			{"CommendationAwarded", "not_counted"},
+			{"EventRetracted", "counted"},
+			{"DeductionContested", "counted"},
+			{"SectionExempted", "counted"},
+		}, got, "votes worded: %v", votes)
+	}
+}
+
 // A resolution dated after as_of still shows next to the target it acts on.
 func TestExplainShowsCorrectionsOfVisibleTargets(t *testing.T) {
 	s := newScenario(t)
