@@ -97,19 +97,30 @@ func deskYear(t *testing.T) (*replay.Ledger, string) {
 }
 
 // contestACandidate opens a contest of a counted deduction of a candidate
-// ranked below the top, so that overturning it moves the rank.
+// ranked below the top, so that overturning it moves the rank: an
+// inspection deduction larger than the gap to the candidate ranked above,
+// of a section whose inspection score is not at its floor (where one
+// deduction fewer would change nothing).
 func contestACandidate(t *testing.T, l *replay.Ledger) (section string, rank int) {
 	v := projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()}
 	s, err := l.Standings(context.Background(), v)
 	require.NoError(t, err)
+	totals := map[int]float64{}
+	for _, r := range s.Sections {
+		if r.Rank != nil {
+			totals[*r.Rank] = *r.Total
+		}
+	}
 	for _, r := range s.Sections {
 		if r.Rank == nil || *r.Rank < 20 {
 			continue
 		}
+		gap := totals[*r.Rank-1] - *r.Total
 		e, err := l.Explain(context.Background(), r.SectionID, v)
 		require.NoError(t, err)
 		for _, x := range e.Entries {
-			if x.IsDeduction() && x.Status == "counted" && x.Points <= -1 && x.Type != "UnitDeduction" {
+			if x.IsDeduction() && x.Status == "counted" && -x.Points > gap && x.Type != "UnitDeduction" &&
+				x.Component == "inspection" && e.Inspection != nil && *e.Inspection > 0 {
 				replaytest.AppendLines(t, l, eventstest.Line(events.DeductionContested, x.OccurredAt,
 					fmt.Sprintf(`{"target_id":%q,"section_id":%q,"grounds":"扣分依据不足，申请复核"}`, x.EventID, r.SectionID)))
 				return r.SectionID, *r.Rank

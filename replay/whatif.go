@@ -35,16 +35,19 @@ func (l *Ledger) Disputes(v projections.View) []projections.Dispute { return l.v
 func (l *Ledger) UnitNames() map[string]string { return l.view().UnitNames() }
 
 // WhatIf is the answer of `ledger whatif` and POST /v1/whatif: the
-// standings with hypothetical events folded in, and what they change.
+// standings with hypothetical events folded in, and what they change. In
+// JSON it is the standings object itself (its fields at the top, as the
+// interface words it: "standings with hypothetical: true"), with the
+// counts and the diff beside them.
 type WhatIf struct {
 	// Hypothetical is always true: nothing here is stored.
 	Hypothetical bool `json:"hypothetical"`
 	// Folded counts the hypothetical events folded in; Unchanged those
 	// already stored with the same content (an idempotent repeat adds
 	// nothing, as on an append).
-	Folded    int                    `json:"folded"`
-	Unchanged int                    `json:"unchanged"`
-	Standings *projections.Standings `json:"standings"`
+	Folded    int `json:"folded"`
+	Unchanged int `json:"unchanged"`
+	*projections.Standings
 	// Diff runs from the real standings to the hypothetical ones, in the
 	// same view.
 	Diff *projections.Diff `json:"diff"`

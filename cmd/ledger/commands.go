@@ -28,12 +28,13 @@ import (
 )
 
 // openStore opens the store a URL names. A SQLite file that does not exist
-// is created only when create is set (import, serve, or --init): a read
-// command on a mistyped path would otherwise answer from a new empty store
-// as if nothing had happened. A command that only reads (verify,
-// standings, explain) opens a SQLite file it may not write read-only
-// (readOnly), so that an inspector can read a copy on read-only media.
-func openStore(ctx context.Context, url string, create, reading bool) (st events.Store, readOnly bool, err error) {
+// is created, as the interface has it ("created on first use"), and created
+// is told its path, so that a read command on a mistyped path says what
+// happened rather than answering quietly from a new empty store. A command
+// that only reads (verify, standings, explain) opens a SQLite file it may
+// not write read-only (readOnly), so that an inspector can read a copy on
+// read-only media.
+func openStore(ctx context.Context, url string, reading bool, created func(path string)) (st events.Store, readOnly bool, err error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
 		path, _ := strings.CutPrefix(url, "sqlite:")
@@ -41,10 +42,12 @@ func openStore(ctx context.Context, url string, create, reading bool) (st events
 		if path == "" {
 			path = "ledger.db"
 		}
-		if !create {
-			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-				return nil, false, fmt.Errorf("no store at %s: import events into it first, or give --init to create an empty one", path)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			st, err := sqlite.Open(ctx, path)
+			if err == nil && created != nil {
+				created(path)
 			}
+			return st, false, err
 		}
 		if reading {
 			return sqlite.OpenForReading(ctx, path)
@@ -57,6 +60,18 @@ func openStore(ctx context.Context, url string, create, reading bool) (st events
 		return st, false, err
 	}
 	return nil, false, usagef("--store %q: want sqlite:PATH or esdb://HOST:PORT", url)
+}
+
+// openStore opens the command's store. A read command that had to create
+// it says so in a note, which stands for the empty ledger's (noteEmpty);
+// import, serve and --init create a store on purpose, silently.
+func (c *command) openStore(ctx context.Context, reading bool) (events.Store, bool, error) {
+	return openStore(ctx, c.storeURL(), reading, func(path string) {
+		if !c.create && !c.init {
+			c.fresh = true
+			fmt.Fprintf(c.m.Stderr, "ledger: note: there was no store at %s: created an empty one; import events into it\n", path)
+		}
+	})
 }
 
 // open opens the store and folds it into a ledger; reading says the
@@ -75,7 +90,7 @@ func (c *command) openWith(ctx context.Context, opt replay.Options, s *transpare
 	if s != nil {
 		opt.Sealer = s
 	}
-	st, readOnly, err := openStore(ctx, c.storeURL(), c.create || c.init, reading)
+	st, readOnly, err := c.openStore(ctx, reading)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -186,35 +201,29 @@ func (c *command) importCmd() *cobra.Command {
 	return cmd
 }
 
-// writeItems reports the bad events of a refused batch, at most
-// events.MaxReported, then a count. Lines refused only for carrying
-// recorded_at, a file meant for --historical, are one hint rather than a
-// line each. A refused batch keeps only its first MaxReported errors and
-// counts the rest (BatchError.Len).
+// writeItems reports the bad events of a refused batch as the interface
+// has it: each on a line, at most events.MaxReported (a refused batch keeps
+// only those), then a count of the rest. When lines were refused for
+// carrying recorded_at, a file meant for --historical, one note says so
+// after them.
 func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError) string, sheets bool) {
 	noun := "line"
 	if sheets {
 		noun = "row"
 	}
-	historical, shown := 0, 0
-	for _, it := range be.Items {
-		if it.Err.Field == "recorded_at" && strings.HasPrefix(it.Err.Reason, "set by the ledger") {
-			historical++
-			if historical > 1 {
-				continue
-			}
-		}
-		if shown == events.MaxReported {
+	historical := false
+	for i, it := range be.Items {
+		if i == events.MaxReported {
 			break
 		}
 		fmt.Fprintln(w, where(it))
-		shown++
+		historical = historical || it.Err.Field == "recorded_at" && strings.HasPrefix(it.Err.Reason, "set by the ledger")
 	}
-	if more := be.Len() - shown - max(historical-1, 0); more > 0 {
+	if more := be.Len() - min(len(be.Items), events.MaxReported); more > 0 {
 		fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", more, noun)
 	}
-	if historical > 1 {
-		fmt.Fprintf(w, "%d %ss carry recorded_at (facts recorded earlier): to keep it, import with --historical; nothing was appended\n", historical, noun)
+	if historical {
+		fmt.Fprintf(w, "ledger: note: %ss that carry recorded_at (facts recorded earlier) keep it only with import --historical\n", noun)
 	}
 }
 
@@ -246,7 +255,7 @@ func (c *command) verifyCmd() *cobra.Command {
 		// the fold hold their records (about 100 MB for the demo year), and
 		// a limit below that would make the collector run all the time.
 		debug.SetGCPercent(400)
-		st, _, err := openStore(ctx, c.storeURL(), c.init, true)
+		st, _, err := c.openStore(ctx, true)
 		if err != nil {
 			return err
 		}
@@ -403,6 +412,9 @@ func (c *command) inView(ctx context.Context, vf viewFlags, name string, fn func
 // noteEmpty prints one line when the view cannot see any event.
 func (c *command) noteEmpty(ctx context.Context, l *replay.Ledger, v projections.View) {
 	if l.Len() == 0 {
+		if c.fresh {
+			return // openStore said so
+		}
 		fmt.Fprintf(c.m.Stderr, "ledger: note: the ledger is empty (%s); import events first\n", c.storeURL())
 		return
 	}

@@ -91,8 +91,9 @@ type command struct {
 	store       string
 	lang        lang   // --lang, else the environment's
 	allowBroken bool   // serve --allow-broken-chain: open a tampered store for inspection
-	init        bool   // --init: create the store if it does not exist
+	init        bool   // --init: create the store if it does not exist, without a note
 	create      bool   // the command creates its store (import, serve)
+	fresh       bool   // a read command created the store: openStore noted it
 	started     bool   // flags and arguments parsed, a command body runs (c.run)
 	completing  bool   // the shell asks for completions (cobra's __complete)
 	key         string // --key: the office's signer key (checkpoints, the fold's cache seal)

@@ -56,10 +56,17 @@ func TestImportVerifyAndIdempotentRepeat(t *testing.T) {
 	code, out, _ = run(t, dir, "", "verify")
 	require.Equal(t, 0, code)
 	require.Regexp(t, fmt.Sprintf(`^ok %d events, head [0-9a-f]{64}, root [A-Za-z0-9+/]{43}=\n$`, scenarioEvents), out)
-	// The scenario has recorded_at, so a plain import refuses it, naming the field.
+	// The scenario has recorded_at, so a plain import refuses it: every
+	// line, at most 100, then a count, then one note.
 	code, _, errs = run(t, t.TempDir(), "", "import", scenario)
 	require.Equal(t, 1, code)
-	require.Contains(t, errs, "line 1: recorded_at: ")
+	lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+	require.Len(t, lines, 102, errs)
+	for i, l := range lines[:100] {
+		require.Equal(t, fmt.Sprintf("line %d: recorded_at: set by the ledger; only a historical import may supply it", i+1), l)
+	}
+	require.Equal(t, fmt.Sprintf("... and %d more bad lines; nothing was appended", scenarioEvents-100), lines[100])
+	require.Equal(t, "ledger: note: lines that carry recorded_at (facts recorded earlier) keep it only with import --historical", lines[101])
 }
 
 func TestVerifyEmptyLedger(t *testing.T) {
@@ -69,26 +76,39 @@ func TestVerifyEmptyLedger(t *testing.T) {
 	require.Equal(t, "ok 0 events, head "+strings.Repeat("0", 64)+", root 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", out)
 }
 
-// TestReadCommandsNeedAStore: a read command on a store that does not
-// exist says so and creates nothing; only import, serve and --init create.
-func TestReadCommandsNeedAStore(t *testing.T) {
+// TestReadCommandsCreateTheStore: a store is created on first use, by a
+// read command too (the interface), which then answers from the empty
+// ledger and says in one note that it created the store.
+func TestReadCommandsCreateTheStore(t *testing.T) {
 	dir := t.TempDir()
-	for _, args := range [][]string{
-		{"standings"}, {"explain", "U01-S01"}, {"verify"}, {"export", "standings", "--xlsx", filepath.Join(dir, "s.xlsx")},
-		{"freeze-candidates", "--at", "2021-11-15"},
+	db := filepath.Join(dir, "ledger.db")
+	note := "ledger: note: there was no store at " + db + ": created an empty one; import events into it\n"
+	for _, c := range []struct {
+		args []string
+		code int
+		out  string // what stdout starts with
+		errs string // stderr after the note
+	}{
+		{[]string{"verify"}, 0, "ok 0 events, head " + strings.Repeat("0", 64) + ", root ", ""},
+		{[]string{"standings", "--format", "json"}, 0, "{", ""},
+		{[]string{"explain", "U01-S01"}, 1, "", "ledger: section U01-S01 is not registered\n"},
+		{[]string{"export", "standings", "--xlsx", filepath.Join(dir, "s.xlsx")}, 0, "", ""},
 	} {
-		code, out, errs := run(t, dir, "", args...)
-		require.Equal(t, 1, code, "%v: %s", args, errs)
-		require.Empty(t, out)
-		require.Equal(t, "ledger: no store at "+filepath.Join(dir, "ledger.db")+": import events into it first, or give --init to create an empty one\n", errs)
-		_, err := os.Stat(filepath.Join(dir, "ledger.db"))
-		require.True(t, os.IsNotExist(err), "%v created the store", args)
+		require.NoError(t, os.RemoveAll(db))
+		code, out, errs := run(t, dir, "", c.args...)
+		require.Equal(t, c.code, code, "%v: %s", c.args, errs)
+		require.True(t, strings.HasPrefix(out, c.out), "%v: %q", c.args, out)
+		require.Equal(t, note+c.errs, errs, "%v", c.args)
+		_, err := os.Stat(db)
+		require.NoError(t, err, "%v did not create the store", c.args)
 	}
-	// --init: an empty ledger, with a note saying so.
+	// --init creates it on purpose: no note of that, but the empty
+	// ledger's.
+	require.NoError(t, os.RemoveAll(db))
 	code, out, errs := run(t, dir, "", "--init", "standings")
 	require.Equal(t, 0, code, errs)
 	require.Contains(t, out, "events 0")
-	require.Equal(t, "ledger: note: the ledger is empty (sqlite:"+filepath.Join(dir, "ledger.db")+"); import events first\n", errs)
+	require.Equal(t, "ledger: note: the ledger is empty (sqlite:"+db+"); import events first\n", errs)
 	// A known_at before the first event: a note.
 	code, _, errs = run(t, dir, "", "import", "--historical", scenario)
 	require.Equal(t, 0, code, errs)

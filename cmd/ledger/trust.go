@@ -134,7 +134,7 @@ func (c *command) checkpointCmd() *cobra.Command {
 		if err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		st, _, err := openStore(ctx, c.storeURL(), c.init, true) // it only reads
+		st, _, err := c.openStore(ctx, true) // it only reads
 		if err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func (c *command) proveCmd() *cobra.Command {
 		case consistency && (*from < 1 || *to < *from):
 			return usagef("prove: want 1 <= --from <= --to")
 		}
-		st, _, err := openStore(ctx, c.storeURL(), c.init, true) // it only reads
+		st, _, err := c.openStore(ctx, true) // it only reads
 		if err != nil {
 			return err
 		}

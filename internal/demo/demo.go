@@ -180,6 +180,16 @@ const office = "office:liao"
 
 func (g *gen) registry() {
 	start := day(12, 1)
+	// Two sections of the roster their units failed to report (应报未报):
+	// the last of units 12 and 21, registered in June below. The roster
+	// stays its 363 sections.
+	lateUnits := []int{11, 20}
+	var late []Section
+	for _, u := range lateUnits {
+		ss := g.units[u].Sections
+		late = append(late, ss[len(ss)-1])
+		g.units[u].Sections = ss[:len(ss)-1]
+	}
 	for _, u := range g.units {
 		g.add(start, time.Hour, office, "平委办〔2021〕12号", &events.UnitRegisteredData{UnitID: u.ID, Name: u.Name})
 		for _, s := range u.Sections {
@@ -202,22 +212,20 @@ func (g *gen) registry() {
 		g.quality[id] *= 0.8
 		g.add(start, 2*time.Hour, office, "2020年度不满意单位", &events.PriorYearUnsatisfiedMarkedData{SectionID: id})
 	}
-	// Two sections the units failed to report (应报未报), found in June:
+	// The two sections the units failed to report, found in June:
 	// registered late, and every section of their units loses points.
-	for k, u := range []int{11, 20} {
-		unit := g.units[u]
-		id := fmt.Sprintf("%s-S%02d", unit.ID, len(unit.Sections)+1)
+	for k, u := range lateUnits {
+		unit, s := g.units[u], late[k]
 		found := day(6, 8+k)
-		g.unitOf[id] = unit.ID
-		g.ids[id] = true
-		g.quality[id] = 0.5
-		name := []string{"县自然资源综合服务窗口", "县市场监管综合服务窗口"}[k]
-		g.regAt[id] = found.Add(25 * time.Hour) // facts about it come after it was entered
+		g.unitOf[s.ID] = unit.ID
+		g.ids[s.ID] = true
+		g.quality[s.ID] = 0.5
+		g.regAt[s.ID] = found.Add(25 * time.Hour) // facts about it come after it was entered
 		g.add(found, 24*time.Hour, office, "应报未报",
-			&events.SectionRegisteredData{SectionID: id, UnitID: unit.ID, Name: name, Enforcement: new(bool), LateReported: true})
+			&events.SectionRegisteredData{SectionID: s.ID, UnitID: unit.ID, Name: s.Name, Enforcement: &s.Enforcement, LateReported: true})
 		g.add(found, 48*time.Hour, office, "应报未报",
-			&events.UnitDeductionData{UnitID: unit.ID, Points: 2, Reason: "应报未报科室: " + name})
-		g.units[u].Sections = append(g.units[u].Sections, Section{ID: id, Name: name})
+			&events.UnitDeductionData{UnitID: unit.ID, Points: 2, Reason: "应报未报科室: " + s.Name})
+		g.units[u].Sections = append(g.units[u].Sections, s)
 	}
 }
 
