@@ -52,6 +52,9 @@ import (
 //     whose lines on stderr are counted);
 //   - the same-run floor: a raw multi-row INSERT of the very same rows into
 //     a table of the same shape, durable, in one transaction (rawInsert);
+//   - the store's own write of the same records, already sealed and held
+//     in memory (storeAppend): the pace of an import whose decoding,
+//     sealing and folding had cores of their own;
 //   - `ledger standings --format json` from cold, with `--key K` (the sealed
 //     fold cache is loaded) and without (the log is folded);
 //   - in a process of the bench (-scaling-child inproc), on the imported
@@ -142,7 +145,8 @@ type scalingFigures struct {
 	ImportS, ImportCPUus        float64 // wall seconds; CPU µs per event
 	ImportRSS, ImportGC         float64 // MB; GC cycles
 	StoreBytes, CheckpointBytes float64 // the SQLite file (and its WAL) after the import; the saved checkpoint's blob (NaN: none found)
-	FloorRate                   float64 // raw insert, rows/s
+	FloorRate, FloorCPUus       float64 // raw insert: rows/s, CPU per row
+	StoreRate, StoreCPUus       float64 // sqlite.Store.Append of sealed records: rows/s, CPU per row
 	ColdKeyMS, ColdKeyRSS       float64
 	ColdNoKeyMS, ColdNoKeyRSS   float64
 	inprocFigures                       // warm figures, in the bench's child
@@ -190,10 +194,12 @@ func scalingRun(self, bin, dir, key, file string, n int64, scale float64, i int)
 
 	raw := filepath.Join(dir, "raw.db")
 	removeDB(raw)
-	var floor struct{ Rate float64 }
+	var floor, alone writeRate
 	childJSON(&floor, self, "rawinsert", db, raw)
 	removeDB(raw)
-	f.FloorRate = floor.Rate
+	childJSON(&alone, self, "storeappend", db, raw)
+	removeDB(raw)
+	f.FloorRate, f.FloorCPUus, f.StoreRate, f.StoreCPUus = floor.Rate, floor.CPUus, alone.Rate, alone.CPUus
 
 	r = procCPU(bin, "--store", "sqlite:"+db, "--key", key, "standings", "--format", "json")
 	f.ColdKeyMS, f.ColdKeyRSS = ms(r.wall), float64(r.rssKB)/1024
@@ -325,7 +331,9 @@ func runScalingChild(args []string) error {
 	var out any
 	switch {
 	case len(args) == 3 && args[0] == "rawinsert":
-		out = struct{ Rate float64 }{rawInsert(args[1], args[2])}
+		out = rawInsert(args[1], args[2])
+	case len(args) == 3 && args[0] == "storeappend":
+		out = storeAppend(args[1], args[2])
 	case len(args) == 4 && args[0] == "inproc":
 		seed, err := strconv.ParseUint(args[3], 10, 64)
 		if err != nil {
@@ -805,6 +813,10 @@ func scalingTable(results []scaleResult, runs int, commit, load0 string) {
 	}()
 	row("import / floor, same run", "%.2f", func(f scalingFigures, r scaleResult) float64 { return float64(r.events) / f.ImportS / f.FloorRate },
 		fmt.Sprintf(">= 0.75 at the smallest scale (%.2f)", firstRatio), func(float64) bool { return firstRatio >= 0.75 })
+	row("floor's CPU (user+sys) per row, µs", "%.2f", func(f scalingFigures, _ scaleResult) float64 { return f.FloorCPUus }, "", nil)
+	row("the store's write alone (records already sealed, with the Merkle tree), rows/s", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.StoreRate }, "", nil)
+	row("the store's write alone / floor, same run", "%.2f", func(f scalingFigures, _ scaleResult) float64 { return f.StoreRate / f.FloorRate }, "", nil)
+	row("the store's write alone, CPU per row, µs", "%.2f", func(f scalingFigures, _ scaleResult) float64 { return f.StoreCPUus }, "", nil)
 	row("cold `standings --format json --key K` (sealed fold cache), ms", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ColdKeyMS }, "<= 500 ms",
 		func(x float64) bool { return x <= 500 })
 	row("its peak RSS, MB", "%.0f", func(f scalingFigures, _ scaleResult) float64 { return f.ColdKeyRSS }, "", nil)
