@@ -187,23 +187,29 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 // exemptNote ends the note of an exempt section's scoring facts.
 const exemptNote = "not counted: the section is exempt (免评, R-EXEMPT)"
 
-// exempt marks a scoring fact of an exempt section not counted, whatever
-// its own status: the section has no score at all (R-EXEMPT), and a trail
-// that said "counted" beside a row of nulls would leave an inspector asking
-// where the points went. Its registry entries, and corrections (whose status
-// is their own), stay as they are.
+// exempt marks a scoring fact of an exempt section (a vote, a ballot, a
+// deduction, a bonus, a grade) not counted, whatever its own status: the
+// section has no score at all (R-EXEMPT), and a trail that said "counted"
+// beside a row of nulls would leave an inspector asking where the points
+// went. The other facts (the roster's, the candidate list, the committee's
+// decision, corrections) keep their status: they are in force.
 func (x *explainer) exempt(e *Entry) {
-	if !x.c.secs[x.si].exempt || e.Component == "roster" || e.target != 0 || !x.st.live() || e.Status == NotCounted.String() {
+	scoring := e.deduction || e.bonus || e.summed || e.Component == "supervisor"
+	if !x.c.secs[x.si].exempt || !scoring || e.target != 0 || !x.st.live() || e.Status == NotCounted.String() {
 		return
 	}
 	e.Status = NotCounted.String()
+	why := exemptNote
+	if x.st == Contested {
+		why += "; a contest of it is open"
+	}
 	switch {
 	case x.brief && e.summed:
 		// Not worded (ExplainCounted): the status says it.
 	case e.Note == "":
-		e.Note = exemptNote
+		e.Note = why
 	default:
-		e.Note += ": " + exemptNote
+		e.Note += ": " + why
 	}
 }
 

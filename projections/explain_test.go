@@ -83,6 +83,7 @@ func TestExplainExemptSectionCountsNothing(t *testing.T) {
 	s.add(events.CommendationAwarded, "2021-04-01", map[string]any{"section_id": "A", "level": "national", "deed_id": "D1"})
 	s.add(events.EventRetracted, "2021-05-01", map[string]any{"target_id": qr.String(), "reason": "wrong"})
 	s.add(events.DeductionContested, "2021-05-01", map[string]any{"target_id": hot.String(), "section_id": "A", "grounds": "g"})
+	s.add(events.PriorYearUnsatisfiedMarked, "2020-12-01", map[string]any{"section_id": "A"})
 	s.add(events.SectionExempted, "2021-06-01", map[string]any{"section_id": "A", "reason": "2019、2020年度满意单位"})
 
 	for _, votes := range []bool{true, false} {
@@ -110,8 +111,10 @@ func TestExplainExemptSectionCountsNothing(t *testing.T) {
 			{"CommendationAwarded", "not_counted"},
 			{"EventRetracted", "counted"},
 			{"DeductionContested", "counted"},
+			{"PriorYearUnsatisfiedMarked", "counted"}, // a fact of the roster, in force
 			{"SectionExempted", "counted"},
 		}, got, "votes worded: %v", votes)
+		require.Contains(t, e.Entries[2].Note, "a contest of it is open", "the open contest is not lost")
 	}
 }
 

@@ -297,7 +297,7 @@ func runOnce(dir, bin, file, key string, n int64, loadFor time.Duration) {
 	}
 	record("standings, warm, 20 known_at values, max", "%.1f", "ms", ms(known), "< 50 ms each", func(x float64) bool { return x < 50 })
 	var ex time.Duration
-	for _, id := range []string{"U01-S01", "U06-S12", "U21-S17", "U34-S05", "U44-S03", "U09-S18", "U12-S13", "U02-S01"} {
+	for _, id := range []string{"U01-S01", "U06-S12", "U21-S17", "U34-S05", "U44-S03", "U09-S18", "U12-S12", "U02-S01"} {
 		t := time.Now()
 		_, err := l.Explain(ctx, id, projections.View{AsOf: events.WindowEnd, KnownAt: time.Now()})
 		check(err)

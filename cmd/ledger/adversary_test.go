@@ -52,7 +52,7 @@ type trustServer struct {
 func serveStore(t *testing.T, storeURL string, witnesses ...string) *trustServer {
 	t.Helper()
 	ctx := context.Background()
-	st, _, err := openStore(ctx, storeURL, false, nil)
+	st, _, err := openStore(ctx, storeURL, false, false, nil)
 	require.NoError(t, err)
 	signer, err := loadSigner(officeKey)
 	require.NoError(t, err)
@@ -121,7 +121,7 @@ func tamper(t *testing.T, db string, stmts ...string) {
 func appendRaw(t *testing.T, storeURL string, typ events.Type, occurred time.Time, data string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	st, _, err := openStore(ctx, storeURL, false, nil)
+	st, _, err := openStore(ctx, storeURL, false, false, nil)
 	require.NoError(t, err)
 	defer st.Close()
 	h, err := st.Head(ctx)
@@ -282,7 +282,7 @@ func TestAdversaryEditedCacheOnEventStoreDB(t *testing.T) {
 	url := f.URL() + "&stream=cache"
 	code, _, errs := run(t, dir, "", "--store", url, "import", "--historical", scenario)
 	require.Equal(t, 0, code, errs)
-	st, _, err := openStore(ctx, url, false, nil)
+	st, _, err := openStore(ctx, url, false, false, nil)
 	require.NoError(t, err)
 	cp := st.(events.Checkpointer)
 	c, data, err := cp.LoadCheckpoint(ctx)
@@ -315,7 +315,7 @@ func TestAdversarySwappedRows(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "FAILED at position 100: ")
 	// serve checks the whole chain before it answers: it refuses the store.
-	st, _, err := openStore(context.Background(), url, false, nil)
+	st, _, err := openStore(context.Background(), url, false, false, nil)
 	require.NoError(t, err)
 	defer st.Close()
 	_, err = replay.Open(context.Background(), st, replay.Options{CheckChain: true})
@@ -333,7 +333,7 @@ func TestAdversaryEditedMiddleRow(t *testing.T) {
 	require.Contains(t, errs, "hash does not match the event's content (changed after it was stored)")
 	// serve checks the whole chain before it answers: it refuses the store.
 	ctx := context.Background()
-	st, _, err := openStore(ctx, url, false, nil)
+	st, _, err := openStore(ctx, url, false, false, nil)
 	require.NoError(t, err)
 	_, err = replay.Open(ctx, st, replay.Options{CheckChain: true})
 	require.ErrorIs(t, err, events.ErrBroken)

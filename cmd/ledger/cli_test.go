@@ -257,3 +257,18 @@ func TestFlagsAnywhere(t *testing.T) {
 	require.Equal(t, out, again)
 	require.Contains(t, out, `"section_id":"U01-S03"`)
 }
+
+// TestShownStoreHidesCredentials: a message names the store without the
+// user and password of an EventStoreDB connection string.
+func TestShownStoreHidesCredentials(t *testing.T) {
+	for in, want := range map[string]string{
+		"sqlite:ledger.db":                               "sqlite:ledger.db",
+		"sqlite:///var/lib/ledger/2021.db":               "sqlite:///var/lib/ledger/2021.db",
+		"esdb://localhost:2113?tls=false":                "esdb://localhost:2113?tls=false",
+		"esdb://admin:changeit@db.example:2113?tls=true": "esdb://db.example:2113?tls=true",
+		"kurrentdb+discover://ops:s3cret@cluster:2113":   "kurrentdb+discover://cluster:2113",
+	} {
+		c := &command{store: in}
+		require.Equal(t, want, c.shownStore(), in)
+	}
+}

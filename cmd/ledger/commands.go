@@ -28,13 +28,14 @@ import (
 )
 
 // openStore opens the store a URL names. A SQLite file that does not exist
-// is created, as the interface has it ("created on first use"), and created
-// is told its path, so that a read command on a mistyped path says what
-// happened rather than answering quietly from a new empty store. A command
-// that only reads (verify, standings, explain) opens a SQLite file it may
-// not write read-only (readOnly), so that an inspector can read a copy on
-// read-only media.
-func openStore(ctx context.Context, url string, reading bool, created func(path string)) (st events.Store, readOnly bool, err error) {
+// is created when create is set, as the interface has it ("created on
+// first use"), and created is told its path, so that a read command on a
+// mistyped path says what happened rather than answering quietly from a
+// new empty store. Without create it is refused. A command that only reads
+// (verify, standings, explain) opens a SQLite file it may not write
+// read-only (readOnly), so that an inspector can read a copy on read-only
+// media.
+func openStore(ctx context.Context, url string, reading, create bool, created func(path string)) (st events.Store, readOnly bool, err error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
 		path, _ := strings.CutPrefix(url, "sqlite:")
@@ -43,11 +44,17 @@ func openStore(ctx context.Context, url string, reading bool, created func(path 
 			path = "ledger.db"
 		}
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if !create {
+				return nil, false, fmt.Errorf("no store at %s: import events into it first, or give --init to create an empty one", path)
+			}
 			st, err := sqlite.Open(ctx, path)
-			if err == nil && created != nil {
+			if err != nil {
+				return nil, false, fmt.Errorf("no store at %s, and none could be created there: %w", path, err)
+			}
+			if created != nil {
 				created(path)
 			}
-			return st, false, err
+			return st, false, nil
 		}
 		if reading {
 			return sqlite.OpenForReading(ctx, path)
@@ -64,9 +71,14 @@ func openStore(ctx context.Context, url string, reading bool, created func(path 
 
 // openStore opens the command's store. A read command that had to create
 // it says so in a note, which stands for the empty ledger's (noteEmpty);
-// import, serve and --init create a store on purpose, silently.
+// import, serve and --init create a store on purpose, silently. A command
+// that appends to or signs an existing ledger (c.existing) never creates
+// one: one-time codes issued into a new file on a mistyped path, or a
+// checkpoint of nothing signed with the office's key, would be worse than
+// a refusal.
 func (c *command) openStore(ctx context.Context, reading bool) (events.Store, bool, error) {
-	return openStore(ctx, c.storeURL(), reading, func(path string) {
+	create := c.create || c.init || !c.existing
+	return openStore(ctx, c.storeURL(), reading, create, func(path string) {
 		if !c.create && !c.init {
 			c.fresh = true
 			fmt.Fprintf(c.m.Stderr, "ledger: note: there was no store at %s: created an empty one; import events into it\n", path)
@@ -183,7 +195,7 @@ func (c *command) importCmd() *cobra.Command {
 		if err != nil {
 			var be *events.BatchError
 			if errors.As(err, &be) {
-				writeItems(c.m.Stderr, be, where, *isXLSX)
+				writeItems(c.m.Stderr, be, where, *isXLSX, false)
 				return reportedError{err}
 			}
 			return fmt.Errorf("import: nothing appended: %w", err)
@@ -204,9 +216,10 @@ func (c *command) importCmd() *cobra.Command {
 // writeItems reports the bad events of a refused batch as the interface
 // has it: each on a line, at most events.MaxReported (a refused batch keeps
 // only those), then a count of the rest. When lines were refused for
-// carrying recorded_at, a file meant for --historical, one note says so
-// after them.
-func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError) string, sheets bool) {
+// carrying recorded_at, one note after them says what to do: an import
+// keeps it with --historical; a what-if never does (its events are
+// recorded now).
+func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError) string, sheets, whatif bool) {
 	noun := "line"
 	if sheets {
 		noun = "row"
@@ -222,7 +235,10 @@ func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError)
 	if more := be.Len() - min(len(be.Items), events.MaxReported); more > 0 {
 		fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", more, noun)
 	}
-	if historical {
+	switch {
+	case historical && whatif:
+		fmt.Fprintf(w, "ledger: note: hypothetical events are recorded now: drop recorded_at from the %ss\n", noun)
+	case historical:
 		fmt.Fprintf(w, "ledger: note: %ss that carry recorded_at (facts recorded earlier) keep it only with import --historical\n", noun)
 	}
 }
@@ -415,7 +431,7 @@ func (c *command) noteEmpty(ctx context.Context, l *replay.Ledger, v projections
 		if c.fresh {
 			return // openStore said so
 		}
-		fmt.Fprintf(c.m.Stderr, "ledger: note: the ledger is empty (%s); import events first\n", c.storeURL())
+		fmt.Fprintf(c.m.Stderr, "ledger: note: the ledger is empty (%s); import events first\n", c.shownStore())
 		return
 	}
 	var first time.Time
@@ -506,6 +522,7 @@ func (c *command) freezeCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		c.existing = true // it appends: never to a store it would create
 		l, closeFn, err := c.open(ctx, false)
 		if err != nil {
 			return err
@@ -566,6 +583,7 @@ func (c *command) credentialsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		c.existing = true // it appends: never to a store it would create
 		l, closeFn, err := c.open(ctx, false)
 		if err != nil {
 			return err

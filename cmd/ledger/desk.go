@@ -129,7 +129,7 @@ func (c *command) whatifCmd() *cobra.Command {
 		if err != nil {
 			var be *events.BatchError
 			if errors.As(err, &be) {
-				writeItems(c.m.Stderr, be, func(it events.ItemError) string { return it.Error() }, false)
+				writeItems(c.m.Stderr, be, func(it events.ItemError) string { return it.Error() }, false, true)
 				return reportedError{err}
 			}
 			return fmt.Errorf("whatif: %w", err)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -94,6 +95,7 @@ type command struct {
 	init        bool   // --init: create the store if it does not exist, without a note
 	create      bool   // the command creates its store (import, serve)
 	fresh       bool   // a read command created the store: openStore noted it
+	existing    bool   // the command appends to or signs an existing ledger: it never creates one
 	started     bool   // flags and arguments parsed, a command body runs (c.run)
 	completing  bool   // the shell asks for completions (cobra's __complete)
 	key         string // --key: the office's signer key (checkpoints, the fold's cache seal)
@@ -111,6 +113,18 @@ func (c *command) run(body func(ctx context.Context, pos []string) error) func(*
 }
 
 // storeURL resolves --store, then LEDGER_STORE, then the default.
+// shownStore is the store's URL as a message may show it: without the
+// user and password an EventStoreDB connection string may carry.
+func (c *command) shownStore() string {
+	raw := c.storeURL()
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}
+
 func (c *command) storeURL() string {
 	if c.store != "" {
 		return c.store

@@ -102,6 +102,30 @@ func TestReadCommandsCreateTheStore(t *testing.T) {
 		_, err := os.Stat(db)
 		require.NoError(t, err, "%v did not create the store", c.args)
 	}
+	// A command that appends to or signs an existing ledger refuses one
+	// that does not exist, and creates nothing: one-time codes issued into
+	// a new file on a mistyped path would be lost.
+	code, _, errs := run(t, dir, "", "keygen", "--origin", "test.example/ledger", "--out", filepath.Join(dir, "office"))
+	require.Equal(t, 0, code, errs)
+	require.NoError(t, os.RemoveAll(db))
+	for _, args := range [][]string{
+		{"issue-credentials", "--group", "recipient", "--count", "2", "--at", "2021-11-15T11:00:00+08:00"},
+		{"freeze-candidates", "--at", "2021-11-15"},
+		{"--key", filepath.Join(dir, "office.key"), "checkpoint"},
+		{"recipients", "check", filepath.Join(dir, "list.xlsx")},
+	} {
+		code, out, errs := run(t, dir, "", args...)
+		require.Equal(t, 1, code, "%v: %s", args, errs)
+		require.Empty(t, out, "%v", args)
+		_, err := os.Stat(db)
+		require.True(t, os.IsNotExist(err), "%v created the store", args)
+		require.Equal(t, "ledger: no store at "+db+": import events into it first, or give --init to create an empty one\n", errs, "%v", args)
+	}
+	// A store that cannot be created says so.
+	code, _, errs = run(t, dir, "", "--store", "sqlite:"+filepath.Join(dir, "no", "such", "dir.db"), "verify")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "ledger: no store at "+filepath.Join(dir, "no", "such", "dir.db")+", and none could be created there: ")
+
 	// --init creates it on purpose: no note of that, but the empty
 	// ledger's.
 	require.NoError(t, os.RemoveAll(db))

@@ -187,8 +187,8 @@ var messages = map[string]text{
 	},
 	"--help": {"help for %s", "%s 的帮助"},
 	"--init": {
-		"create the store if it does not exist without a note saying so (every command creates it on first use)",
-		"存储不存在时新建，不另作提示（任何命令首次使用时都会新建）",
+		"create the store if it does not exist, silently (a reading command creates it and says so; issue-credentials, freeze-candidates and checkpoint refuse)",
+		"存储不存在时直接新建（查询类命令会新建并提示；issue-credentials、freeze-candidates、checkpoint 则拒绝执行）",
 	},
 	"--key": {
 		"the office's signer key `FILE` (ledger keygen): signs checkpoints and seals the fold's cache; without it the cache is not trusted and the log is folded (default: $LEDGER_KEY)",

@@ -30,6 +30,7 @@ func (c *command) recipientsCmd() *cobra.Command {
 
 // readLists reads the units' workbooks against the ledger's roster.
 func (c *command) readLists(ctx context.Context, files []string) (*recipients.Lists, *recipients.Roster, error) {
+	c.existing = true // the roster must be there: never a store it would create
 	l, closeFn, err := c.open(ctx, false)
 	if err != nil {
 		return nil, nil, err
@@ -37,7 +38,7 @@ func (c *command) readLists(ctx context.Context, files []string) (*recipients.Li
 	_, secs := l.Roster()
 	closeFn()
 	if len(secs) == 0 {
-		return nil, nil, fmt.Errorf("recipients: no section is registered in %s: import the roster first", c.storeURL())
+		return nil, nil, fmt.Errorf("recipients: no section is registered in %s: import the roster first", c.shownStore())
 	}
 	roster := recipients.NewRoster(secs)
 	ls, err := recipients.ReadFiles(files, roster)

@@ -134,7 +134,10 @@ func (c *command) checkpointCmd() *cobra.Command {
 		if err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		st, _, err := c.openStore(ctx, true) // it only reads
+		// It only reads, but signs: never a checkpoint of a store it
+		// would create.
+		c.existing = true
+		st, _, err := c.openStore(ctx, true)
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func TestCheckpointAndProve(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &p))
 	var leaf []byte
-	st, _, err := openStore(t.Context(), "sqlite:"+filepath.Join(dir, "ledger.db"), false, nil)
+	st, _, err := openStore(t.Context(), "sqlite:"+filepath.Join(dir, "ledger.db"), false, false, nil)
 	require.NoError(t, err)
 	require.NoError(t, st.Read(t.Context(), 4, 1, func(r *events.Record) error {
 		leaf = rfc6962.DefaultHasher.HashLeaf(r.Canonical(nil))

@@ -59,3 +59,42 @@ func TestSettlementsKeepTheirDates(t *testing.T) {
 	require.Positive(t, late, "no correction after the window")
 	require.Equal(t, 1, decisions)
 }
+
+// TestRosterIsTheContracts: the demo registers the 2021 roster, 44 units
+// and 363 sections, two of them late (应报未报, R-ROSTER) with a unit
+// deduction each (R-UNREP).
+func TestRosterIsTheContracts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a year")
+	}
+	var b bytes.Buffer
+	_, err := demo.Generate(&b, demo.Options{Seed: 3, Scale: 0.01})
+	require.NoError(t, err)
+	units, sections, late, unitDeductions := 0, map[string]bool{}, []string{}, 0
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		var e struct {
+			Type events.Type
+			Data struct {
+				SectionID    string `json:"section_id"`
+				LateReported bool   `json:"late_reported"`
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &e))
+		switch e.Type {
+		case events.UnitRegistered:
+			units++
+		case events.SectionRegistered:
+			require.False(t, sections[e.Data.SectionID], "registered twice: %s", e.Data.SectionID)
+			sections[e.Data.SectionID] = true
+			if e.Data.LateReported {
+				late = append(late, e.Data.SectionID)
+			}
+		case events.UnitDeduction:
+			unitDeductions++
+		}
+	}
+	require.Equal(t, 44, units)
+	require.Len(t, sections, 363)
+	require.Equal(t, []string{"U12-S12", "U21-S18"}, late)
+	require.Equal(t, 2, unitDeductions)
+}

@@ -211,6 +211,8 @@ func TestTemplateFillImportExport(t *testing.T) {
 	require.Equal(t, "HotlineVerdict", hot[1][3])
 	require.Equal(t, "2021-03-01 09:30:00 +08:00", hot[1][1])
 	require.Equal(t, "-5.00", hot[1][4])
+	sum, _ := ex.GetRows("汇总")
+	require.Equal(t, []string{"免评"}, sum[5], "not exempt: the line is empty")
 }
 
 func rowOf(t *testing.T, rows [][]string, id string) string {
