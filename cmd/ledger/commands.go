@@ -371,7 +371,7 @@ func (c *command) standingsCmd() *cobra.Command {
 	vf := c.addViewFlags(cmd, "table", "json", "csv")
 	ff := addFilterFlags(cmd)
 	wide := cmd.Flags().Bool("wide", false, "")
-	withBOM := cmd.Flags().Bool("bom", true, "")
+	withBOM := cmd.Flags().Bool("bom", false, "")
 	cmd.RunE = c.run(func(ctx context.Context, pos []string) error {
 		return c.inView(ctx, vf, "standings", func(l *replay.Ledger, v projections.View) error {
 			f, err := ff.filter(l)
@@ -394,7 +394,16 @@ func (c *command) standingsCmd() *cobra.Command {
 				return err
 			}
 			if *vf.format == "csv" {
-				return writeStandingsCSV(c.m.Stdout, s, f, *withBOM)
+				// The mark is for Excel on a Chinese Windows, which reads
+				// a CSV without it in the local code page: on by default
+				// for the office (a Chinese locale or --lang zh), off for
+				// programs, which would read it as part of the first
+				// column's name.
+				mark := c.lang == chinese
+				if cmd.Flags().Changed("bom") {
+					mark = *withBOM
+				}
+				return writeStandingsCSV(c.m.Stdout, s, f, mark)
 			}
 			units, _ := l.Roster()
 			return writeStandingsTable(c.m.Stdout, s, tableOpts{lang: c.lang.out(), names: present.NamesOf(units), filter: f, wide: *wide})

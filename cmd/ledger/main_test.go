@@ -218,6 +218,34 @@ func TestUsageErrorsExit2(t *testing.T) {
 	require.Contains(t, errs, "NOPE")
 }
 
+// TestCSVByteOrderMark: the CSV starts with a UTF-8 byte order mark for
+// the office (a Chinese locale or --lang zh: Excel needs it to read the
+// names), not for programs; --bom and --bom=false decide either way.
+func TestCSVByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, dir, "", "import", "--historical", scenario)
+	require.Equal(t, 0, code, errs)
+	zh, en := map[string]string{"LANG": "zh_CN.UTF-8"}, map[string]string{"LANG": "en_US.UTF-8"}
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		mark bool
+	}{
+		{nil, nil, false},
+		{nil, []string{"--lang", "zh"}, true},
+		{zh, nil, true},
+		{zh, []string{"--bom=false"}, false},
+		{nil, []string{"--bom"}, true},
+		{en, nil, false},
+	} {
+		args := append([]string{"--store", "sqlite:" + filepath.Join(dir, "ledger.db"), "standings", "--format", "csv"}, c.args...)
+		code, out, errs := runEnv(t, c.env, args...)
+		require.Equal(t, 0, code, errs)
+		require.Equal(t, c.mark, strings.HasPrefix(out, "\ufeff"), "%v %v", c.env, c.args)
+		require.True(t, strings.HasPrefix(strings.TrimPrefix(out, "\ufeff"), "section_id,unit_id,"), "%v %v", c.env, c.args)
+	}
+}
+
 // TestStandingsGolden compares standings with golden files; -update
 // rewrites them.
 func TestStandingsGolden(t *testing.T) {

@@ -217,8 +217,8 @@ var messages = map[string]text{
 		"显示全部评议项目和完整名称（超过100列宽）",
 	},
 	"standings --bom": {
-		"csv: start with a UTF-8 byte order mark, so that Excel reads the Chinese names (--bom=false drops it)",
-		"csv：开头加 UTF-8 字节顺序标记，Excel 才能正确显示中文（--bom=false 不加）",
+		"csv: start with a UTF-8 byte order mark, so that Excel reads the Chinese names (default: on under a Chinese locale or --lang zh; --bom=false drops it)",
+		"csv：开头加 UTF-8 字节顺序标记，Excel 才能正确显示中文（中文环境或 --lang zh 时默认加；--bom=false 不加）",
 	},
 	"recipients pseudonymize --key": {
 		"the office's pseudonym key `FILE` (64 hex characters; never printed or stored in the ledger)",
