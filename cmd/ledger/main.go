@@ -66,12 +66,12 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if errors.As(err, &ue) || !c.started {
 		// Anything before the command started (an unknown command or
 		// flag, a flag value or an argument count that does not do) is a
-		// usage error too: one line, and where to read more.
+		// usage error too: one line (the interface's "one line each")
+		// naming what was wrong and where to read more.
 		if cmd == nil || cmd.Name() == "help" {
 			cmd = root
 		}
-		fmt.Fprintf(m.Stderr, "ledger: %s\n", strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; "))
-		fmt.Fprintf(m.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		fmt.Fprintf(m.Stderr, "ledger: %s (see '%s --help')\n", strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; "), cmd.CommandPath())
 		return exitUsage
 	}
 	var reported reportedError
