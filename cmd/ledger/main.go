@@ -112,7 +112,6 @@ func (c *command) run(body func(ctx context.Context, pos []string) error) func(*
 	}
 }
 
-// storeURL resolves --store, then LEDGER_STORE, then the default.
 // shownStore is the store's URL as a message may show it: without the
 // user and password an EventStoreDB connection string may carry.
 func (c *command) shownStore() string {
@@ -125,6 +124,7 @@ func (c *command) shownStore() string {
 	return u.String()
 }
 
+// storeURL resolves --store, then LEDGER_STORE, then the default.
 func (c *command) storeURL() string {
 	if c.store != "" {
 		return c.store

@@ -119,9 +119,9 @@ func (b *book) write(w io.Writer) error {
 
 func (b *book) t(key string) string { return labels.Get(b.lang, key) }
 
-// exemptCell is the summary's exempt line: "yes" for an exempt section,
-// whose scores are all blank (R-EXEMPT), else empty.
-func exemptCell(b *book, exempt bool) string {
+// exempt is an exempt cell: "yes" for an exempt section, whose scores are
+// all blank (R-EXEMPT), else empty.
+func (b *book) exempt(exempt bool) string {
 	if exempt {
 		return b.t("yes")
 	}
@@ -196,7 +196,7 @@ func (b *book) standings(s *projections.Standings, names present.Names, f presen
 		if k := present.Outcome(s, r.SectionID); k != "" {
 			outcome = b.t(k)
 		}
-		cells := []any{r.Rank, r.SectionID, r.UnitID, names.Unit(r.UnitID), r.Name, exemptCell(b, r.Exempt),
+		cells := []any{r.Rank, r.SectionID, r.UnitID, names.Unit(r.UnitID), r.Name, b.exempt(r.Exempt),
 			h1, h2, v1, v2, svc, r.Hotline, r.QR, r.Supervisor, r.Inspection, r.DailyTotal, r.Online,
 			r.OnlineBallots, r.Bonus, r.Total, yesNo(r.Candidate), outcome}
 		if s.Confirmed != nil {
@@ -363,7 +363,7 @@ func Explain(w io.Writer, e *projections.Explanation, names present.Names, l lab
 		k string
 		v any
 	}{{"section_id", e.SectionID}, {"name", e.Name}, {"unit_id", e.UnitID}, {"unit_name", names.Unit(e.UnitID)},
-		{"exempt", exemptCell(b, e.Exempt)}, {"service", svc}, {"hotline", e.Hotline}, {"qr", e.QR}, {"supervisor", e.Supervisor},
+		{"exempt", b.exempt(e.Exempt)}, {"service", svc}, {"hotline", e.Hotline}, {"qr", e.QR}, {"supervisor", e.Supervisor},
 		{"inspection", e.Inspection}, {"daily_total", e.DailyTotal}, {"online", e.Online},
 		{"bonus", e.Bonus}, {"total", e.Total}, {"rank", e.Rank}}
 	r := 2
