@@ -41,7 +41,8 @@ type kind struct {
 	explain func(x *explainer, e *Entry)
 	// actsFrom is the effective time from which a fact counts in a view,
 	// as_of being compared with it (nil: its own occurred_at). A
-	// correction acts from its target's; an exemption for the whole year.
+	// correction acts from its target's; an exemption and the committee's
+	// decision for the whole year.
 	actsFrom func(s *State, f *Fact) int64
 	// touches reports whether a fact concerns a section (nil: the fact
 	// names the section).

@@ -3,6 +3,7 @@ package projections
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -11,9 +12,9 @@ import (
 
 // The standing committee's decision (R-OUT-CONF). R-OUT's lists are a
 // proposal; an OutcomeConfirmed records what the committee decided. It
-// acts by knowledge, like a correction of the frozen list: from the list's
-// occurred_at, in every view that knows it, until it is retracted. At most
-// one is in force at a time.
+// acts by knowledge: in force in every view that knows it (whatever the
+// view's as_of, as the rule words it: "recorded by known_at, not
+// retracted"), until it is retracted. At most one is in force at a time.
 
 // decision is one OutcomeConfirmed: the committee's lists by section
 // index, and its document number.
@@ -51,9 +52,10 @@ var _ = define(events.OutcomeConfirmed, kindOf[*events.OutcomeConfirmedData]{
 	},
 	check: checkDecision,
 	score: func(c *calc, f *Fact, pos int64, pts float64) { c.confirmed = pos },
-	// It decides on the outcome of the frozen list, so it acts from when
-	// the list does, whatever its own (December) date.
-	actsFrom: func(s *State, f *Fact) int64 { return s.fact(f.Target).Occurred },
+	// In force by knowledge alone, whatever the view's as_of or its own
+	// (December) date: a view as of a day before the list was frozen has
+	// no proposal, and shows the decision against none.
+	actsFrom: func(*State, *Fact) int64 { return math.MinInt64 },
 	touches: func(s *State, f *Fact, si int32) bool {
 		d := &s.decisions[f.Aux]
 		return slices.Contains(d.sat, si) || slices.Contains(d.unsat, si)
