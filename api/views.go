@@ -241,6 +241,10 @@ func (s *Server) diff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Two views known "now" are known at one instant.
+	if c.QueryParam("from_known_at") == "" && c.QueryParam("to_known_at") == "" {
+		to.KnownAt = from.KnownAt
+	}
 	start := time.Now()
 	d, err := s.ledger.Diff(c.Request().Context(), from, to)
 	if err != nil {

@@ -100,6 +100,17 @@ func TestDiffAndExplainOptions(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &d))
 	require.Equal(t, "S01", d.Sections[0].SectionID)
 	require.Contains(t, d.Sections[0].Changed, "inspection")
+	// Two views known "now" are known at one instant.
+	code, b = f.do("GET", "/v1/diff?from_as_of=2021-06-30", inspectorTok, "", nil)
+	require.Equal(t, 200, code, string(b))
+	var now struct {
+		From, To struct {
+			KnownAt string `json:"known_at"`
+		}
+	}
+	require.NoError(t, json.Unmarshal(b, &now))
+	require.NotEmpty(t, now.From.KnownAt)
+	require.Equal(t, now.From.KnownAt, now.To.KnownAt)
 	for q, field := range map[string]string{
 		"from_as_of=2022-01-01": "from_as_of", "to_as_of=x": "to_as_of", "from_known_at=x": "from_known_at", "to_known_at=2021-13-01": "to_known_at",
 	} {

@@ -57,6 +57,14 @@ func (c *command) diffCmd() *cobra.Command {
 			return err
 		}
 		defer closeFn()
+		// Two views known "now" are known at one instant: each reading
+		// its own clock would compare two states a few nanoseconds apart.
+		now := l.Now()
+		for _, i := range []int{1, 3} {
+			if b[i] == nil {
+				b[i] = &now
+			}
+		}
 		from, err := l.View(b[0], b[1])
 		if err != nil {
 			return fmt.Errorf("--from-as-of: %w", err)

@@ -57,6 +57,18 @@ func TestDiffOfTheScenariosResolution(t *testing.T) {
 	require.True(t, strings.HasPrefix(out, "record,section_id,unit_id,name,changed,service_before"), out)
 	require.Contains(t, out, "section,U01-S03,U01,")
 
+	// Two views known "now" are known at one instant.
+	code, out, errs = run(t, dir, "", "diff", "--from-as-of", "2021-06-30", "--format", "json")
+	require.Equal(t, 0, code, errs)
+	var now struct {
+		From, To struct {
+			KnownAt string `json:"known_at"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &now))
+	require.NotEmpty(t, now.From.KnownAt)
+	require.Equal(t, now.From.KnownAt, now.To.KnownAt)
+
 	code, _, errs = run(t, dir, "", "diff", "--from-as-of", "2022-01-01")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "--from-as-of: as_of: outside the evaluation window")
