@@ -66,11 +66,31 @@ func (s *Server) roleOf(r *http.Request) Role {
 // ParseTokens reads a tokens file: lines "ROLE TOKEN"; blank lines and
 // lines starting with # are skipped. Errors name the line, never a token.
 func ParseTokens(r io.Reader) (map[[32]byte]Role, error) {
+	f, err := ReadTokens(r)
+	return f.Roles, err
+}
+
+// TokensFile is a tokens file read: each token's digest and role, and the
+// lines whose token is short enough to guess.
+type TokensFile struct {
+	Roles map[[32]byte]Role
+	// Short lists the lines whose token has fewer than MinTokenLength
+	// characters: a server warns of them rather than refusing the file,
+	// which the interface does not ask of a token.
+	Short []int
+}
+
+// MinTokenLength is the length under which a token is reported as short.
+const MinTokenLength = 16
+
+// ReadTokens is ParseTokens, also saying which lines hold a short token.
+// A role is read in any case ("Recorder" is recorder).
+func ReadTokens(r io.Reader) (TokensFile, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
 	if err != nil {
-		return nil, fmt.Errorf("tokens: %w", err)
+		return TokensFile{}, fmt.Errorf("tokens: %w", err)
 	}
-	out := map[[32]byte]Role{}
+	out := TokensFile{Roles: map[[32]byte]Role{}}
 	lines := map[[32]byte]int{} // where each token was given
 	for i, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
@@ -79,24 +99,24 @@ func ParseTokens(r io.Reader) (map[[32]byte]Role, error) {
 		}
 		f := strings.Fields(line)
 		if len(f) != 2 {
-			return nil, fmt.Errorf("tokens: line %d: want ROLE TOKEN", i+1)
+			return TokensFile{}, fmt.Errorf("tokens: line %d: want ROLE TOKEN", i+1)
 		}
-		role, ok := roleNames[f[0]]
+		role, ok := roleNames[strings.ToLower(f[0])]
 		if !ok {
-			return nil, fmt.Errorf("tokens: line %d: role must be recorder, inspector or viewer", i+1)
+			return TokensFile{}, fmt.Errorf("tokens: line %d: role must be recorder, inspector or viewer", i+1)
 		}
-		if len(f[1]) < 16 {
-			return nil, fmt.Errorf("tokens: line %d: token shorter than 16 characters", i+1)
+		if len(f[1]) < MinTokenLength {
+			out.Short = append(out.Short, i+1)
 		}
 		sum := sha256.Sum256([]byte(f[1]))
 		if first, dup := lines[sum]; dup {
 			// With two roles, which would it have? Refuse rather than guess.
-			return nil, fmt.Errorf("tokens: line %d: the token of line %d again; give each token once, with one role", i+1, first)
+			return TokensFile{}, fmt.Errorf("tokens: line %d: the token of line %d again; give each token once, with one role", i+1, first)
 		}
-		out[sum], lines[sum] = role, i+1
+		out.Roles[sum], lines[sum] = role, i+1
 	}
-	if len(out) == 0 {
-		return nil, errors.New("tokens: no tokens in the file")
+	if len(out.Roles) == 0 {
+		return TokensFile{}, errors.New("tokens: no tokens in the file")
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -105,6 +106,22 @@ func TestTokensFile(t *testing.T) {
 		require.Error(t, err)
 		require.Regexp(t, `^tokens: line [34]: the token of line 1 again`, err.Error())
 		require.NotContains(t, err.Error(), tok)
+	}
+	// A short token is read, and reported by its line; a role in any case
+	// is the role.
+	tf, err := api.ReadTokens(strings.NewReader("Recorder rec-token\n\nINSPECTOR inspector-token-0123\nviewer v\n"))
+	require.NoError(t, err)
+	require.Len(t, tf.Roles, 3)
+	require.Equal(t, api.Recorder, tf.Roles[sha256.Sum256([]byte("rec-token"))])
+	require.Equal(t, api.Inspector, tf.Roles[sha256.Sum256([]byte("inspector-token-0123"))])
+	require.Equal(t, []int{1, 4}, tf.Short)
+	for file, want := range map[string]string{
+		"boss some-token-0123456789\n": "tokens: line 1: role must be recorder, inspector or viewer",
+		"viewer\n":                     "tokens: line 1: want ROLE TOKEN",
+		"# nothing\n":                  "tokens: no tokens in the file",
+	} {
+		_, err := api.ReadTokens(strings.NewReader(file))
+		require.EqualError(t, err, want, file)
 	}
 	f := newFixture(t, true)
 	for _, auth := range []string{"Bearer " + viewerTok, "bearer " + viewerTok, "BEARER " + viewerTok, "bEaReR   " + viewerTok} {

@@ -64,10 +64,15 @@ func (c *command) serveCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			tokens, err = api.ParseTokens(f)
+			tf, err := api.ReadTokens(f)
 			f.Close()
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
+			}
+			tokens = tf.Roles
+			for _, line := range tf.Short {
+				fmt.Fprintf(c.m.Stderr, "ledger: warning: %s line %d: the token is shorter than %d characters, and easy to guess\n",
+					*tokensPath, line, api.MinTokenLength)
 			}
 		} else if !loopback(*addr) {
 			return usagef("serve: without --tokens the server only listens on loopback, not %s", *addr)
