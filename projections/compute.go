@@ -83,7 +83,7 @@ func (s *State) compute(v View) *calc {
 
 // newCalc starts the sums of view v.
 func (s *State) newCalc(v View) *calc {
-	c := &calc{
+	return &calc{
 		s:         s,
 		v:         v,
 		n:         s.known(v),
@@ -93,7 +93,6 @@ func (s *State) newCalc(v View) *calc {
 		bonusPts:  map[bonusKey]float64{},
 		bestBonus: map[bonusKey]int64{},
 	}
-	return c
 }
 
 // known is how many records view v folds.

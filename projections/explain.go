@@ -137,7 +137,8 @@ func (x *explainer) fill(i int64, e *Entry) bool {
 	f := s.facts.at(int64(i))
 	k := kinds[f.Type]
 	// A fact is shown where it acts: a correction wherever its target
-	// is, an exemption all year, whatever their own dates.
+	// is, an exemption and the committee's decision all year, whatever
+	// their own dates.
 	if k.from(s, f) > x.asOf || !k.touchesSection(s, f, x.si) {
 		return false
 	}

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/pingyang/ledger/events"
@@ -158,6 +159,11 @@ func (k *kind) componentFor(f *Fact) string {
 	}
 	return k.component
 }
+
+// allYear is the actsFrom of a fact in force by knowledge alone, in every
+// view that knows it whatever the view's as_of and the fact's own date: an
+// exemption (R-EXEMPT), the committee's decision (R-OUT-CONF).
+func allYear(*State, *Fact) int64 { return math.MinInt64 }
 
 // from is the effective time from which the fact f of this kind counts
 // (kind.actsFrom).

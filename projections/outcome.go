@@ -3,7 +3,6 @@ package projections
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 
@@ -55,7 +54,7 @@ var _ = define(events.OutcomeConfirmed, kindOf[*events.OutcomeConfirmedData]{
 	// In force by knowledge alone, whatever the view's as_of or its own
 	// (December) date: a view as of a day before the list was frozen has
 	// no proposal, and shows the decision against none.
-	actsFrom: func(*State, *Fact) int64 { return math.MinInt64 },
+	actsFrom: allYear,
 	touches: func(s *State, f *Fact, si int32) bool {
 		d := &s.decisions[f.Aux]
 		return slices.Contains(d.sat, si) || slices.Contains(d.unsat, si)

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/pingyang/ledger/events"
 )
@@ -107,7 +106,7 @@ var _ = define(events.SectionExempted, kindOf[*events.SectionExemptedData]{
 	explain: func(x *explainer, e *Entry) { e.Note = "exempt: " + x.s.textAt(x.f.Aux) },
 	// R-EXEMPT: a status for the whole year, in every view that knows it,
 	// whatever the view's as_of and the exemption's own date.
-	actsFrom: func(*State, *Fact) int64 { return math.MinInt64 },
+	actsFrom: allYear,
 	valid:    sectionText,
 })
 

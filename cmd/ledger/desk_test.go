@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/events/eventstest"
@@ -57,9 +60,21 @@ func TestDiffOfTheScenariosResolution(t *testing.T) {
 	require.True(t, strings.HasPrefix(out, "record,section_id,unit_id,name,changed,service_before"), out)
 	require.Contains(t, out, "section,U01-S03,U01,")
 
-	// Two views known "now" are known at one instant.
-	code, out, errs = run(t, dir, "", "diff", "--from-as-of", "2021-06-30", "--format", "json")
-	require.Equal(t, 0, code, errs)
+	// Two views known "now" are known at one instant, on a clock that
+	// moves at every reading.
+	var stdout, stderr bytes.Buffer
+	tick := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(k string) string {
+			if k == "LEDGER_STORE" {
+				return "sqlite:" + filepath.Join(dir, "ledger.db")
+			}
+			return ""
+		},
+		Now: func() time.Time { tick = tick.Add(time.Nanosecond); return tick }}
+	code = m.Run(context.Background(), []string{"diff", "--from-as-of", "2021-06-30", "--format", "json"})
+	require.Equal(t, 0, code, stderr.String())
+	out = stdout.String()
 	var now struct {
 		From, To struct {
 			KnownAt string `json:"known_at"`
