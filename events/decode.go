@@ -1,6 +1,7 @@
 package events
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,13 +84,13 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 	} else if known && sc.data == '{' {
 		w.Data = mk() // decoded in the same pass as the envelope
 		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, jsonError("", err)
+			return nil, jsonError("", err, raw)
 		}
 	} else {
 		// No body to decode into: check the envelope, keep data raw.
 		var r wire[json.RawMessage]
 		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, jsonError("", err)
+			return nil, jsonError("", err, raw)
 		}
 		w = wireEvent{ID: r.ID, Type: r.Type, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, Actor: r.Actor, Ref: r.Ref}
 	}
@@ -211,7 +212,11 @@ func DecodeData(t Type, data []byte) (Data, error) {
 func (r *Record) Body() (Data, error) { return DecodeData(r.Type, r.Data) }
 
 // jsonError turns encoding/json's errors into field: reason.
-func jsonError(prefix string, err error) *FieldError {
+//
+// raw is the JSON that err is about: a type error inside an array is named
+// with the element's index (data.grades[1].score), which encoding/json
+// leaves out.
+func jsonError(prefix string, err error, raw []byte) *FieldError {
 	join := func(f string) string {
 		if prefix == "" {
 			if f == "" {
@@ -232,6 +237,9 @@ func jsonError(prefix string, err error) *FieldError {
 		if field == "" {
 			return invalid(join(""), "must be a JSON object")
 		}
+		if p := pathAt(raw, te.Offset); strings.Contains(p, "[") && stripIndices(p) == field {
+			field = p
+		}
 		return invalid(join(field), "must be %s, not %s", jsonKind(te.Type), te.Value)
 	case errors.As(err, &se):
 		return invalid(join(""), "malformed JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
@@ -244,6 +252,88 @@ func jsonError(prefix string, err error) *FieldError {
 		return invalid(join(name), "unknown field")
 	}
 	return invalid(join(""), "%s", strings.TrimPrefix(msg, "json: "))
+}
+
+// pathAt names the value of raw that starts last before byte off (where
+// encoding/json reports a type error: just after a literal, just inside an
+// array's or object's opening bracket), with the indices of the
+// arrays it is in: data.grades[1].score. It is only called on the error
+// path; "" when raw does not parse that far.
+func pathAt(raw []byte, off int64) string {
+	type frame struct {
+		array bool
+		n     int    // an array's elements so far
+		key   string // an object's current key
+		isKey bool   // an object's next token is a key
+	}
+	var stack []frame
+	name := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.array {
+				fmt.Fprintf(&b, "[%d]", f.n-1)
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(f.key)
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	found := ""
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return found
+		}
+		for start < int64(len(raw)) && strings.IndexByte(" \t\r\n:,", raw[start]) >= 0 {
+			start++
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].isKey {
+			stack[top].key, stack[top].isKey = fmt.Sprint(tok), false
+			continue
+		}
+		if start >= off {
+			return found
+		}
+		if top >= 0 {
+			if stack[top].array {
+				stack[top].n++
+			} else {
+				stack[top].isKey = true
+			}
+		}
+		found = name()
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, frame{array: d == '[', isKey: d == '{'})
+		}
+	}
+}
+
+// stripIndices is a path as encoding/json names it: without indices.
+func stripIndices(p string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(p, '[')
+		if i < 0 {
+			return b.String() + p
+		}
+		b.WriteString(p[:i])
+		j := strings.IndexByte(p[i:], ']')
+		if j < 0 {
+			return b.String() + p[i:]
+		}
+		p = p[i+j+1:]
+	}
 }
 
 func jsonKind(t reflect.Type) string {

@@ -134,6 +134,13 @@ func TestDecodeEveryType(t *testing.T) {
 		{"data not object", ev("UnitRegistered", `[1]`), "data"},
 		{"control char in name", ev("UnitRegistered", `{"unit_id":"U1","name":"a\nb"}`), "data.name"},
 		{"huge number", ev("DiscretionaryDeduction", `{"section_id":"U01-S01","points":1e400,"reason":"x"}`), "data.points"},
+		// A wrong JSON type inside an array names the element.
+		{"grade score a string", ev("SupervisorGradesSubmitted", `{"unit_id":"U02","grades":[{"section_id":"U02-S01","score":1},{"section_id":"U02-S02","score":"4"}]}`), "data.grades[1].score"},
+		{"grade section a number", ev("SupervisorGradesSubmitted", `{"unit_id":"U02","grades":[{"section_id":"U02-S01","score":1}, {"section_id" : 5,"score":4}]}`), "data.grades[1].section_id"},
+		{"grade section a list", ev("SupervisorGradesSubmitted", `{"unit_id":"U02","grades":[{"section_id":["U02-S01"],"score":1}]}`), "data.grades[0].section_id"},
+		{"grade not an object", ev("SupervisorGradesSubmitted", `{"unit_id":"U02","grades":[{"section_id":"U02-S01","score":1},7]}`), "data.grades[1]"},
+		{"frozen id a number", ev("OnlineCandidatesFrozen", `{"section_ids":["U01-S01",7]}`), "data.section_ids[1]"},
+		{"frozen ids not a list", ev("OnlineCandidatesFrozen", `{"section_ids":"U01-S01"}`), "data.section_ids"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -134,7 +134,9 @@ func hasControl(s string) bool {
 // controls U+202A-U+202E and U+2066-U+2069, the marks U+200E, U+200F and
 // U+061C, the zero-width U+200B-U+200D, U+2060 and U+FEFF, the soft hyphen,
 // …) and the other default-ignorable code points (the combining grapheme
-// joiner, the variation selectors, the Hangul fillers). They let two
+// joiner, the variation selectors, the Hangul fillers, and the ranges
+// Unicode reserves as default-ignorable: U+2065, U+FFF0-U+FFF8 and the
+// whole U+E0000-U+E0FFF block). They let two
 // strings that look alike differ, or one string read differently from what
 // it stores; no name, reason or reference of the ledger needs one.
 func invisible(s string) (rune, bool) {
@@ -144,7 +146,7 @@ func invisible(s string) (rune, bool) {
 		}
 		if unicode.Is(unicode.Cf, r) || r == 0x034F || r == 0x115F || r == 0x1160 || r == 0x17B4 || r == 0x17B5 ||
 			(r >= 0x180B && r <= 0x180F) || r == 0x3164 || (r >= 0xFE00 && r <= 0xFE0F) || r == 0xFFA0 ||
-			(r >= 0xE0100 && r <= 0xE01EF) {
+			r == 0x2065 || (r >= 0xFFF0 && r <= 0xFFF8) || (r >= 0xE0000 && r <= 0xE0FFF) {
 			return r, true
 		}
 	}

@@ -39,7 +39,7 @@ func DecodeObject(raw []byte, v any) *FieldError {
 		return invalid("", "malformed JSON, or something after the object")
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		fe := jsonError("", err)
+		fe := jsonError("", err, raw)
 		if fe.Field == EventField {
 			fe.Field = ""
 		}

@@ -228,6 +228,10 @@ func (b *batch) seal(x events.Decoded) (*events.Record, *events.FieldError) {
 				return nil, nil
 			}
 			if !same {
+				if pos > b.start {
+					// Sealed by this batch, not stored: the earlier input.
+					return nil, events.Conflict("id", "event %s appears earlier in this batch with other content", ev.ID)
+				}
 				return nil, events.Conflict("id", "event %s is already stored (position %d) with other content", ev.ID, pos)
 			}
 			b.res.Unchanged++

@@ -257,6 +257,8 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"a zero-width joiner in the actor", line("UnitRegistered", at, `{"unit_id":"U9","name":"n"}`, eventstest.WithActor("office:\u200dliao")), "actor", "invisible or formatting characters (U+200D)", false, false},
 		{"a byte order mark in the ref", line("UnitRegistered", at, `{"unit_id":"U9","name":"n"}`, eventstest.WithRef("\ufeffSMS-1")), "ref", "invisible or formatting characters (U+FEFF)", false, false},
 		{"a blank actor", line("UnitRegistered", at, `{"unit_id":"U9","name":"n"}`, eventstest.WithActor(" \u3000 ")), "actor", "must not be blank", false, false},
+		{"a reserved default-ignorable in a name", line("UnitRegistered", at, `{"unit_id":"U9","name":"县\ufff0局"}`), "data.name", "invisible or formatting characters (U+FFF0)", false, false},
+		{"a reserved tag-block code point in a name", line("UnitRegistered", at, `{"unit_id":"U9","name":"县\udb40\udc00局"}`), "data.name", "invisible or formatting characters (U+E0000)", false, false},
 
 		// Item 8: RFC 3339 and nothing looser.
 		{"offset +24:00", line("UnitRegistered", "2021-06-02T09:00:00+24:00", `{"unit_id":"U9","name":"n"}`), "occurred_at", "offset +24:00 out of range", false, false},
@@ -298,6 +300,19 @@ func TestBadInputCatalogue(t *testing.T) {
 	// The same bad input inside a good batch: the batch is refused whole.
 	_, err := l.Append(ctx, replaytest.DecodeLines(line("UnitRegistered", at, `{"unit_id":"U7","name":"n"}`), catalogue[0].input), replay.AppendOptions{})
 	require.Error(t, err)
+	require.Equal(t, head, l.Head())
+
+	// One id twice in a batch, with other content: the earlier one is not
+	// stored, and the refusal does not say it is.
+	const twice = "5d4c3b2a-1f0e-4d9c-8b7a-6a5b4c3d2e1f"
+	_, err = l.Append(ctx, replaytest.DecodeLines(
+		line("UnitRegistered", at, `{"unit_id":"U7","name":"n"}`, eventstest.WithID(twice)),
+		line("UnitRegistered", at, `{"unit_id":"U8","name":"n"}`, eventstest.WithID(twice))), replay.AppendOptions{})
+	var be *events.BatchError
+	require.ErrorAs(t, err, &be)
+	require.Len(t, be.Items, 1)
+	require.Equal(t, 2, be.Items[0].Line)
+	require.Equal(t, "id: event "+twice+" appears earlier in this batch with other content", be.Items[0].Err.Error())
 	require.Equal(t, head, l.Head())
 }
 
