@@ -277,7 +277,7 @@ var noteZH = strings.NewReplacer(
 	"retracts event ", "撤回事件 ", "contests event ", "对事件提出争议 ",
 	"resolves the contest of event ", "裁决事件争议 ",
 	": upheld", "：维持", ": overturned", "：撤销", ": reduced to ", "：核减至 ",
-	" (retracted: was ", "（已撤回，原 ", " (overturned: was ", "（已撤销，原 ", " (reduced from ", "（由 ",
+	" (reduced from ", "（由 ",
 	"round H1, ", "上半年，", "round H2, ", "下半年，",
 	"satisfied", "满意", "basic", "基本满意", "unsatisfied", "不满意",
 	"marked ", "评为",

@@ -214,15 +214,16 @@ func (x *explainer) exempt(e *Entry) {
 	}
 }
 
-// points sets an entry's signed points (sign times the points in force)
-// and its status, saying in the note what a correction changed: orig is
-// the fact's own points.
+// points sets an entry's signed points and its status: orig is the fact's
+// own points. A retracted or overturned fact keeps them, as a not-counted
+// one does (its status says they do not count: the inspector sees what was
+// taken back); only a reduction changes them, to the points in force, and
+// the note names the original (interface.md).
 func (x *explainer) points(e *Entry, orig, sign float64) {
 	e.Status = x.st.String()
 	switch x.st {
 	case Retracted, Overturned:
-		e.Points = 0
-		e.Note += fmt.Sprintf(" (%s: was %s)", x.st, num(sign*orig))
+		e.Points = sign * orig
 	case Reduced:
 		e.Points = sign * x.pts
 		e.Note += fmt.Sprintf(" (reduced from %s)", num(sign*orig))
@@ -243,7 +244,7 @@ func (x *explainer) retractedOnly(e *Entry) bool {
 	if x.st != Retracted {
 		return false
 	}
-	e.Status, e.Points = x.st.String(), 0
+	e.Status = x.st.String() // its points stay the fact's own, as points() keeps them
 	return true
 }
 

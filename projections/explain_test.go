@@ -44,7 +44,7 @@ func TestExplainTrail(t *testing.T) {
 		{"ServiceVoteRecorded", "service", "R-SVC-SMALL", "counted", 0.6},
 		{"HotlineVerdict", "hotline", "R-HOT", "contested", -2}, // assist: half of 4
 		{"InspectionFinding", "inspection", "R-INS-FIND", "reduced", -1},
-		{"OnlineComplaintVerified", "qr", "R-QR", "retracted", 0},
+		{"OnlineComplaintVerified", "qr", "R-QR", "retracted", -1}, // its own points; the status says they do not count
 		{"UnitDeduction", "inspection", "R-UNREP", "counted", -1.5},
 		{"CommendationAwarded", "bonus", "R-BON-COM", "counted", 3},
 		{"CommendationAwarded", "bonus", "R-BON-COM", "not_counted", 1}, // same deed
