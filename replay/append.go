@@ -84,9 +84,7 @@ func (l *Ledger) appendLocked(ctx context.Context, in iter.Seq[events.Decoded], 
 		// a batch the store refuses is undone by Rollback.
 		st.Begin()
 		st.Reserve(opt.Expect)
-		b := &batch{ctx: ctx, in: in, opt: opt, st: st, now: l.clock().UTC(), head: st.Head, start: st.Head.Position,
-			digests: make([]uint64, 0, opt.Expect),
-			stored:  func(pos int64) (*events.Record, error) { return l.readRecord(ctx, pos) }}
+		b := l.newBatch(ctx, in, opt, st)
 		newHead, err := l.store.Append(ctx, st.Head, pipelined(b.records))
 		if errors.Is(err, events.ErrStale) && (b.pulled == 0 || opt.Replayable) && attempt < 100 {
 			st.Rollback()
@@ -151,6 +149,14 @@ type batch struct {
 	start   int64    // the head's position before the batch
 	digests []uint64 // by position after start; 0 for an input without id
 	fail    error    // a store that could not be read stops the batch
+}
+
+// newBatch starts an attempt at appending in (or folding it in, for a
+// what-if) on st, l's state between Begin and Commit or Rollback.
+func (l *Ledger) newBatch(ctx context.Context, in iter.Seq[events.Decoded], opt AppendOptions, st *projections.State) *batch {
+	return &batch{ctx: ctx, in: in, opt: opt, st: st, now: l.clock().UTC(), head: st.Head, start: st.Head.Position,
+		digests: make([]uint64, 0, opt.Expect),
+		stored:  func(pos int64) (*events.Record, error) { return l.readRecord(ctx, pos) }}
 }
 
 // records yields the batch's sealed records. After the first bad input it

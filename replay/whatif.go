@@ -2,6 +2,7 @@ package replay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -72,21 +73,18 @@ func (l *Ledger) WhatIf(ctx context.Context, in iter.Seq[events.Decoded], asOf t
 	real := st.Len()
 	st.Begin()
 	defer st.Rollback()
-	b := &batch{ctx: ctx, st: st, now: l.clock().UTC(), head: st.Head}
-	for x := range in {
-		i := b.pulled
-		b.pulled++
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("what-if: %w", err)
-			}
-		}
-		if _, ferr := b.seal(x); ferr != nil {
-			b.bad.Add(events.ItemError{Index: i, Line: x.Line, Err: ferr})
-		}
+	b := l.newBatch(ctx, in, AppendOptions{}, st)
+	var err error
+	b.records(func(_ *events.Record, e error) bool {
+		err = e
+		return e == nil
+	})
+	var be *events.BatchError
+	if errors.As(err, &be) {
+		return nil, be
 	}
-	if b.bad.Len() > 0 {
-		return nil, &b.bad
+	if err != nil {
+		return nil, fmt.Errorf("what-if: %w", err)
 	}
 	if b.pulled == 0 {
 		return nil, events.Invalid("events", "no hypothetical event given")

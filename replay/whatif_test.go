@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pingyang/ledger/events"
+	"github.com/pingyang/ledger/events/eventstest"
 	"github.com/pingyang/ledger/projections"
 	"github.com/pingyang/ledger/replay"
 	"github.com/pingyang/ledger/replay/replaytest"
@@ -77,6 +78,19 @@ func TestWhatIfLeavesNoTrace(t *testing.T) {
 	}
 	_, err = l.WhatIf(ctx, replaytest.DecodeLines(), events.WindowEnd)
 	require.ErrorIs(t, err, events.ErrInvalid)
+
+	// A stored event sent again is a repeat, as on an append: counted
+	// unchanged, folded in once only; with other content, a conflict.
+	stored := line("ServiceVoteRecorded", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","round":"H1","respondent":"r-used","rating":"basic"}`, eventstest.WithID(voteID))
+	w, err = l.WhatIf(ctx, replaytest.DecodeLines(stored, overturn), events.WindowEnd)
+	require.NoError(t, err)
+	require.Equal(t, 1, w.Unchanged)
+	require.Equal(t, 1, w.Folded)
+	changed := line("ServiceVoteRecorded", "2021-06-01T09:00:00+08:00", `{"section_id":"S01","round":"H1","respondent":"r-used","rating":"satisfied"}`, eventstest.WithID(voteID))
+	_, err = l.WhatIf(ctx, replaytest.DecodeLines(changed), events.WindowEnd)
+	require.ErrorIs(t, err, events.ErrConflict)
+	require.Contains(t, err.Error(), "is already stored (position")
+	require.Equal(t, n, l.Len())
 
 	// The real resolution appends where the hypothetical one was folded.
 	res := replaytest.AppendLines(t, l, overturn)
