@@ -1112,6 +1112,7 @@ type verificationData struct {
 	Checked  int64
 	Position int64
 	Reason   string
+	Tree     bool // the events are intact, the stored tree is not
 	CanRun   bool
 }
 
@@ -1129,7 +1130,7 @@ func (s *Server) deskVerification(c echo.Context) error {
 		var ve *events.VerifyError
 		switch {
 		case errors.As(err, &ve):
-			d.Position, d.Reason = ve.Position, ve.Reason
+			d.Position, d.Reason, d.Tree = ve.Position, ve.Reason, ve.Tree
 		case err != nil:
 			return s.deskError(c, p, err)
 		default:

@@ -131,23 +131,27 @@ func (e *Edge) Clone() *Edge {
 // Merge appends other, an edge that starts at e.Size and spans a perfect
 // subtree aligned to its size (as Verify's ranges are), or any range when
 // e is empty. It is how ranges hashed in parallel are joined.
-func (e *Edge) merge(other *Edge) {
+// visit, when not nil, is called with every node the joining completes.
+func (e *Edge) merge(other *Edge, visit func(id NodeID, h Hash)) {
 	// Re-append other's subtrees as leaves of their own level: walk them
 	// largest first and combine like Append does at that level.
 	for i, h := range other.hashes {
 		// The subtree's size is the i-th set bit of other.Size, from the top.
 		level := topBits(other.Size)[i]
-		e.appendNode(h, level)
+		e.appendNode(h, level, visit)
 	}
 }
 
-func (e *Edge) appendNode(h Hash, level uint) {
+func (e *Edge) appendNode(h Hash, level uint, visit func(id NodeID, h Hash)) {
 	idx := uint64(e.Size) >> level
-	for idx&1 == 1 {
+	for up := level + 1; idx&1 == 1; up++ {
 		top := len(e.hashes) - 1
 		h = NodeHash(e.hashes[top], h)
 		e.hashes = e.hashes[:top]
 		idx >>= 1
+		if visit != nil {
+			visit(NodeID{Level: up, Index: idx}, h)
+		}
 	}
 	e.hashes = append(e.hashes, h)
 	e.Size += 1 << level

@@ -1,10 +1,12 @@
 package events
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -13,6 +15,9 @@ import (
 type VerifyError struct {
 	Position int64
 	Reason   string
+	// Tree: the events are intact, and the Merkle tree stored beside them
+	// is not (proofs and checkpoints served from it would not verify).
+	Tree bool
 }
 
 func (e *VerifyError) Error() string {
@@ -81,6 +86,7 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 		first      Hash // PrevHash of the range's first record
 		last       Hash // Hash of its last record, or of its last intact one
 		bad        *VerifyError
+		treeBad    *VerifyError // a stored node of the range's subtree differs
 		err        error
 		start, end int64
 		edge       Edge
@@ -123,6 +129,8 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 0, 4096)
+			var levels [][]treeNode // the range's subtree by level, as the events give it
+			var nodes []treeNode    // the same, level after level
 			for i := range next {
 				select {
 				case ahead <- struct{}{}:
@@ -134,6 +142,18 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 				res.end = min(res.start+size, n)
 				want := res.start + 1
 				var prev Hash
+				for l := range levels {
+					levels[l] = levels[l][:0]
+				}
+				visit := func(id NodeID, h Hash) {
+					// The range starts at a multiple of its size, a power of
+					// two: its subtree's nodes sit at start>>level onwards.
+					id.Index += uint64(res.start) >> id.Level
+					for int(id.Level) >= len(levels) {
+						levels = append(levels, nil)
+					}
+					levels[id.Level] = append(levels[id.Level], treeNode{id, h})
+				}
 				err := s.Read(ctx, res.start, int(res.end-res.start), func(r *Record) error {
 					if r.Position != want {
 						res.bad = &VerifyError{Position: want, Reason: fmt.Sprintf("missing: the next stored position is %d", r.Position)}
@@ -150,7 +170,7 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 						res.bad = &VerifyError{Position: want, Reason: "hash does not match the event's content (changed after it was stored)"}
 						return errStop
 					}
-					res.edge.Append(LeafHash(buf), nil)
+					res.edge.Append(LeafHash(buf), visit)
 					if keep {
 						// One slice of records and one of their data a
 						// range, not two allocations a record.
@@ -180,6 +200,13 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 					res.bad = &VerifyError{Position: want, Reason: fmt.Sprintf("missing: the log ends before head position %d", n)}
 				}
 				res.last = prev
+				if res.err == nil && res.bad == nil {
+					nodes = nodes[:0]
+					for _, l := range levels {
+						nodes = append(nodes, l...)
+					}
+					res.treeBad, res.err = checkNodes(ctx, s, nodes)
+				}
 				close(res.done)
 			}
 		}()
@@ -190,6 +217,8 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 	}()
 	prev := ZeroHash
 	var tree Edge
+	var upper []treeNode // the nodes above the ranges' subtrees
+	var treeBad *VerifyError
 	for i := range results {
 		r := &results[i]
 		select {
@@ -221,8 +250,11 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 			}
 			return Verified{Events: r.bad.Position - 1, Head: prev}, r.bad
 		}
+		if r.treeBad != nil {
+			treeBad = cmp.Or(treeBad, r.treeBad) // the chain goes on being checked
+		}
 		prev = r.last
-		tree.merge(&r.edge)
+		tree.merge(&r.edge, func(id NodeID, h Hash) { upper = append(upper, treeNode{id, h}) })
 		<-ahead
 	}
 	v := Verified{Events: n, Head: prev, Root: tree.Root()}
@@ -237,12 +269,25 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 	if prev != head.Hash {
 		return v, &VerifyError{Position: n, Reason: "the head hash does not match the chain"}
 	}
+	if treeBad != nil {
+		return v, treeBad
+	}
+	slices.SortFunc(upper, func(a, b treeNode) int {
+		return cmp.Or(cmp.Compare(a.id.Level, b.id.Level), cmp.Compare(a.id.Index, b.id.Index))
+	})
+	bad, err := checkNodes(ctx, s, upper)
+	if err != nil {
+		return v, fmt.Errorf("verify: %w", err)
+	}
+	if bad != nil {
+		return v, bad
+	}
 	stored, err := TreeRoot(ctx, s, n)
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrBroken) {
 		return v, fmt.Errorf("verify: %w", err)
 	}
 	if err != nil || stored != v.Root {
-		return v, &VerifyError{Position: n, Reason: "the store's Merkle tree does not match the events (its root is not the one they give); " +
+		return v, &VerifyError{Position: n, Tree: true, Reason: "the store's Merkle tree does not match the events (its root is not the one they give); " +
 			"checkpoints signed from it do not describe this log"}
 	}
 	if _, err := s.TreeNodes(ctx, []NodeID{{Level: 0, Index: uint64(n)}}); err == nil {
@@ -252,3 +297,50 @@ func VerifyLog(ctx context.Context, s Store, opt VerifyOptions) (Verified, error
 }
 
 var errStop = errors.New("stop")
+
+type treeNode struct {
+	id NodeID
+	h  Hash
+}
+
+// checkNodes compares the store's tree with the nodes the events give,
+// every one of them: proofs are served from the stored nodes, and a node
+// off the path to the root would not change the root. It returns the
+// node that differs, or is missing, as the position of the first event
+// under it. The nodes come by level, then index (neighbours share the
+// store's rows), and the first that differs is the lowest level's.
+func checkNodes(ctx context.Context, tr TreeReader, nodes []treeNode) (*VerifyError, error) {
+	if len(nodes) == 0 {
+		return nil, nil
+	}
+	ids := make([]NodeID, len(nodes))
+	for i, n := range nodes {
+		ids[i] = n.id
+	}
+	stored, err := tr.TreeNodes(ctx, ids)
+	missing := errors.Is(err, ErrNotFound) || errors.Is(err, ErrBroken)
+	if err != nil && !missing {
+		return nil, err
+	}
+	for i, n := range nodes {
+		if !missing && stored[i] == n.h {
+			continue
+		}
+		if missing {
+			// Which one is missing: ask for them one at a time.
+			if one, err := tr.TreeNodes(ctx, ids[i:i+1]); err == nil && one[0] == n.h {
+				continue
+			}
+		}
+		first := int64(n.id.Index<<n.id.Level) + 1
+		last := first + (int64(1) << n.id.Level) - 1
+		what := fmt.Sprintf("events %d to %d", first, last)
+		if first == last {
+			what = fmt.Sprintf("event %d", first)
+		}
+		return &VerifyError{Position: first, Tree: true, Reason: fmt.Sprintf("the store's Merkle tree does not match the events: "+
+			"its node at level %d, index %d (over %s) is not the hash they give, or is missing; proofs served from it would not verify",
+			n.id.Level, n.id.Index, what)}, nil
+	}
+	return nil, nil
+}

@@ -556,3 +556,34 @@ func TestServeDemoSignsWithADemoKey(t *testing.T) {
 	require.Equal(t, 201, code, body)
 	require.Eventually(t, func() bool { return checkpoint() == scenarioEvents+1 }, 5*time.Second, 100*time.Millisecond)
 }
+
+// TestAdversaryTreeNodeRewritten: a node of the stored Merkle tree that is
+// not on the path to the root (the scenario's 274 events make the root of
+// the subtrees over 1-256, 257-272 and 273-274) is rewritten. The root
+// does not change, so only a check of every node finds it; proofs served
+// from it would not verify. (The blobs are edited through hex: SQLite's ||
+// makes text of them.)
+func TestAdversaryTreeNodeRewritten(t *testing.T) {
+	for _, c := range []struct {
+		name, stmt, at string
+	}{
+		{"a leaf", `UPDATE tree SET hashes = unhex(hex(zeroblob(32)) || substr(hex(hashes), 65)) WHERE level = 0 AND idx = 0`,
+			"position 1: the store's Merkle tree does not match the events: its node at level 0, index 0 (over event 1)"},
+		{"a node over events 5 to 8", `UPDATE tree SET hashes = unhex(substr(hex(hashes), 1, 64) || hex(zeroblob(32)) || substr(hex(hashes), 129)) WHERE level = 2 AND idx = 0`,
+			"position 5: the store's Merkle tree does not match the events: its node at level 2, index 1 (over events 5 to 8)"},
+		{"the last leaf", `UPDATE tree SET hashes = unhex(substr(hex(hashes), 1, 17 * 64) || hex(zeroblob(32))) WHERE level = 0 AND idx = 1`,
+			"position 274: the store's Merkle tree does not match the events: its node at level 0, index 273 (over event 274)"},
+		{"a node gone", `UPDATE tree SET hashes = unhex(substr(hex(hashes), 1, 128)) WHERE level = 3 AND idx = 0`,
+			"position 17: the store's Merkle tree does not match the events: its node at level 3, index 2 (over events 17 to 24) is not the hash they give, or is missing"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			importScenario(t, dir)
+			tamper(t, filepath.Join(dir, "ledger.db"), c.stmt)
+			code, out, errs := run(t, dir, "", "verify")
+			require.Equal(t, 1, code, out)
+			require.Contains(t, errs, "ledger: verify: FAILED at "+c.at)
+			require.Contains(t, errs, fmt.Sprintf("(all %d events are intact; the tree stored beside them is not)", scenarioEvents))
+		})
+	}
+}

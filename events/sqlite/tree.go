@@ -74,10 +74,15 @@ func (t treeReader) rows(ctx context.Context, keys []rowKey) (map[rowKey][]byte,
 
 // treeNodes picks the nodes out of the rows that hold them, read by fetch.
 func treeNodes(ctx context.Context, ids []events.NodeID, fetch func(context.Context, []rowKey) (map[rowKey][]byte, error)) ([]events.Hash, error) {
-	keys := make([]rowKey, 0, len(ids))
-	seen := make(map[rowKey]bool, len(ids))
-	for _, id := range ids {
+	keys := make([]rowKey, 0, len(ids)/nodesPerRow+8)
+	seen := make(map[rowKey]bool)
+	var last rowKey
+	for i, id := range ids {
 		k := rowKey{id.Level, id.Index / nodesPerRow}
+		if i > 0 && k == last {
+			continue // ids in order (verify's) share rows
+		}
+		last = k
 		if !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)
@@ -88,8 +93,11 @@ func treeNodes(ctx context.Context, ids []events.NodeID, fetch func(context.Cont
 		return nil, err
 	}
 	out := make([]events.Hash, len(ids))
+	var b []byte
 	for i, id := range ids {
-		b := rows[rowKey{id.Level, id.Index / nodesPerRow}]
+		if k := (rowKey{id.Level, id.Index / nodesPerRow}); i == 0 || k != last {
+			b, last = rows[k], k
+		}
 		off := int(id.Index%nodesPerRow) * 32
 		if off+32 > len(b) {
 			return nil, fmt.Errorf("sqlite: tree: node %d at level %d: %w", id.Index, id.Level, events.ErrNotFound)
@@ -130,12 +138,20 @@ func (c *rowCache) put(k rowKey, b []byte) {
 	c.rows[k] = b
 }
 
-// cachedRows reads the rows not cached in one query.
-func (s *Store) cachedRows(ctx context.Context, keys []rowKey) (map[rowKey][]byte, error) {
+// bulkNodes is where a read of the tree stops being a proof's (at most
+// two nodes a level, 128 in all) and becomes a scan (verify compares every
+// node): a scan reads through the pool that does not map the file and
+// is not cached, so that it leaves neither the file's pages in the
+// process's resident memory nor the proofs' rows pushed out of the cache.
+const bulkNodes = 128
+
+// cachedRows reads the rows not cached in one query; bulk rows are neither
+// taken from the cache nor put in it.
+func (s *Store) cachedRows(ctx context.Context, keys []rowKey, bulk bool) (map[rowKey][]byte, error) {
 	out := make(map[rowKey][]byte, len(keys))
 	var miss []rowKey
 	for _, k := range keys {
-		if b, ok := s.cache.get(k); ok {
+		if b, ok := s.cache.get(k); ok && !bulk {
 			out[k] = b
 		} else {
 			miss = append(miss, k)
@@ -156,7 +172,7 @@ func (s *Store) cachedRows(ctx context.Context, keys []rowKey) (map[rowKey][]byt
 	}
 	q.WriteByte(')')
 	db := s.nodes
-	if db == nil { // read-only: one pool
+	if db == nil || bulk { // read-only: one pool
 		db = s.read
 	}
 	rows, err := db.QueryContext(ctx, q.String(), args...)
@@ -175,7 +191,9 @@ func (s *Store) cachedRows(ctx context.Context, keys []rowKey) (map[rowKey][]byt
 		}
 		k := rowKey{uint(level), uint64(idx)}
 		out[k] = b
-		s.cache.put(k, b)
+		if !bulk {
+			s.cache.put(k, b)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: tree: %w", err)
@@ -188,7 +206,10 @@ func (s *Store) TreeNodes(ctx context.Context, ids []events.NodeID) ([]events.Ha
 	if err := s.isClosed("tree"); err != nil {
 		return nil, err
 	}
-	return treeNodes(ctx, ids, s.cachedRows)
+	bulk := len(ids) > bulkNodes
+	return treeNodes(ctx, ids, func(ctx context.Context, keys []rowKey) (map[rowKey][]byte, error) {
+		return s.cachedRows(ctx, keys, bulk)
+	})
 }
 
 // treeSize is the number of leaves the table holds.
