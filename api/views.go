@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +39,30 @@ func queryInt(c echo.Context, name string, def, min, max int64) (int64, error) {
 // allowQuery refuses a query parameter the route does not take, naming it:
 // a mistyped ?as-of= would otherwise be ignored and the answer given for the
 // default view, with nothing to say it was not the view asked for.
+//
+// A pair that does not decode, or a name given twice, is refused too: Go's
+// parser drops the one and echo answers the first of the other, and
+// either way the view answered would not be the one asked for.
 func allowQuery(c echo.Context, names ...string) error {
+	seen := map[string]bool{}
+	for _, pair := range strings.Split(c.Request().URL.RawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		name, kerr := url.QueryUnescape(k)
+		if kerr != nil {
+			return invalidf("query", fmt.Sprintf("a query parameter's name is not valid percent-encoding: %q", clip(k)))
+		}
+		if _, err := url.QueryUnescape(v); err != nil {
+			// The value is not repeated: it may be a code or a token.
+			return invalidf(name, fmt.Sprintf("query parameter %q: its value is not valid percent-encoding", clip(name)))
+		}
+		if seen[name] {
+			return invalidf(name, fmt.Sprintf("query parameter %q is given twice", clip(name)))
+		}
+		seen[name] = true
+	}
 	for k := range c.QueryParams() {
 		if !slices.Contains(names, k) {
 			want := "none"
