@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/pingyang/ledger/events"
 	"github.com/pingyang/ledger/replay"
-	"golang.org/x/time/rate"
 )
 
 // BallotAttempts is how many ballots one client address may try in a
@@ -88,8 +87,11 @@ func (s *Server) ballot(c echo.Context) error {
 // attemptStore is echo's RateLimiterMemoryStore with the server's clock
 // instead of time.Now: echo (v4.16, and v5 too) does not let a caller set
 // its store's clock, and the rate-limit test must not depend on how fast
-// the machine runs. Each client has a token bucket from golang.org/x/time/rate
-// holding n attempts, refilled at n per window.
+// the machine runs. Each client keeps the times of its attempts of the last
+// window: at most n in any window, as the contract words it ("past 20
+// attempts a minute"). A token bucket of n refilled at n per window, which
+// this replaced, let through n at once and then one every window/n: about
+// 2n in a window.
 type attemptStore struct {
 	mu      sync.Mutex
 	n       int
@@ -100,8 +102,8 @@ type attemptStore struct {
 }
 
 type attempts struct {
-	bucket *rate.Limiter
-	last   time.Time
+	times []time.Time // the allowed attempts of the last window, oldest first
+	last  time.Time
 }
 
 func newAttemptStore(n int, window time.Duration, now func() time.Time) *attemptStore {
@@ -126,9 +128,18 @@ func (s *attemptStore) Allow(client string) (bool, error) {
 	}
 	a := s.clients[client]
 	if a == nil {
-		a = &attempts{bucket: rate.NewLimiter(rate.Every(s.window/time.Duration(s.n)), s.n)}
+		a = &attempts{times: make([]time.Time, 0, s.n)}
 		s.clients[client] = a
 	}
 	a.last = now
-	return a.bucket.AllowN(now, 1), nil
+	old := 0
+	for old < len(a.times) && now.Sub(a.times[old]) >= s.window {
+		old++
+	}
+	a.times = append(a.times[:0], a.times[old:]...)
+	if len(a.times) >= s.n {
+		return false, nil
+	}
+	a.times = append(a.times, now)
+	return true, nil
 }

@@ -7,9 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The store forgets a client only once its bucket is full again, so
-// forgetting never hands out an attempt the client did not have.
-func TestAttemptStoreForgetsOnlyFullBuckets(t *testing.T) {
+// At most n attempts in any window; the store forgets a client only once
+// its last attempt is a window old, so forgetting never hands out an
+// attempt the client did not have.
+func TestAttemptStoreWindow(t *testing.T) {
 	now := time.Date(2021, 11, 20, 10, 0, 0, 0, time.UTC)
 	s := newAttemptStore(2, time.Minute, func() time.Time { return now })
 	allow := func(client string) bool {
@@ -20,15 +21,18 @@ func TestAttemptStoreForgetsOnlyFullBuckets(t *testing.T) {
 	require.True(t, allow("a"))
 	require.True(t, allow("a"))
 	require.False(t, allow("a"))
-	now = now.Add(30 * time.Second) // half a window: one attempt back
+	now = now.Add(30 * time.Second)
 	require.True(t, allow("b"))
-	require.Len(t, s.clients, 2, "a's bucket is not full yet: kept")
+	require.Len(t, s.clients, 2)
+	require.False(t, allow("a"), "half a window later: still 2 in the last minute")
+	now = now.Add(30 * time.Second)
+	require.True(t, allow("a"), "a minute after the first two")
 	require.True(t, allow("a"))
 	require.False(t, allow("a"))
 	now = now.Add(time.Minute)
 	require.True(t, allow("c"))
-	require.Len(t, s.clients, 1, "a and b idle for a window: full, forgotten")
+	require.Len(t, s.clients, 1, "a and b idle for a window: forgotten")
 	require.True(t, allow("a"))
 	require.True(t, allow("a"))
-	require.False(t, allow("a"), "a fresh bucket holds what a full one holds")
+	require.False(t, allow("a"), "a forgotten client has what it had")
 }
