@@ -255,7 +255,12 @@ func TestWitnessCosignatures(t *testing.T) {
 	byOther, _ := note.Sign(&note.Note{Text: text}, other)
 	code, b = f.do("POST", "/v1/checkpoint/cosignatures", trustInspector, "text/plain", append(append([]byte{}, signed...), byOther[len(text)+1:]...))
 	require.Equal(t, 400, code)
-	require.Contains(t, string(b), "no cosignature by a witness this server knows")
+	require.Contains(t, string(b), "a cosignature by witness-li, a witness this server does not know")
+	// Also beside a known witness's: it would read as accepted.
+	code, b = f.do("POST", "/v1/checkpoint/cosignatures", trustInspector, "text/plain", append(append([]byte{}, body...), byOther[len(text)+1:]...))
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), "a cosignature by witness-li, a witness this server does not know")
+	require.Contains(t, string(b), `"field":"cosignature"`)
 	bad := bytes.Replace(body, []byte("\n"+fmt.Sprint(f.l.Len())+"\n"), []byte("\n1\n"), 1)
 	code, b = f.do("POST", "/v1/checkpoint/cosignatures", trustInspector, "text/plain", bad)
 	require.Equal(t, 400, code, string(b))

@@ -161,6 +161,12 @@ func (w *Witnesses) Add(body []byte, log note.Verifier) ([]string, Checkpoint, e
 		}
 		return nil, Checkpoint{}, fmt.Errorf("%w: not a signed checkpoint of this log (%v)", ErrCosignature, err)
 	}
+	if len(n.UnverifiedSigs) > 0 {
+		// Taken with the known ones, it would read as accepted: the
+		// witness would believe its cosignature is served.
+		return nil, Checkpoint{}, fmt.Errorf("%w: a cosignature by %s, a witness this server does not know (serve --witnesses)",
+			ErrCosignature, n.UnverifiedSigs[0].Name)
+	}
 	cp, _, err := Open(body, log)
 	if err != nil {
 		return nil, Checkpoint{}, fmt.Errorf("%w: %v", ErrCosignature, err)
