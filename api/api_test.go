@@ -348,13 +348,34 @@ func TestBallots(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &last))
 	require.Equal(t, "2021-11-20T10:00:00+08:00", last[0]["occurred_at"])
 
-	s, b := f.post("/v1/ballots", "", ballot("not-a-code", sat10, unsat10))
+	// Errors name the body's own fields, in the code's words.
+	bodyErr := func(b []byte) (field, message string) {
+		var e struct {
+			Error struct{ Code, Message, Field string }
+		}
+		require.NoError(t, json.Unmarshal(b, &e), string(b))
+		return e.Error.Field, e.Error.Message
+	}
+	s, b := f.post("/v1/ballots", "", ballot(code, sat10, unsat10))
+	require.Equal(t, 409, s, string(b))
+	field, msg := bodyErr(b)
+	require.Equal(t, "code", field)
+	require.Equal(t, "code: this code has already been used to vote", msg)
+	s, b = f.post("/v1/ballots", "", ballot("not-a-code", sat10, unsat10))
 	require.Equal(t, 400, s, string(b))
+	field, msg = bodyErr(b)
+	require.Equal(t, "code", field)
+	require.Equal(t, "code: unknown code", msg)
 	s, b = f.post("/v1/ballots", "", ballot(f.codes[1], sat10[:9], unsat10))
 	require.Equal(t, 400, s)
 	require.Equal(t, "invalid", errCode(t, b))
-	s, _ = f.post("/v1/ballots", "", ballot(f.codes[1], sat10, append(unsat10[:9:9], "S00")))
+	field, _ = bodyErr(b)
+	require.Equal(t, "satisfied", field)
+	s, b = f.post("/v1/ballots", "", ballot(f.codes[1], sat10, append(unsat10[:9:9], "S00")))
 	require.Equal(t, 400, s)
+	field, msg = bodyErr(b)
+	require.Equal(t, "unsatisfied[9]", field, msg)
+	require.True(t, strings.HasPrefix(msg, "unsatisfied[9]: "), msg)
 	s, _ = f.post("/v1/ballots", "", `{"code":`)
 	require.Equal(t, 400, s)
 	// No response or log line carries a code.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -52,6 +53,7 @@ func (s *Server) ballot(c echo.Context) error {
 			"{\"credential_key\", \"satisfied\", \"unsatisfied\", \"signature\"}, each key once, and nothing more")
 	}
 	d := &events.BallotCastData{Satisfied: b.Satisfied, Unsatisfied: b.Unsatisfied}
+	codeForm := b.Code != ""
 	switch {
 	case b.Code != "" && (b.CredentialKey != "" || b.Signature != ""):
 		return invalidf("code", "code: send either the code or credential_key and signature, not both")
@@ -73,15 +75,40 @@ func (s *Server) ballot(c echo.Context) error {
 	// disjoint valid ids, and the signature.
 	ev, ferr := events.Build(s.ballotT(), "voter:qinglian", d)
 	if ferr != nil {
-		return ferr
+		return inBody(ferr, codeForm)
 	}
 	res, err := s.ledger.Append(c.Request().Context(), slices.Values([]events.Decoded{{Event: ev}}),
 		replay.AppendOptions{Keep: true, Replayable: true})
+	var be *events.BatchError
+	if errors.As(err, &be) && len(be.Items) == 1 {
+		return inBody(be.Items[0].Err, codeForm)
+	}
 	if err != nil {
 		return err
 	}
 	r := res.Records[0]
 	return c.JSON(http.StatusCreated, map[string]any{"status": "accepted", "position": r.Position, "event_id": r.ID.String()})
+}
+
+// inBody names a refusal of the ballot's event by the field of the body
+// the voter sent (satisfied[9], not data.satisfied[9]; code, when the key
+// and signature were derived from it), as the same kind of error.
+func inBody(fe *events.FieldError, codeForm bool) error {
+	field := strings.TrimPrefix(fe.Field, "data.")
+	if codeForm && (field == "credential_key" || field == "signature") {
+		field = "code"
+	}
+	reason := fe.Reason
+	if r, ok := codeReasons[reason]; ok && codeForm {
+		reason = r
+	}
+	return &events.FieldError{Field: field, Reason: reason, Kind: fe.Kind}
+}
+
+// codeReasons words the credential's refusals for a voter who sent a code.
+var codeReasons = map[string]string{
+	"unknown credential":                "unknown code",
+	"this credential has already voted": "this code has already been used to vote",
 }
 
 // attemptStore is echo's RateLimiterMemoryStore with the server's clock
