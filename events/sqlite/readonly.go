@@ -67,7 +67,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	var db *sql.DB
 	var err error
 	for _, q := range modes {
-		db, err = sql.Open("sqlite", "file:"+path+q)
+		db, err = sql.Open("sqlite", fileURI(path)+q)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: open %s read-only: %w", path, err)
 		}

@@ -68,7 +68,14 @@ func dsn(path string, kind int) string {
 	case mapped:
 		q += "&_pragma=mmap_size(1073741824)"
 	}
-	return "file:" + path + q
+	return fileURI(path) + q
+}
+
+// fileURI is path as the file: URI the driver hands SQLite: a %, ? or # in
+// a file's name would otherwise start an escape, the query or a fragment,
+// and another file would be opened than the one named.
+func fileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // Open opens (creating if needed) the ledger file at path and brings its

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pingyang/ledger/events"
@@ -42,6 +44,33 @@ func raw(t *testing.T, path string) *sql.DB {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// A file's name may hold what a URI would read otherwise: the store is the
+// file of that very name, for writing and for reading only.
+func TestPathsWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"q?x.db", "h#x.db", "we%20ird.db", "c.db?mode=ro", "sp ace.db"} {
+		path := filepath.Join(dir, name)
+		fill(t, path, 3)
+		_, err := os.Stat(path)
+		require.NoError(t, err, name)
+		r, err := sqlite.OpenReadOnly(context.Background(), path)
+		require.NoError(t, err, name)
+		h, err := r.Head(context.Background())
+		require.NoError(t, err, name)
+		require.Equal(t, int64(3), h.Position, name)
+		require.NoError(t, r.Close())
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		if n := e.Name(); !strings.HasSuffix(n, "-wal") && !strings.HasSuffix(n, "-shm") {
+			names = append(names, n)
+		}
+	}
+	require.ElementsMatch(t, []string{"q?x.db", "h#x.db", "we%20ird.db", "c.db?mode=ro", "sp ace.db"}, names, "no other file made")
 }
 
 func TestAppendOnlyTriggers(t *testing.T) {
