@@ -20,10 +20,11 @@ type Decoded struct {
 // ReadLines decodes a JSON Lines stream in parallel, yielding events in
 // input order. Blank lines are skipped but counted. A line longer than
 // MaxEventBytes is reported and skipped. A read error ends the sequence with
-// a final Decoded whose Err names it (Line 0) and is also returned by the
-// returned function once the sequence is done.
+// a final Decoded whose Err names it, on the line it failed to read, and is
+// also returned by the returned function once the sequence is done.
 func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error) {
 	var readErr error
+	readAt := 0 // the line the read failed on
 	seq := func(yield func(Decoded) bool) {
 		const size = 256
 		complete := InOrder(func(send func(func(*struct{}) []Decoded) bool) {
@@ -41,7 +42,7 @@ func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error)
 					break
 				}
 				if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errLineTooLong) {
-					readErr = err
+					readErr, readAt = err, line+1
 					break
 				}
 				line++
@@ -63,7 +64,7 @@ func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error)
 			}
 		}, yield)
 		if complete && readErr != nil {
-			yield(Decoded{Err: invalid(EventField, "read: %v", readErr)})
+			yield(Decoded{Line: readAt, Err: invalid(EventField, "read: %v", readErr)})
 		}
 	}
 	return seq, func() error { return readErr }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -271,4 +272,17 @@ func TestShownStoreHidesCredentials(t *testing.T) {
 		c := &command{store: in}
 		require.Equal(t, want, c.shownStore(), in)
 	}
+}
+
+// A directory given for a file of events is named as one, before any store
+// is opened or created.
+func TestImportADirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, cmd := range []string{"import", "whatif"} {
+		code, out, errs := run(t, dir, "", cmd, dir)
+		require.Equal(t, 1, code, out)
+		require.Equal(t, "ledger: "+cmd+": "+dir+" is a directory, not a file of events\n", errs)
+	}
+	_, err := os.Stat(filepath.Join(dir, "ledger.db"))
+	require.ErrorIs(t, err, os.ErrNotExist, "no store made")
 }

@@ -120,6 +120,25 @@ func (c *command) openWith(ctx context.Context, opt replay.Options, s *transpare
 	return l, closeFn, nil
 }
 
+// openLines opens a file of JSON Lines events and returns its size. A
+// directory opens, and only its reading fails: it is named here instead.
+func openLines(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, 0, fmt.Errorf("%s is a directory, not a file of events", path)
+	}
+	return f, fi.Size(), nil
+}
+
 // saveCheckpoint saves the fold's checkpoint and says so on stderr when it
 // could not (a full disk, a read-only file). A checkpoint is derived data:
 // failing to save one costs the next start time, never an event, so it is
@@ -162,7 +181,7 @@ func (c *command) importCmd() *cobra.Command {
 		default:
 			var in io.Reader = c.m.Stdin
 			if pos[0] != "-" {
-				f, err := os.Open(pos[0])
+				f, size, err := openLines(pos[0])
 				if err != nil {
 					return fmt.Errorf("import: %w", err)
 				}
@@ -170,9 +189,7 @@ func (c *command) importCmd() *cobra.Command {
 				in = f
 				// About how many events the file holds: a year's lines are
 				// some 300 bytes each. The state makes room for them once.
-				if fi, err := f.Stat(); err == nil {
-					expect = int(fi.Size() / 280)
-				}
+				expect = int(size / 280)
 			}
 			seq, _ = events.ReadLines(in, opt)
 		}

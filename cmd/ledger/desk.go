@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,7 +112,7 @@ func (c *command) whatifCmd() *cobra.Command {
 		}
 		var in io.Reader = c.m.Stdin
 		if pos[0] != "-" {
-			f, err := os.Open(pos[0])
+			f, _, err := openLines(pos[0])
 			if err != nil {
 				return fmt.Errorf("whatif: %w", err)
 			}
