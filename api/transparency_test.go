@@ -316,7 +316,7 @@ func TestSignedBallots(t *testing.T) {
 	bad, _ := json.Marshal(d3)
 	code, b = f.do("POST", "/v1/ballots", "", "application/json", bad)
 	require.Equal(t, 400, code, string(b))
-	require.Contains(t, string(b), `"field":"data.signature"`)
+	require.Contains(t, string(b), `"field":"signature"`) // the body's own field
 	// Both forms at once.
 	both := strings.Replace(string(pre), "{", `{"code":"voter-three",`, 1)
 	code, b = f.do("POST", "/v1/ballots", "", "application/json", []byte(both))

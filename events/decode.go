@@ -22,10 +22,22 @@ type Event struct {
 	Type       Type
 	OccurredAt time.Time
 	RecordedAt time.Time // zero unless a historical import supplied it
-	Actor      string
-	Ref        string
-	Body       Data
-	Data       []byte // canonical JSON of Body
+	// ForeignRecordedAt: the input carried a recorded_at outside a
+	// historical import. The append refuses it (RecordedAtNotHistorical)
+	// unless the event repeats a stored one, which events.md exempts from
+	// every other check: a file imported with --historical can be sent
+	// again without it.
+	ForeignRecordedAt bool
+	Actor             string
+	Ref               string
+	Body              Data
+	Data              []byte // canonical JSON of Body
+}
+
+// RecordedAtNotHistorical is the refusal of a recorded_at outside a
+// historical import.
+func RecordedAtNotHistorical() *FieldError {
+	return invalid("recorded_at", "set by the ledger; only a historical import may supply it")
 }
 
 // EventField names the whole event in a FieldError that is about no one
@@ -106,7 +118,7 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		switch string(m.key) { // compared, not copied: no allocation
 		case "recorded_at":
 			if !opt.Historical {
-				return nil, invalid("recorded_at", "set by the ledger; only a historical import may supply it")
+				return nil, RecordedAtNotHistorical()
 			}
 			return nil, invalid("recorded_at", "must not be null; leave the field out instead")
 		case "id":
@@ -144,10 +156,9 @@ func Decode(raw []byte, opt DecodeOptions) (*Event, *FieldError) {
 		return nil, ferr
 	}
 	ev.OccurredAt = t
-	if w.RecordedAt != nil {
-		if !opt.Historical {
-			return nil, invalid("recorded_at", "set by the ledger; only a historical import may supply it")
-		}
+	if w.RecordedAt != nil && !opt.Historical {
+		ev.ForeignRecordedAt = true // refused by the append, unless a repeat
+	} else if w.RecordedAt != nil {
 		rt, err := ParseInstant(*w.RecordedAt)
 		if err != nil {
 			return nil, invalid("recorded_at", "%v", err)

@@ -126,7 +126,6 @@ func TestDecodeEveryType(t *testing.T) {
 		{"long actor", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor(strings.Repeat("a", 65))), "actor"},
 		{"long ref", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithActor("a"), eventstest.WithRef(strings.Repeat("r", 129))), "ref"},
 		{"unknown envelope field", `{"type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","position":3,"data":{"unit_id":"U1","name":"n"}}`, "position"},
-		{"recorded_at not historical", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithRecordedAt("2021-06-03T10:15:00+08:00"), eventstest.WithActor("a")), "recorded_at"},
 		{"bad id", eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`, eventstest.WithID("nope"), eventstest.WithActor("a")), "id"},
 		{"duplicate key", `{"type":"UnitRegistered","type":"UnitRegistered","occurred_at":"2021-06-03T10:15:00+08:00","actor":"a","data":{"unit_id":"U1","name":"n"}}`, "type"},
 		{"duplicate data key", ev("UnitRegistered", `{"unit_id":"U1","unit_id":"U2","name":"n"}`), "data.unit_id"},
@@ -262,4 +261,19 @@ func TestPseudonymsAreAcceptedAndPhonesRefused(t *testing.T) {
 		require.NotNil(t, err, phone)
 		require.NotContains(t, err.Error(), phone)
 	}
+}
+
+// A recorded_at outside a historical import is left for the append to
+// refuse (unless the event repeats a stored one): the decoder marks it.
+func TestRecordedAtOutsideAHistoricalImport(t *testing.T) {
+	line := eventstest.Line("UnitRegistered", "2021-06-03T10:15:00+08:00", `{"unit_id":"U1","name":"n"}`,
+		eventstest.WithRecordedAt("2021-06-03T10:15:00+08:00"), eventstest.WithActor("a"))
+	ev, ferr := events.Decode([]byte(line), events.DecodeOptions{})
+	require.Nil(t, ferr)
+	require.True(t, ev.ForeignRecordedAt)
+	require.True(t, ev.RecordedAt.IsZero(), "not taken")
+	ev, ferr = events.Decode([]byte(line), events.DecodeOptions{Historical: true})
+	require.Nil(t, ferr)
+	require.False(t, ev.ForeignRecordedAt)
+	require.False(t, ev.RecordedAt.IsZero())
 }

@@ -248,6 +248,9 @@ func (b *batch) seal(x events.Decoded) (*events.Record, *events.FieldError) {
 			return nil, nil
 		}
 	}
+	if ev.ForeignRecordedAt {
+		return nil, events.RecordedAtNotHistorical()
+	}
 	recordedAt, ferr := b.recordedAt(ev)
 	if ferr != nil {
 		return nil, ferr
