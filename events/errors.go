@@ -133,7 +133,9 @@ func (e *BatchError) Error() string {
 		}
 		b.WriteString(it.Error())
 	}
-	if n := e.Len() - min(len(e.Items), MaxReported); n > 0 {
+	if n := e.Len() - min(len(e.Items), MaxReported); n == 1 {
+		b.WriteString("\n... and 1 more bad event")
+	} else if n > 1 {
 		fmt.Fprintf(&b, "\n... and %d more bad events", n)
 	}
 	return b.String()

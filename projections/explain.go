@@ -57,6 +57,12 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	}
 	c := s.computeKept(v)
 	if !c.secs[si].visible {
+		// Registered by then but recorded later: the view's known_at is
+		// why, and the message says so rather than blame as_of.
+		if all := s.compute(View{AsOf: v.AsOf, KnownAt: events.MaxStored}); all.secs[si].visible {
+			return nil, events.NotFound("section %s is not registered as of %s as known at %s (it was recorded later)",
+				sectionID, events.FormatCST(v.AsOf), events.FormatCST(v.KnownAt))
+		}
 		return nil, events.NotFound("section %s is not registered as of %s", sectionID, events.FormatCST(v.AsOf))
 	}
 	sec := &s.sections[si]

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -285,4 +286,30 @@ func TestImportADirectory(t *testing.T) {
 	}
 	_, err := os.Stat(filepath.Join(dir, "ledger.db"))
 	require.ErrorIs(t, err, os.ErrNotExist, "no store made")
+}
+
+// A store URL that does not parse is named where it came from.
+func TestBadStoreURLNamesItsSource(t *testing.T) {
+	var errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb,
+		Getenv: func(k string) string {
+			if k == "LEDGER_STORE" {
+				return "bogus"
+			}
+			return ""
+		},
+		Now: time.Now}
+	require.Equal(t, 2, m.Run(context.Background(), []string{"verify"}))
+	require.Equal(t, "ledger: LEDGER_STORE \"bogus\": want sqlite:PATH or esdb://HOST:PORT (see 'ledger verify --help')\n", errb.String())
+	errb.Reset()
+	require.Equal(t, 2, m.Run(context.Background(), []string{"--store", "bogus", "verify"}))
+	require.Equal(t, "ledger: --store \"bogus\": want sqlite:PATH or esdb://HOST:PORT (see 'ledger verify --help')\n", errb.String())
+}
+
+// 101 bad lines: 100 named, then the one more, in the singular.
+func TestOneMoreBadLine(t *testing.T) {
+	code, _, errs := run(t, t.TempDir(), strings.Repeat("x\n", 101), "import", "-")
+	require.Equal(t, 1, code)
+	lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+	require.Equal(t, "... and 1 more bad line; nothing was appended", lines[100], errs)
 }

@@ -78,12 +78,19 @@ func openStore(ctx context.Context, url string, reading, create bool, created fu
 // a refusal.
 func (c *command) openStore(ctx context.Context, reading bool) (events.Store, bool, error) {
 	create := c.create || c.init || !c.existing
-	return openStore(ctx, c.storeURL(), reading, create, func(path string) {
+	st, ro, err := openStore(ctx, c.storeURL(), reading, create, func(path string) {
 		if !c.create && !c.init {
 			c.fresh = true
 			fmt.Fprintf(c.m.Stderr, "ledger: note: there was no store at %s: created an empty one; import events into it\n", path)
 		}
 	})
+	var ue usageError
+	if errors.As(err, &ue) && c.store == "" {
+		// The URL came from the environment: name it there.
+		ue.msg = strings.Replace(ue.msg, "--store ", "LEDGER_STORE ", 1)
+		return st, ro, ue
+	}
+	return st, ro, err
 }
 
 // open opens the store and folds it into a ledger; reading says the
@@ -250,7 +257,11 @@ func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError)
 		historical = historical || it.Err.Field == "recorded_at" && strings.HasPrefix(it.Err.Reason, "set by the ledger")
 	}
 	if more := be.Len() - min(len(be.Items), events.MaxReported); more > 0 {
-		fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", more, noun)
+		if more == 1 {
+			fmt.Fprintf(w, "... and 1 more bad %s; nothing was appended\n", noun)
+		} else {
+			fmt.Fprintf(w, "... and %d more bad %ss; nothing was appended\n", more, noun)
+		}
 	}
 	switch {
 	case historical && whatif:
@@ -301,6 +312,9 @@ func (c *command) verifyCmd() *cobra.Command {
 			}
 			if errors.As(err, &ve) {
 				return fmt.Errorf("verify: FAILED at %s (%d events before it are intact)", ve, v.Events)
+			}
+			if strings.HasPrefix(err.Error(), "verify: ") {
+				return err // events.VerifyLog's, which says so already
 			}
 			return fmt.Errorf("verify: %w", err)
 		}
