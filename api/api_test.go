@@ -636,12 +636,13 @@ func TestUnknownQueryParameters(t *testing.T) {
 	// A value that does not decode, or a name given twice: refused, where
 	// Go's parser would drop the one and echo take the first of the other.
 	for path, c := range map[string]struct{ field, message string }{
-		"/v1/standings?as_of=2021-06-3%":                    {"as_of", `query parameter "as_of": its value is not valid percent-encoding`},
-		"/v1/standings?as_of=2021-06-30&known_at=2021-01%z": {"known_at", `query parameter "known_at": its value is not valid percent-encoding`},
-		"/v1/events?after=0&limit=1%":                       {"limit", "not valid percent-encoding"},
-		"/v1/diff?from_as_of=2021-03-01%":                   {"from_as_of", "not valid percent-encoding"},
-		"/v1/standings?as_of=2021-06-30&as_of=2021-07-30":   {"as_of", `query parameter "as_of" is given twice`},
-		"/v1/standings?as%zz=1":                             {"query", "name is not valid percent-encoding"},
+		"/v1/standings?as_of=2021-06-3%":                     {"as_of", `query parameter "as_of": its value is not valid percent-encoding`},
+		"/v1/standings?as_of=2021-06-30&known_at=2021-01%z":  {"known_at", `query parameter "known_at": its value is not valid percent-encoding`},
+		"/v1/events?after=0&limit=1%":                        {"limit", "not valid percent-encoding"},
+		"/v1/diff?from_as_of=2021-03-01%":                    {"from_as_of", "not valid percent-encoding"},
+		"/v1/standings?as_of=2021-06-30&as_of=2021-07-30":    {"as_of", `query parameter "as_of" is given twice`},
+		"/v1/standings?as%zz=1":                              {"query", "name is not valid percent-encoding"},
+		"/v1/standings?as_of=2021-06-30;known_at=2021-07-01": {"as_of", "a ; does not separate parameters"},
 	} {
 		code, b := f.do("GET", path, inspectorTok, "", nil)
 		require.Equal(t, 400, code, path)

@@ -58,6 +58,11 @@ func allowQuery(c echo.Context, names ...string) error {
 			// The value is not repeated: it may be a code or a token.
 			return invalidf(name, fmt.Sprintf("query parameter %q: its value is not valid percent-encoding", clip(name)))
 		}
+		if strings.Contains(pair, ";") {
+			// Go drops a pair with a semicolon (it is no separator since
+			// Go 1.17): it must not vanish in silence either.
+			return invalidf(name, fmt.Sprintf("query parameter %q: a ; does not separate parameters (use &), and a value holds none", clip(name)))
+		}
 		if seen[name] {
 			return invalidf(name, fmt.Sprintf("query parameter %q is given twice", clip(name)))
 		}
