@@ -247,8 +247,10 @@ func TestDeskInABrowser(t *testing.T) {
 	run("back to Chinese", chromedp.Navigate(base+"/verification?lang=zh"), chromedp.WaitVisible(chromedp.CSS("#head")))
 
 	// A viewer is refused the inspector's pages.
-	run("sign out, sign in as a viewer", chromedp.Click(chromedp.CSS(".who button")), chromedp.WaitVisible(chromedp.CSS("#standings")),
-		chromedp.Navigate(base+"/signin"), chromedp.WaitVisible(chromedp.CSS("#token")),
+	// Signed out, the standings need a sign-in too (the server has tokens).
+	run("sign out", chromedp.Click(chromedp.CSS(".who button")), chromedp.WaitVisible(chromedp.CSS(`main a.button[href^="/signin"]`)))
+	require.Contains(t, text("main"), "请先登录")
+	run("sign in as a viewer", chromedp.Navigate(base+"/signin"), chromedp.WaitVisible(chromedp.CSS("#token")),
 		chromedp.SendKeys(chromedp.CSS("#token"), viewerTok), chromedp.Click(chromedp.CSS("#signin-go")),
 		chromedp.WaitVisible(chromedp.CSS("#standings")))
 	for _, p := range []string{"/sections/" + section, "/disputes", "/compare"} {

@@ -309,18 +309,20 @@ func (s *Server) deskViewStandings(c echo.Context) (viewQuery, *projections.Stan
 // ---- routes ----
 
 func (s *Server) deskRoutes(e *echo.Echo) {
-	e.GET("/", s.deskStandings)
-	e.GET("/standings.csv", s.deskStandingsCSV)
-	e.GET("/standings.xlsx", s.deskStandingsXLSX)
-	e.GET("/announcement.xlsx", s.deskAnnouncementXLSX)
+	// Every page needs the role the API needs for what it shows: with a
+	// tokens file, a viewer's pages too (GET /v1/standings is a viewer's).
+	e.GET("/", s.deskStandings, s.deskRequire(Viewer))
+	e.GET("/standings.csv", s.deskStandingsCSV, s.deskRequire(Viewer))
+	e.GET("/standings.xlsx", s.deskStandingsXLSX, s.deskRequire(Viewer))
+	e.GET("/announcement.xlsx", s.deskAnnouncementXLSX, s.deskRequire(Viewer))
 	e.GET("/sections/:id/explain.xlsx", s.deskExplainXLSX, s.deskRequire(Inspector))
 	e.GET("/sections/:id", s.deskSection, s.deskRequire(Inspector))
 	e.GET("/events/:position", s.deskEvent, s.deskRequire(Inspector))
 	e.GET("/disputes", s.deskDisputes, s.deskRequire(Inspector))
 	e.POST("/whatif", s.deskWhatIf, s.deskRequire(Inspector), sameOrigin)
 	e.GET("/compare", s.deskCompare, s.deskRequire(Inspector))
-	e.GET("/announcement", s.deskAnnouncement)
-	e.GET("/verification", s.deskVerification)
+	e.GET("/announcement", s.deskAnnouncement, s.deskRequire(Viewer))
+	e.GET("/verification", s.deskVerification, s.deskRequire(Viewer))
 	e.GET("/signin", s.deskSignIn)
 	e.POST("/signin", s.deskSignInPost, sameOrigin)
 	e.POST("/signout", s.deskSignOut, sameOrigin)
@@ -372,10 +374,14 @@ func (s *Server) deskRequire(r Role) echo.MiddlewareFunc {
 			}
 			p := s.newPage(c, "deny", "")
 			p.Title = p.T("deny.title")
-			if have == None {
+			switch {
+			case have == None && r == Viewer:
+				p.Code = http.StatusUnauthorized
+				p.Title, p.Messages = p.T("deny.vtitle"), []string{p.T("deny.vsignin")}
+			case have == None:
 				p.Code = http.StatusUnauthorized
 				p.Messages = []string{p.T("deny.signin")}
-			} else {
+			default:
 				p.Code = http.StatusForbidden
 				p.Messages = []string{p.T("deny.role")}
 			}

@@ -54,19 +54,27 @@ func TestDeskRolesAndSignIn(t *testing.T) {
 	code, b := f.post("/v1/events", recorderTok, "["+deduction+","+vote+"]")
 	require.Equal(t, 201, code, string(b))
 	c := browser(t)
-	code, body, _ := page(t, c, "GET", f.url+"/", nil)
-	require.Equal(t, 200, code)
-	require.Contains(t, body, "评议总览")
-	require.Contains(t, body, "县发改局", "unit names beside their ids")
+	// With a tokens file every page needs its role, a viewer's too, as
+	// GET /v1/standings does: no sign-in, no standings.
+	for _, p := range []string{"/", "/standings.csv", "/standings.xlsx", "/announcement", "/announcement.xlsx", "/verification"} {
+		code, body, _ := page(t, c, "GET", f.url+p, nil)
+		require.Equal(t, 401, code, p)
+		require.Contains(t, body, "请先登录", p)
+		require.NotContains(t, body, "县发改局", p)
+	}
 	for _, p := range []string{"/sections/S01", "/disputes", "/compare", "/events/3"} {
-		code, body, _ = page(t, c, "GET", f.url+p, nil)
+		code, body, _ := page(t, c, "GET", f.url+p, nil)
 		require.Equal(t, 401, code, p)
 		require.Contains(t, body, "需以检查员身份登录", p)
 	}
-	// A viewer signs in and is still refused the inspector's pages.
-	code, body, _ = page(t, c, "POST", f.url+"/signin", url.Values{"token": {viewerTok}, "next": {"/disputes"}})
+	// A viewer signs in: the standings, and still not the inspector's pages.
+	code, body, _ := page(t, c, "POST", f.url+"/signin", url.Values{"token": {viewerTok}, "next": {"/disputes"}})
 	require.Equal(t, 403, code)
 	require.Contains(t, body, "需要检查员身份")
+	code, body, _ = page(t, c, "GET", f.url+"/", nil)
+	require.Equal(t, 200, code)
+	require.Contains(t, body, "评议总览")
+	require.Contains(t, body, "县发改局", "unit names beside their ids")
 	// A bad token: refused, never echoed.
 	code, body, _ = page(t, browser(t), "POST", f.url+"/signin", url.Values{"token": {"not-a-real-token-123456"}})
 	require.Equal(t, 401, code)
@@ -128,7 +136,7 @@ func TestDeskWithoutTokensEveryoneIsAViewer(t *testing.T) {
 }
 
 func TestDeskStandingsCSVHasABOM(t *testing.T) {
-	f := newFixture(t, true)
+	f := newFixture(t, false) // no tokens file: every visitor is a viewer
 	code, body, resp := page(t, browser(t), "GET", f.url+"/standings.csv", nil)
 	require.Equal(t, 200, code)
 	require.True(t, strings.HasPrefix(body, "\ufeff名次,单位编号,单位,科室编号,科室,"), body[:40])

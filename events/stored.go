@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -70,8 +71,14 @@ func ParseStoredArray(b []byte) ([]*Record, error) {
 }
 
 func (w *storedWire) record() (*Record, error) {
-	r := &Record{Position: w.Position, Type: Type(w.Type), Stream: w.Stream, Actor: w.Actor, Ref: w.Ref, Data: []byte(w.Data)}
-	var err error
+	r := &Record{Position: w.Position, Type: Type(w.Type), Stream: w.Stream, Actor: w.Actor, Ref: w.Ref}
+	// The hash covers the canonical bytes, not the spelling in transit: a
+	// proxy that re-indents the JSON or reorders its keys changes nothing.
+	data, err := recanonical(w.Data)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	r.Data = data
 	if r.ID, err = uuid.Parse(w.ID); err != nil {
 		return nil, fmt.Errorf("id: %w", err)
 	}
@@ -88,6 +95,70 @@ func (w *storedWire) record() (*Record, error) {
 		return nil, fmt.Errorf("hash: %w", err)
 	}
 	return r, nil
+}
+
+// recanonical re-encodes a JSON value as the ledger writes its canonical
+// bytes: compact, object keys sorted, strings escaped as appendString does
+// and numbers as appendNumber does (what jq -cS prints of stored data).
+func recanonical(raw []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	return appendCanonical(make([]byte, 0, len(raw)), v)
+}
+
+func appendCanonical(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case string:
+		return appendString(dst, x), nil
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return nil, err
+		}
+		return appendNumber(dst, f), nil
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendCanonical(dst, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(dst, ']'), nil
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, '{')
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(appendString(dst, k), ':')
+			var err error
+			if dst, err = appendCanonical(dst, x[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(dst, '}'), nil
+	}
+	return nil, fmt.Errorf("unexpected JSON value %T", v)
 }
 
 func fastStoredArray(b []byte) ([]*Record, bool) {
