@@ -37,10 +37,17 @@ type storedWire struct {
 }
 
 // ParseStored reads one stored envelope.
+//
+// The fast path copies data as it came; a record whose hash does not hold
+// is read again through encoding/json, which re-encodes data canonically
+// (a proxy may have re-indented it or reordered its keys), so that only a
+// changed content fails the hash.
 func ParseStored(b []byte) (*Record, error) {
 	b = bytes.TrimSpace(b)
 	if r, rest, ok := fastStored(b); ok && len(rest) == 0 {
-		return r, nil
+		if _, good := r.Check(nil); good {
+			return r, nil
+		}
 	}
 	var w storedWire
 	if err := json.Unmarshal(b, &w); err != nil {
@@ -52,7 +59,7 @@ func ParseStored(b []byte) (*Record, error) {
 // ParseStoredArray reads a JSON array of stored envelopes.
 func ParseStoredArray(b []byte) ([]*Record, error) {
 	b = bytes.TrimSpace(b)
-	if out, ok := fastStoredArray(b); ok {
+	if out, ok := fastStoredArray(b); ok && allHold(out) {
 		return out, nil
 	}
 	var ws []storedWire
@@ -95,6 +102,18 @@ func (w *storedWire) record() (*Record, error) {
 		return nil, fmt.Errorf("hash: %w", err)
 	}
 	return r, nil
+}
+
+// allHold reports whether every record's hash holds (ParseStored).
+func allHold(recs []*Record) bool {
+	var buf []byte
+	for _, r := range recs {
+		var ok bool
+		if buf, ok = r.Check(buf); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // recanonical re-encodes a JSON value as the ledger writes its canonical
@@ -611,8 +630,12 @@ func fastLeaves(b []byte) ([]StoredLeaf, bool) {
 		canon = append(canon, `,"type":`...)
 		canon = append(canon, typ...)
 		canon = append(canon, '}')
-		out = append(out, StoredLeaf{Position: pos, PrevHash: prev, Hash: hash, Leaf: LeafHash(canon),
-			ContentOK: ChainHash(prev, canon) == hash})
+		if ChainHash(prev, canon) != hash {
+			// Changed, or spelled otherwise in transit: the slow path
+			// re-encodes data canonically and tells which (ParseStored).
+			return nil, false
+		}
+		out = append(out, StoredLeaf{Position: pos, PrevHash: prev, Hash: hash, Leaf: LeafHash(canon), ContentOK: true})
 		rest := p.b[p.i:]
 		if len(rest) > 0 {
 			if rest[0] != ',' || len(rest) == 1 {

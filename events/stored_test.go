@@ -54,10 +54,27 @@ func TestParseStoredRoundTrips(t *testing.T) {
 	bad, err := events.LeavesOfStoredArray([]byte(strings.Replace(string(all), `"actor":"`, `"actor":"x`, 1)))
 	require.NoError(t, err)
 	require.False(t, bad[0].ContentOK)
+	// Re-indented in transit (data too), or data's keys reordered, as a
+	// proxy may: the hash covers the canonical bytes, so it still holds.
 	indented, _ := json.MarshalIndent(arr, "", "  ")
+	require.Contains(t, string(indented), `"data": {`+"\n")
 	got, err = events.ParseStoredArray(indented)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
+	for i := range got {
+		_, ok := got[i].Check(nil)
+		require.True(t, ok, "indented %d", i)
+	}
+	reordered := strings.Replace(string(arr[1]), `{"name":"a \"quoted\" \\ name","unit_id":"U2"}`, `{ "unit_id" : "U2" , "name" : "a \"quoted\" \\ name" }`, 1)
+	require.NotEqual(t, string(arr[1]), reordered)
+	one, err := events.ParseStored([]byte(reordered))
+	require.NoError(t, err)
+	_, ok := one.Check(nil)
+	require.True(t, ok)
+	leaves, err = events.LeavesOfStoredArray([]byte("[" + string(arr[0]) + "," + reordered + "]"))
+	require.NoError(t, err)
+	require.True(t, leaves[1].ContentOK)
+	require.Equal(t, recs[1].Leaf, leaves[1].Leaf)
 	_, err = events.ParseStoredArray([]byte(`[{"position":1}`))
 	require.Error(t, err)
 }

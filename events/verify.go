@@ -328,8 +328,12 @@ func checkNodes(ctx context.Context, tr TreeReader, nodes []treeNode) (*VerifyEr
 		}
 		if missing {
 			// Which one is missing: ask for them one at a time.
-			if one, err := tr.TreeNodes(ctx, ids[i:i+1]); err == nil && one[0] == n.h {
+			one, err := tr.TreeNodes(ctx, ids[i:i+1])
+			if err == nil && one[0] == n.h {
 				continue
+			}
+			if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrBroken) {
+				return nil, err // not the tree's fault: a read that failed
 			}
 		}
 		first := int64(n.id.Index<<n.id.Level) + 1

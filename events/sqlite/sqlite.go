@@ -75,7 +75,13 @@ func dsn(path string, kind int) string {
 // a file's name would otherwise start an escape, the query or a fragment,
 // and another file would be opened than the one named.
 func fileURI(path string) string {
-	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	if strings.HasPrefix(path, "/") {
+		// file:// and an empty authority: file://tmp/x would name a
+		// host, and //tmp/x is a path a user may well type.
+		return "file://" + esc
+	}
+	return "file:" + esc
 }
 
 // Open opens (creating if needed) the ledger file at path and brings its

@@ -62,6 +62,9 @@ func TestPathsWithURICharacters(t *testing.T) {
 		require.Equal(t, int64(3), h.Position, name)
 		require.NoError(t, r.Close())
 	}
+	// A path with a doubled slash, as sqlite:////tmp/x.db gives.
+	fill(t, "/"+filepath.Join(dir, "slashes.db"), 1)
+	require.NoError(t, os.Remove(filepath.Join(dir, "slashes.db")))
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	var names []string
