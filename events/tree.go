@@ -7,6 +7,7 @@ import (
 
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
 )
 
 // The Merkle tree of the log (RFC 6962, as Certificate Transparency and the
@@ -202,6 +203,58 @@ func ConsistencyProof(ctx context.Context, tr TreeReader, from, to int64) ([]Has
 		return nil, fmt.Errorf("tree: %v: %w", err, ErrInvalid)
 	}
 	return rehash(ctx, tr, n)
+}
+
+// CheckInclusion checks an inclusion proof the store made against the
+// store itself: the leaf of the event at index+1 and the root of its tree
+// of the given size. A node changed off the root's path leaves the root
+// as it was and makes the proofs through it fail: this is how a command
+// that prints a proof from a store it has not verified refuses to print a
+// wrong one (ErrBroken).
+func CheckInclusion(ctx context.Context, s Store, index, size int64, hashes []Hash) error {
+	var leaf Hash
+	found := false
+	if err := s.Read(ctx, index, 1, func(r *Record) error {
+		found = r.Position == index+1
+		r.LeafOf(nil)
+		leaf = r.Leaf
+		return nil
+	}); err != nil {
+		return err
+	}
+	root, err := TreeRoot(ctx, s, size)
+	if err != nil {
+		return err
+	}
+	if !found || proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(index), uint64(size), leaf[:], hashBytes(hashes), root[:]) != nil {
+		return fmt.Errorf("the store's tree gives no proof that verifies for event %d in a tree of size %d (run ledger verify): %w", index+1, size, ErrBroken)
+	}
+	return nil
+}
+
+// CheckConsistency checks a consistency proof the store made against the
+// roots of its trees of sizes from and to (CheckInclusion says why).
+func CheckConsistency(ctx context.Context, tr TreeReader, from, to int64, hashes []Hash) error {
+	r1, err := TreeRoot(ctx, tr, from)
+	if err != nil {
+		return err
+	}
+	r2, err := TreeRoot(ctx, tr, to)
+	if err != nil {
+		return err
+	}
+	if proof.VerifyConsistency(rfc6962.DefaultHasher, uint64(from), uint64(to), hashBytes(hashes), r1[:], r2[:]) != nil {
+		return fmt.Errorf("the store's tree gives no consistency proof that verifies from size %d to %d (run ledger verify): %w", from, to, ErrBroken)
+	}
+	return nil
+}
+
+func hashBytes(hs []Hash) [][]byte {
+	out := make([][]byte, len(hs))
+	for i := range hs {
+		out[i] = hs[i][:]
+	}
+	return out
 }
 
 func rehash(ctx context.Context, tr TreeReader, n proof.Nodes) ([]Hash, error) {

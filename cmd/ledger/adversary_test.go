@@ -584,6 +584,19 @@ func TestAdversaryTreeNodeRewritten(t *testing.T) {
 			require.Equal(t, 1, code, out)
 			require.Contains(t, errs, "ledger: verify: FAILED at "+c.at)
 			require.Contains(t, errs, fmt.Sprintf("(all %d events are intact; the tree stored beside them is not)", scenarioEvents))
+			if c.name != "a node over events 5 to 8" {
+				return
+			}
+			// prove does not print a proof through the changed node, and
+			// prints the others.
+			code, out, errs = run(t, dir, "", "prove", "--position", "1", "--size", fmt.Sprint(scenarioEvents))
+			require.Equal(t, 1, code, out)
+			require.Equal(t, fmt.Sprintf("ledger: prove: the store's tree gives no proof that verifies for event 1 in a tree of size %d (run ledger verify): broken chain\n", scenarioEvents), errs)
+			code, out, errs = run(t, dir, "", "prove", "--from", "4", "--to", fmt.Sprint(scenarioEvents))
+			require.Equal(t, 1, code, out)
+			require.Contains(t, errs, "the store's tree gives no consistency proof that verifies from size 4")
+			code, _, errs = run(t, dir, "", "prove", "--position", "200", "--size", fmt.Sprint(scenarioEvents))
+			require.Equal(t, 0, code, errs)
 		})
 	}
 }

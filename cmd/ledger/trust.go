@@ -202,12 +202,20 @@ func (c *command) proveCmd() *cobra.Command {
 		var out any
 		if inclusion {
 			p, err := events.InclusionProof(ctx, st, *position-1, *size)
+			if err == nil {
+				// The store was not verified: a proof is printed only if it
+				// holds against the store's own leaf and root.
+				err = events.CheckInclusion(ctx, st, *position-1, *size, p)
+			}
 			if err != nil {
 				return fmt.Errorf("prove: %w", err)
 			}
 			out = api.InclusionJSON{LeafIndex: *position - 1, TreeSize: *size, Hashes: b64s(p)}
 		} else {
 			p, err := events.ConsistencyProof(ctx, st, *from, *to)
+			if err == nil {
+				err = events.CheckConsistency(ctx, st, *from, *to, p)
+			}
 			if err != nil {
 				return fmt.Errorf("prove: %w", err)
 			}
