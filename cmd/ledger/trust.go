@@ -280,6 +280,11 @@ func (c *command) auditCmd() *cobra.Command {
 			}
 		}
 		res, err := transparency.Audit(ctx, opt)
+		if err != nil && res.Kept {
+			// The checkpoint itself passed and is kept: say so, then what
+			// the later step found.
+			fmt.Fprintf(c.m.Stdout, "ok size %d root %s\n", res.Checkpoint.Size, res.Checkpoint.RootBase64())
+		}
 		if err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}

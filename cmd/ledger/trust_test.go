@@ -155,4 +155,14 @@ func TestAuditAsAWitness(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Contains(t, string(b), "\n— inspector-wang ")
+
+	// A witness the server does not know: the checkpoint passed and is
+	// kept (ok), the cosignature is refused (exit 1).
+	li := filepath.Join(dir, "li")
+	code, _, errs = run(t, dir, "", "keygen", "--origin", "inspector-li", "--out", li)
+	require.Equal(t, 0, code, errs)
+	code, out, errs = s.audit(dir, "--witness-key", li+".key")
+	require.Equal(t, 1, code, out)
+	require.Regexp(t, fmt.Sprintf(`^ok size %d root \S+\n$`, scenarioEvents), out)
+	require.Contains(t, errs, "a cosignature by inspector-li, a witness this server does not know")
 }

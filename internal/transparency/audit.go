@@ -46,6 +46,10 @@ type AuditResult struct {
 	Checkpoint Checkpoint
 	Previous   int64    // the size of the checkpoint kept before, 0 for a first audit
 	Cosigned   []string // the witnesses the server took the cosignature of
+	// Kept: the checkpoint was proved consistent with the one kept before
+	// and now replaces it, whatever a later step (--event, --full, the
+	// cosignature) then finds.
+	Kept bool
 }
 
 // AuditFailure is an audit that found the log not to be what it should:
@@ -127,6 +131,7 @@ func Audit(ctx context.Context, opt AuditOptions) (AuditResult, error) {
 	if err := keep(path, cp.Origin, signed, opt.Now()); err != nil {
 		return res, err
 	}
+	res.Kept = true
 	if opt.Event != "" {
 		if err := c.inclusion(ctx, opt.Event, cp); err != nil {
 			return res, err

@@ -164,8 +164,12 @@ func (w *Witnesses) Add(body []byte, log note.Verifier) ([]string, Checkpoint, e
 	if len(n.UnverifiedSigs) > 0 {
 		// Taken with the known ones, it would read as accepted: the
 		// witness would believe its cosignature is served.
+		name := n.UnverifiedSigs[0].Name
+		if w.names[name] {
+			return nil, Checkpoint{}, fmt.Errorf("%w: a signature by %s that is not a cosignature/v1 by the key this server knows for it", ErrCosignature, name)
+		}
 		return nil, Checkpoint{}, fmt.Errorf("%w: a cosignature by %s, a witness this server does not know (serve --witnesses)",
-			ErrCosignature, n.UnverifiedSigs[0].Name)
+			ErrCosignature, name)
 	}
 	cp, _, err := Open(body, log)
 	if err != nil {
