@@ -37,8 +37,9 @@ type Key struct{ b []byte }
 // String never shows the key.
 func (Key) String() string { return "[pseudonym key]" }
 
-// LoadKey reads a key file: at least 64 hex characters (32 bytes), blank
-// space around them ignored. Errors never quote the file's content. warn
+// LoadKey reads a key file: exactly 64 hex characters (32 bytes), blank
+// space around them ignored. A stray character more would make another key
+// and silently other pseudonyms, unlinked from the last round's. Errors never quote the file's content. warn
 // says when the file can be read by other users.
 func LoadKey(path string) (k Key, warn string, err error) {
 	f, err := os.Open(path)
@@ -54,8 +55,8 @@ func LoadKey(path string) (k Key, warn string, err error) {
 		return Key{}, "", fmt.Errorf("key file %s: %w", path, err)
 	}
 	b, err := hex.DecodeString(string(bytes.TrimSpace(raw)))
-	if err != nil || len(b) < KeyBytes {
-		return Key{}, "", fmt.Errorf("key file %s: not a key: want at least %d hex characters on one line", path, 2*KeyBytes)
+	if err != nil || len(b) != KeyBytes {
+		return Key{}, "", fmt.Errorf("key file %s: not a key: want exactly %d hex characters on one line", path, 2*KeyBytes)
 	}
 	if st, err := f.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 {
 		warn = fmt.Sprintf("key file %s can be read by other users (mode %04o): chmod 600 %s", path, st.Mode().Perm(), path)

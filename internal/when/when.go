@@ -44,21 +44,25 @@ func Instant(s string) (time.Time, error) {
 	if strict == nil {
 		return t, nil
 	}
-	if _, _, _, ok, err := date(s); ok {
+	if y, m, d, ok, err := date(s); ok {
 		if err != nil {
 			return time.Time{}, err
 		}
-		return time.Time{}, fmt.Errorf("%q is a date without a time: write e.g. %sT09:00:00+08:00", clip(s), s)
+		// The example in the one form the ledger reads (2021/6/3 is a
+		// date, but 2021/6/3T09:00 is no RFC 3339).
+		return time.Time{}, fmt.Errorf("%q is a date without a time: write e.g. %04d-%02d-%02dT09:00:00+08:00", clip(s), y, m, d)
 	}
 	// Say what is wrong with the date part before the form of the rest.
 	if i := strings.IndexAny(s, "T t"); i > 0 {
-		if _, _, _, ok, err := date(s[:i]); ok && err != nil {
+		y, m, d, ok, err := date(s[:i])
+		if ok && err != nil {
 			return time.Time{}, err
 		}
 		rest := s[i+1:]
-		if !hasOffset(rest) {
-			if _, err := time.Parse(time.RFC3339Nano, s[:i]+"T"+rest+"+08:00"); err == nil {
-				return time.Time{}, fmt.Errorf("%q has no offset: add +08:00 (China Standard Time), e.g. %sT%s+08:00", clip(s), s[:i], rest)
+		if ok && !hasOffset(rest) {
+			day := fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+			if _, err := time.Parse(time.RFC3339Nano, day+"T"+rest+"+08:00"); err == nil {
+				return time.Time{}, fmt.Errorf("%q has no offset: add +08:00 (China Standard Time), e.g. %sT%s+08:00", clip(s), day, rest)
 			}
 		}
 	}

@@ -46,6 +46,18 @@ func TestBoundSaysWhy(t *testing.T) {
 	}
 	_, err := Instant("2021-06-30")
 	require.ErrorContains(t, err, "date without a time")
+	// The example given is one the ledger takes, whatever form the date
+	// came in.
+	for in, example := range map[string]string{
+		"2021/6/3":          "2021-06-03T09:00:00+08:00",
+		"2021/6/3 10:30:00": "2021-06-03T10:30:00+08:00",
+		"2021-6-3T10:30:00": "2021-06-03T10:30:00+08:00",
+	} {
+		_, err := Instant(in)
+		require.ErrorContains(t, err, "e.g. "+example, in)
+		_, err = Instant(example)
+		require.NoError(t, err, example)
+	}
 }
 
 func TestShow(t *testing.T) {
