@@ -456,7 +456,14 @@ func (s *Server) deskError(c echo.Context, p *page, err error) error {
 	if e.Status == http.StatusNotFound {
 		p.Title = p.T("notfound")
 	}
-	p.Messages = []string{e.Message}
+	msg := e.Message
+	var be *events.BatchError
+	if errors.As(err, &be) && be.Len() == 1 {
+		// A page's one event (a what-if's decision) has no number a
+		// person sent: "event 0:" says nothing.
+		msg = be.Items[0].Err.Error()
+	}
+	p.Messages = []string{msg}
 	if e.Status >= 500 {
 		s.log.Error("desk page failed", "route", c.Path(), "err", err.Error())
 	}

@@ -137,6 +137,7 @@ var texts = map[string]words{
 	"dis.if.upheld":  {"维持", "upheld"},
 	"dis.if.over":    {"撤销", "overturned"},
 	"dis.if.reduce":  {"核减至", "reduced to"},
+	"dis.if.scale":   {"“核减至”按被争议事件本身的分值填写：协办科室的热线判定填减半前的分值（如原判 1 分、科室实扣 0.5 分，填 0.5 则实扣 0.25 分）。", "“Reduced to” is on the contested event's own scale: for an assisting section's hotline verdict, before halving (a verdict of 1 that cost the section 0.5, reduced to 0.5, costs it 0.25)."},
 	"dis.count":      {"共 %d 件争议，其中待裁决 %d 件。", "%d disputes, %d open."},
 
 	"wi.title":    {"假设分析结果", "What-if result"},
@@ -300,7 +301,8 @@ var noteZH = strings.NewReplacer(
 	" of it within the bonus cap (R-BON-CAP)", " 分在加分上限内",
 	"exempt: ", "免评：", "unit ", "单位 ",
 	"rated 不满意单位 in 2020: a candidate", "2020 年度不满意单位：直接列为候选",
-	"confirmed ", "县委常委会确定为", " by ", "，文件 ", "; proposed: ", "；拟定：", "none", "无",
+	"confirmed ", "县委常委会确定为", " by ", "，文件 ", "; proposed: ", "；拟定：", ", as proposed", "，与拟定一致",
+	"; no proposal in this view", "；此视图中尚无拟定结果", "none", "无",
 	"(contests: ", "（历次争议：", "in force before, from position ", "此前有效，见序号 ",
 )
 
@@ -316,9 +318,6 @@ func note(l lang, n string) string {
 	z = correctionID.ReplaceAllString(z, "$1：")
 	if strings.Contains(z, "（由 ") {
 		z = strings.Replace(z, ")", " 核减）", 1)
-	}
-	if strings.Contains(z, "（已撤") && strings.HasSuffix(z, ")") {
-		z = strings.TrimSuffix(z, ")") + "）"
 	}
 	return z
 }
