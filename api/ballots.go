@@ -95,8 +95,14 @@ func (s *Server) ballot(c echo.Context) error {
 // and signature were derived from it), as the same kind of error.
 func inBody(fe *events.FieldError, codeForm bool) error {
 	field := strings.TrimPrefix(fe.Field, "data.")
-	if codeForm && (field == "credential_key" || field == "signature") {
+	switch {
+	case codeForm && (field == "credential_key" || field == "signature"):
 		field = "code"
+	case field != "credential_key" && field != "signature" && field != "satisfied" && field != "unsatisfied" &&
+		!strings.HasPrefix(field, "satisfied[") && !strings.HasPrefix(field, "unsatisfied["):
+		// No field of the body (the event's type or time: no list frozen,
+		// the ballot clock outside the window): the ballot as a whole.
+		field = ""
 	}
 	reason := fe.Reason
 	if r, ok := codeReasons[reason]; ok && codeForm {

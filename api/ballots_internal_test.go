@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pingyang/ledger/events"
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,4 +36,25 @@ func TestAttemptStoreWindow(t *testing.T) {
 	require.True(t, allow("a"))
 	require.True(t, allow("a"))
 	require.False(t, allow("a"), "a forgotten client has what it had")
+}
+
+// A refusal of the ballot's event names the body's field, or none.
+func TestInBody(t *testing.T) {
+	for _, c := range []struct {
+		field, reason string
+		codeForm      bool
+		want          string
+	}{
+		{"data.credential_key", "unknown credential", true, "code: unknown code"},
+		{"data.credential_key", "unknown credential", false, "credential_key: unknown credential"},
+		{"data.credential_key", "this credential has already voted", true, "code: this code has already been used to vote"},
+		{"data.signature", "does not verify", false, "signature: does not verify"},
+		{"data.unsatisfied[9]", "also marked satisfied", true, "unsatisfied[9]: also marked satisfied"},
+		{"type", "no candidate list is frozen yet", true, "no candidate list is frozen yet"},
+		{"occurred_at", "before the candidate list was frozen", false, "before the candidate list was frozen"},
+	} {
+		err := inBody(&events.FieldError{Field: c.field, Reason: c.reason, Kind: events.ErrInvalid}, c.codeForm)
+		require.Equal(t, c.want, err.Error(), c.field)
+		require.ErrorIs(t, err, events.ErrInvalid)
+	}
 }
