@@ -567,6 +567,7 @@ type standingsData struct {
 	Candidates bool
 	Decided    bool
 	Total      int
+	Why        string // why no row is shown, when it is not the filter's doing
 }
 
 type unitOption struct{ ID, Name string }
@@ -592,6 +593,12 @@ func (s *Server) deskStandings(c echo.Context) error {
 			(find != "" && !strings.Contains(strings.ToLower(r.SectionID), find) && !strings.Contains(r.Name, d.Find) &&
 				!strings.Contains(r.UnitName, d.Find))
 	})
+	switch _, known := names[d.Unit]; {
+	case d.Unit != "" && !known:
+		d.Why = fmt.Sprintf(p.T("st.nounit"), clip(d.Unit))
+	case st.Events == 0:
+		d.Why = p.T("st.noevent")
+	}
 	p.Data = d
 	return s.render(c, "standings", p)
 }

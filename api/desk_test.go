@@ -246,3 +246,15 @@ func TestDeskExcelDownloads(t *testing.T) {
 	code, _, _ = page(t, browser(t), "GET", u+"/sections/U01-S01/explain.xlsx", nil)
 	require.Equal(t, 401, code)
 }
+
+// A unit filter naming no unit, or a view that sees no event, says so
+// rather than "no section matches".
+func TestDeskStandingsSaysWhyItIsEmpty(t *testing.T) {
+	f := newFixture(t, false)
+	code, body, _ := page(t, browser(t), "GET", f.url+"/?unit=U99", nil)
+	require.Equal(t, 200, code)
+	require.Contains(t, body, "没有单位 U99")
+	code, body, _ = page(t, browser(t), "GET", f.url+"/?known_at=2020-01-01", nil)
+	require.Equal(t, 200, code)
+	require.Contains(t, body, "此视图中没有事件")
+}

@@ -63,6 +63,8 @@ var texts = map[string]words{
 	"st.preview":    {"候选名单未冻结（预览）", "not frozen (preview)"},
 	"st.shown":      {"显示 %d / %d 个科室", "%d of %d sections shown"},
 	"st.none":       {"没有符合条件的科室。", "No section matches."},
+	"st.nounit":     {"没有单位 %s：请从列表中选择单位。", "There is no unit %s: choose one from the list."},
+	"st.noevent":    {"此视图中没有事件：所选的记录截止时间（known_at）早于第一个事件的记录时间，或评议日期（as_of）早于所有事件。", "This view sees no event: its known_at is before the first event was recorded, or its as_of before every event."},
 
 	"col.rank":           {"名次", "Rank"},
 	"col.section":        {"科室", "Section"},
