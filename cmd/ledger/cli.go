@@ -158,7 +158,8 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func flagError(cmd *cobra.Command, err error) error {
 	prefix := ""
 	if cmd.HasParent() {
-		prefix = cmd.Name() + ": "
+		// The whole command below the root: export standings, not standings.
+		prefix = strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ") + ": "
 	}
 	var ne *pflag.NotExistError
 	if errors.As(err, &ne) {

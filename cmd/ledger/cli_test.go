@@ -148,6 +148,8 @@ func TestUsageErrorsAreOneLineAndAHint(t *testing.T) {
 		{[]string{"help", "frobnicate"}, `unknown command "frobnicate"`, "ledger"},
 		{[]string{"completion"}, "name a shell", "ledger completion"},
 		{[]string{"completion", "tcsh"}, `unknown shell "tcsh"`, "ledger completion"},
+		{[]string{"export", "standing", "--xlsx", "x.xlsx"}, `export: unknown export "standing"; did you mean standings?`, "ledger export"},
+		{[]string{"export", "standings", "--frob"}, "export standings: unknown flag --frob", "ledger export standings"},
 	} {
 		code, out, errs := runEnv(t, env, c.args...)
 		require.Empty(t, out, c.args)

@@ -25,6 +25,9 @@ func (c *command) exportCmd() *cobra.Command {
 		Use:               "export standings|outcome|explain",
 		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
+		// export's own flags are its subcommands': with a mistyped
+		// subcommand, "unknown flag --xlsx" would name the wrong thing.
+		FParseErrWhitelist: cobra.FParseErrWhitelist{UnknownFlags: true},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("export: name what to export: standings, outcome or explain SECTION_ID")
