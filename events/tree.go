@@ -227,7 +227,7 @@ func CheckInclusion(ctx context.Context, s Store, index, size int64, hashes []Ha
 		return err
 	}
 	if !found || proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(index), uint64(size), leaf[:], hashBytes(hashes), root[:]) != nil {
-		return fmt.Errorf("the store's tree gives no proof that verifies for event %d in a tree of size %d (run ledger verify): %w", index+1, size, ErrBroken)
+		return brokenTree(fmt.Sprintf("the store's tree gives no proof that verifies for event %d in a tree of size %d (run ledger verify)", index+1, size))
 	}
 	return nil
 }
@@ -244,10 +244,18 @@ func CheckConsistency(ctx context.Context, tr TreeReader, from, to int64, hashes
 		return err
 	}
 	if proof.VerifyConsistency(rfc6962.DefaultHasher, uint64(from), uint64(to), hashBytes(hashes), r1[:], r2[:]) != nil {
-		return fmt.Errorf("the store's tree gives no consistency proof that verifies from size %d to %d (run ledger verify): %w", from, to, ErrBroken)
+		return brokenTree(fmt.Sprintf("the store's tree gives no consistency proof that verifies from size %d to %d (run ledger verify)", from, to))
 	}
 	return nil
 }
+
+// brokenTree is an ErrBroken whose message is its own words alone: the
+// sentinel's ("broken chain") would misname a tree that is wrong beside an
+// intact chain.
+type brokenTree string
+
+func (e brokenTree) Error() string { return string(e) }
+func (e brokenTree) Unwrap() error { return ErrBroken }
 
 func hashBytes(hs []Hash) [][]byte {
 	out := make([][]byte, len(hs))
