@@ -105,15 +105,17 @@ func (s *State) known(v View) int64 {
 }
 
 // fold adds the fact at pos to the view's sums: counted among the view's
-// events if it occurred by a, and handed to its kind's score hook if it
-// acts by a, with the points its corrections leave in force.
+// events if it occurred by a or acts by a though dated later (a December
+// correction of an earlier deduction, the committee's decision, an
+// exemption), and handed to its kind's score hook if it acts by a, with
+// the points its corrections leave in force.
 func (c *calc) fold(pos, a int64) {
 	s := c.s
 	f := s.fact(pos)
-	if f.Occurred <= a {
+	k := kinds[f.Type]
+	if f.Occurred <= a || k.from(s, f) <= a {
 		c.events++
 	}
-	k := kinds[f.Type]
 	if k.score == nil || k.from(s, f) > a {
 		return
 	}
