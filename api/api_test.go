@@ -81,7 +81,8 @@ func newFixture(t testing.TB, withTokens bool) *fixture {
 	}
 	replaytest.AppendLines(t, l, lines...)
 	cfg := api.Config{Ledger: l, Logger: slog.New(slog.NewJSONHandler(syncWriter{f.logs, &sync.Mutex{}}, nil)),
-		BallotClock: func() time.Time { return time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST) }, Now: f.now}
+		BallotClock: func() time.Time { return time.Date(2021, 11, 20, 10, 0, 0, 0, events.CST) }, Now: f.now,
+		Store: "sqlite:county.db"}
 	if withTokens {
 		toks, err := api.ParseTokens(strings.NewReader("recorder " + recorderTok + "\ninspector " + inspectorTok + "\n# comment\nviewer " + viewerTok + "\n"))
 		require.NoError(t, err)

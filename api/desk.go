@@ -1125,6 +1125,7 @@ func (s *Server) deskAnnouncement(c echo.Context) error {
 // ---- 核验: verification ----
 
 type verificationData struct {
+	Store    string // the --store to run ledger verify on
 	Events   int64
 	Head     string
 	Ran      bool
@@ -1139,7 +1140,7 @@ type verificationData struct {
 func (s *Server) deskVerification(c echo.Context) error {
 	p := s.newPage(c, "verification", "ver.title")
 	h := s.ledger.Head()
-	d := &verificationData{Events: h.Position, Head: h.Hash.String(), CanRun: p.Inspector()}
+	d := &verificationData{Store: s.store, Events: h.Position, Head: h.Hash.String(), CanRun: p.Inspector()}
 	// Re-deriving every hash reads the whole log (about a second for a
 	// year): an inspector asks for it; the page itself shows the head.
 	if c.QueryParam("run") != "" && p.Inspector() {

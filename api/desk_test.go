@@ -258,3 +258,11 @@ func TestDeskStandingsSaysWhyItIsEmpty(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Contains(t, body, "此视图中没有事件")
 }
+
+// The verification page's recipe names the server's own store.
+func TestDeskVerificationNamesTheStore(t *testing.T) {
+	f := newFixture(t, false)
+	code, body, _ := page(t, browser(t), "GET", f.url+"/verification", nil)
+	require.Equal(t, 200, code)
+	require.Contains(t, body, "ledger --store sqlite:county.db verify\nok N events, head HASH, root BASE64")
+}

@@ -49,6 +49,9 @@ type Config struct {
 	// Witnesses are the keys whose cosignatures the server takes (serve
 	// --witnesses); nil: none.
 	Witnesses *transparency.Witnesses
+	// Store is the store as --store names it, without credentials: the
+	// verification page's recipe runs ledger verify on it.
+	Store string
 }
 
 // Server is the HTTP API.
@@ -64,6 +67,7 @@ type Server struct {
 	signer    *transparency.Signer
 	witnesses *transparency.Witnesses
 	cp        signed
+	store     string // Config.Store
 }
 
 //go:embed openapi.yaml
@@ -72,7 +76,10 @@ var openAPI []byte
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{ledger: cfg.Ledger, tokens: cfg.Tokens, ballotT: cfg.BallotClock, log: cfg.Logger,
-		signer: cfg.Signer, witnesses: cfg.Witnesses}
+		signer: cfg.Signer, witnesses: cfg.Witnesses, store: cfg.Store}
+	if s.store == "" {
+		s.store = "URL" // the recipe's placeholder: what --store the server was given
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now

@@ -355,7 +355,8 @@ func writeExplainGrouped(w io.Writer, e *projections.Explanation, o explainOptio
 			continue
 		}
 		b.Reset()
-		fmt.Fprintf(&b, "\n== %s %s\n", t(g.Component), f2(g.Score, ""))
+		// The roster has no figure: no space left after its name.
+		fmt.Fprintf(&b, "\n== %s\n", strings.TrimSpace(t(g.Component)+" "+f2(g.Score, "")))
 		for _, l := range g.Arithmetic {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}

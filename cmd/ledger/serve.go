@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/pingyang/ledger/api"
@@ -145,11 +146,14 @@ func (c *command) serveCmd() *cobra.Command {
 			}
 		})
 		srv := api.New(api.Config{Ledger: l, Tokens: tokens, BallotClock: ballotClock, Now: c.m.Now, Logger: log,
-			Signer: signer, Witnesses: witnesses})
+			Signer: signer, Witnesses: witnesses, Store: c.shownStore()})
 		if err := srv.SignCheckpoint(ctx); err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
 		ln, err := net.Listen("tcp", *addr)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("serve: %s is in use (another ledger serve?): give another with --addr, e.g. --addr 127.0.0.1:8081", *addr)
+		}
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
