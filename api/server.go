@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -67,7 +68,8 @@ type Server struct {
 	signer    *transparency.Signer
 	witnesses *transparency.Witnesses
 	cp        signed
-	store     string // Config.Store
+	store     string        // Config.Store
+	workbooks chan struct{} // the workbooks being built (sendXLSX)
 }
 
 //go:embed openapi.yaml
@@ -76,7 +78,8 @@ var openAPI []byte
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{ledger: cfg.Ledger, tokens: cfg.Tokens, ballotT: cfg.BallotClock, log: cfg.Logger,
-		signer: cfg.Signer, witnesses: cfg.Witnesses, store: cfg.Store}
+		signer: cfg.Signer, witnesses: cfg.Witnesses, store: cfg.Store,
+		workbooks: make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))}
 	if s.store == "" {
 		s.store = "URL" // the recipe's placeholder: what --store the server was given
 	}

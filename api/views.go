@@ -115,21 +115,21 @@ func download(c echo.Context) (xlsxLang labels.Lang, isXLSX bool, err error) {
 
 func (s *Server) standingsXLSX(c echo.Context, st *projections.Standings, l labels.Lang) error {
 	names := s.names()
-	return sendXLSX(c, xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
+	return s.sendXLSX(c, xlsx.Filename("standings", st.AsOf), func(w io.Writer) error {
 		return xlsx.Standings(w, st, names, present.Filter{}, l)
 	})
 }
 
 func (s *Server) outcomeXLSX(c echo.Context, st *projections.Standings, l labels.Lang) error {
 	names := s.names()
-	return sendXLSX(c, xlsx.Filename("outcome", st.AsOf), func(w io.Writer) error {
+	return s.sendXLSX(c, xlsx.Filename("outcome", st.AsOf), func(w io.Writer) error {
 		return xlsx.Outcome(w, st, names, l)
 	})
 }
 
 func (s *Server) explainXLSX(c echo.Context, e *projections.Explanation, v projections.View, l labels.Lang) error {
 	names := s.names()
-	return sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(v.AsOf)), func(w io.Writer) error {
+	return s.sendXLSX(c, xlsx.Filename("explain-"+e.SectionID, events.FormatCST(v.AsOf)), func(w io.Writer) error {
 		return xlsx.Explain(w, e, names, l)
 	})
 }
@@ -137,8 +137,18 @@ func (s *Server) explainXLSX(c echo.Context, e *projections.Explanation, v proje
 // names are the roster's unit names.
 func (s *Server) names() present.Names { return s.ledger.UnitNames() }
 
-// sendXLSX answers a workbook as a download.
-func sendXLSX(c echo.Context, name string, write func(io.Writer) error) error {
+// sendXLSX answers a workbook as a download. A workbook is built whole in
+// memory (tens of MB for a busy section's explain), so at most one a core
+// is built at a time: a hundred requests at once wait their turn, up to
+// their deadline (503), rather than hold gigabytes together.
+func (s *Server) sendXLSX(c echo.Context, name string, write func(io.Writer) error) error {
+	ctx := c.Request().Context()
+	select {
+	case s.workbooks <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("workbook: %w", ctx.Err())
+	}
+	defer func() { <-s.workbooks }()
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
