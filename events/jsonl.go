@@ -46,6 +46,12 @@ func ReadLines(r io.Reader, opt DecodeOptions) (iter.Seq[Decoded], func() error)
 					break
 				}
 				line++
+				if line == 1 {
+					// A byte order mark, as Notepad and Excel write UTF-8:
+					// not part of the first event (RFC 8259 lets a parser
+					// ignore it).
+					l = bytes.TrimPrefix(l, []byte("\ufeff"))
+				}
 				if errors.Is(err, errLineTooLong) {
 					l = nil // reported by the worker
 				} else if l == nil {

@@ -25,10 +25,26 @@ func (l *Ledger) View(asOf, knownAt *time.Time) (projections.View, error) {
 		v.AsOf = *asOf
 	}
 	if knownAt != nil {
-		v.KnownAt = *knownAt
+		// Held to the years RFC 3339 can write: 9999-12-31T23:59:59-23:59
+		// is 10000-01-01 in UTC, which the view would echo back as a
+		// known_at no one could send again. Any instant past the last
+		// (or before the first) knows the same events.
+		switch k := *knownAt; {
+		case k.Before(firstKnowable):
+			v.KnownAt = firstKnowable
+		case k.After(lastKnowable):
+			v.KnownAt = lastKnowable
+		default:
+			v.KnownAt = k
+		}
 	}
 	return v, nil
 }
+
+var (
+	firstKnowable = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastKnowable  = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
 
 // Standings answers a view from the folded state.
 func (l *Ledger) Standings(ctx context.Context, v projections.View) (*projections.Standings, error) {

@@ -175,10 +175,24 @@ func TestKnownAtOfAnyYear(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, string(b), fmt.Sprintf(`"events":%d,`, c.want), c.at)
 	}
+	// Past year 9999 in UTC (or before year 1), the known_at echoed is held
+	// to the years RFC 3339 writes, so that it can be sent again.
+	for at, echo := range map[string]string{
+		"9999-12-31T23:59:59-23:59": "9999-12-31T23:59:59.999999999Z",
+		"0001-01-01T00:00:00+23:59": "0001-01-01T00:00:00Z",
+	} {
+		k, err := events.ParseBound(at)
+		require.NoError(t, err, at)
+		v, err := l.View(nil, &k)
+		require.NoError(t, err)
+		s, err := l.Standings(context.Background(), v)
+		require.NoError(t, err)
+		require.Equal(t, echo, s.KnownAt, at)
+		_, err = events.ParseBound(s.KnownAt)
+		require.NoError(t, err, "sent again")
+	}
 }
 
-// visibleByEnd is the number of events that occurred by the window's end,
-// counted by hand: what a view knowing the whole log counts.
 // visibleByEnd is how many events a view of the window's last day with
 // everything known takes into account: every one stored, since those dated
 // after the window (corrections, the committee's decision) act in it.
