@@ -2,8 +2,11 @@ package api
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"embed"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -354,7 +357,55 @@ func (s *Server) deskRole(c echo.Context) Role {
 	if err != nil || ck.Value == "" {
 		return None
 	}
-	return s.tokenRole(ck.Value)
+	return s.sessionRole(ck.Value)
+}
+
+// sessionTTL is how long a desk sign-in lasts.
+const sessionTTL = 12 * time.Hour
+
+// session is the cookie of a signed-in person: until when, whose token (its
+// SHA-256, never the token itself: no response carries a token), and an
+// HMAC of both under a key the server draws at start, so that it cannot be
+// made or stretched by hand. A restart signs everyone out.
+func (s *Server) session(tok string, now time.Time) string {
+	sum := sha256.Sum256([]byte(tok))
+	body := fmt.Sprintf("%d.%s", now.Add(sessionTTL).Unix(), hex.EncodeToString(sum[:]))
+	return body + "." + hex.EncodeToString(s.sessionMAC(body))
+}
+
+func (s *Server) sessionMAC(body string) []byte {
+	m := hmac.New(sha256.New, s.sessionKey[:])
+	m.Write([]byte(body))
+	return m.Sum(nil)
+}
+
+// sessionRole is the role of a session cookie, None when it is not one of
+// this server's, has expired, or names a token no longer in the file.
+func (s *Server) sessionRole(v string) Role {
+	i := strings.LastIndexByte(v, '.')
+	if i < 0 {
+		return None
+	}
+	body := v[:i]
+	mac, err := hex.DecodeString(v[i+1:])
+	if err != nil || !hmac.Equal(mac, s.sessionMAC(body)) {
+		return None
+	}
+	until, hash, ok := strings.Cut(body, ".")
+	exp, err := strconv.ParseInt(until, 10, 64)
+	if !ok || err != nil || !s.now().Before(time.Unix(exp, 0)) {
+		return None
+	}
+	var key [32]byte
+	if b, err := hex.DecodeString(hash); err != nil || len(b) != len(key) {
+		return None
+	} else {
+		copy(key[:], b)
+	}
+	if r, ok := s.tokens[key]; ok {
+		return r
+	}
+	return None
 }
 
 // tokenRole compares a token's sha256 with every known one in constant time.
@@ -1185,8 +1236,8 @@ func (s *Server) deskSignInPost(c echo.Context) error {
 		p.Messages = []string{p.T("in.bad")}
 		return s.render(c, "signin", p)
 	}
-	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: c.Request().TLS != nil, MaxAge: 12 * 3600})
+	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: s.session(tok, s.now()), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.Request().TLS != nil, MaxAge: int(sessionTTL / time.Second)})
 	return c.Redirect(http.StatusSeeOther, next)
 }
 

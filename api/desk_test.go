@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pingyang/ledger/api"
 	"github.com/pingyang/ledger/events"
@@ -89,6 +90,16 @@ func TestDeskRolesAndSignIn(t *testing.T) {
 	ck := resp.Cookies()[0]
 	require.True(t, ck.HttpOnly)
 	require.Equal(t, http.SameSiteStrictMode, ck.SameSite)
+	// The cookie is a signed session, not the token: no response carries
+	// a token. One changed by hand is no session.
+	require.NotContains(t, ck.Value, inspectorTok)
+	forged := &http.Cookie{Name: ck.Name, Value: "9" + ck.Value}
+	req0, _ := http.NewRequest("GET", f.url+"/disputes", nil)
+	req0.AddCookie(forged)
+	resp0, err := http.DefaultClient.Do(req0)
+	require.NoError(t, err)
+	resp0.Body.Close()
+	require.Equal(t, 401, resp0.StatusCode, "a session with its expiry changed")
 	for _, p := range []string{"/sections/S01", "/sections/S01?votes=all", "/disputes", "/compare?from_as_of=2021-05-01", "/events/24", "/verification?run=1", "/announcement", "/", "/?lang=en"} {
 		code, body, _ = page(t, ins, "GET", f.url+p, nil)
 		require.Equal(t, 200, code, p)
@@ -110,10 +121,14 @@ func TestDeskRolesAndSignIn(t *testing.T) {
 	// A form from another site is refused.
 	req, _ := http.NewRequest("POST", f.url+"/signout", nil)
 	req.Header.Set("Origin", "http://evil.example")
-	resp, err := ins.Do(req)
+	resp, err = ins.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, 403, resp.StatusCode)
+	// A session lasts 12 hours.
+	f.advance(12 * time.Hour)
+	code, _, _ = page(t, ins, "GET", f.url+"/disputes", nil)
+	require.Equal(t, 401, code, "an expired session")
 	// Sign-out clears the cookie.
 	code, _, resp = page(t, ins, "POST", f.url+"/signout", url.Values{})
 	require.Equal(t, 303, code)

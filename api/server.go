@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	_ "embed"
 	"io"
 	"log/slog"
@@ -70,6 +71,9 @@ type Server struct {
 	cp        signed
 	store     string        // Config.Store
 	workbooks chan struct{} // the workbooks being built (sendXLSX)
+	now       func() time.Time
+	// sessionKey signs the desk's session cookies (desk.go session).
+	sessionKey [32]byte
 }
 
 //go:embed openapi.yaml
@@ -87,6 +91,8 @@ func New(cfg Config) *Server {
 	if now == nil {
 		now = time.Now
 	}
+	s.now = now
+	rand.Read(s.sessionKey[:]) // crypto/rand: never fails (Go 1.24 on)
 	if s.ballotT == nil {
 		s.ballotT = s.ledger.Now
 	}
