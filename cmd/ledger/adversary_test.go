@@ -600,3 +600,25 @@ func TestAdversaryTreeNodeRewritten(t *testing.T) {
 		})
 	}
 }
+
+// A tokens file other users can read is served, with a warning naming it.
+func TestServeWarnsOfAReadableTokensFile(t *testing.T) {
+	dir := t.TempDir()
+	url := importScenario(t, dir)
+	tokens := filepath.Join(dir, "tokens.txt")
+	require.NoError(t, os.WriteFile(tokens, []byte("viewer "+strings.Repeat("v", 24)+"\n"), 0o644))
+	require.NoError(t, os.Chmod(tokens, 0o644)) // whatever the umask
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(os.Args[0], "--store", url, "serve", "--addr", addr, "--tokens", tokens)
+	cmd.Env = append(os.Environ(), "LEDGER_AS_CHILD=1")
+	errs, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(errs)
+	require.True(t, lines.Scan())
+	require.Equal(t, fmt.Sprintf("ledger: warning: %s can be read by other users (mode 0644): chmod 600 %s", tokens, tokens), lines.Text())
+}

@@ -66,9 +66,14 @@ func (c *command) serveCmd() *cobra.Command {
 				return fmt.Errorf("serve: %w", err)
 			}
 			tf, err := api.ReadTokens(f)
+			st, serr := f.Stat()
 			f.Close()
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
+			}
+			if serr == nil && st.Mode().Perm()&0o077 != 0 {
+				fmt.Fprintf(c.m.Stderr, "ledger: warning: %s can be read by other users (mode %04o): chmod 600 %s\n",
+					*tokensPath, st.Mode().Perm(), *tokensPath)
 			}
 			tokens = tf.Roles
 			for _, line := range tf.Short {
