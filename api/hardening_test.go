@@ -200,8 +200,10 @@ func TestErrorMessagesArePlain(t *testing.T) {
 		{"/v1/sections/" + long + "/explain", 404, "no such section"},
 		{"/v1/sections/S01%E2%80%AEevil/explain", 404, "no such section"},
 		{"/v1/sections/%E2%80%8BS01/explain", 404, "no such section"},
-		{"/v1/standings?as_of=2021-06-01%E2%80%AE", 400, `\u202e`},
+		{"/v1/standings?as_of=2021-06-01%E2%80%AE", 400, "as_of: not a date"},
 		{"/v1/standings?known_at=" + long, 400, "not a date"},
+		// A value is not repeated at all: it may be a voter's code.
+		{"/v1/standings?as_of=voter-code-abc123", 400, "as_of: not a date (YYYY-MM-DD) or RFC 3339 time"},
 	} {
 		code, b := f.do("GET", c.path, inspectorTok, "", nil)
 		require.Equal(t, c.status, code, "%.80s: %s", c.path, b)
@@ -211,6 +213,7 @@ func TestErrorMessagesArePlain(t *testing.T) {
 		require.Contains(t, msg, c.want, c.path)
 		require.Less(t, len(msg), 200, "%.80s: %s", c.path, msg)
 		require.NotContains(t, msg, long[:50])
+		require.NotContains(t, msg, "voter-code")
 		require.NotContains(t, msg, "\u202e")
 		require.NotContains(t, msg, "\u200b")
 		require.NotRegexp(t, `(^|: )(replay|projections|events|sqlite|esdb|api): `, msg)

@@ -129,19 +129,21 @@ func ParseRFC3339(s string) (time.Time, error) {
 }
 
 // ParseBound parses a query bound: YYYY-MM-DD means the end of that day in
-// CST (inclusive); anything else must be RFC 3339.
+// CST (inclusive); anything else must be RFC 3339. Its error does not
+// repeat the value: over HTTP, whatever a client pasted there (a voter's
+// code, a token) must not come back in a response.
 func ParseBound(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if len(s) == len("2006-01-02") {
 		d, err := time.ParseInLocation("2006-01-02", s, CST)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time: %q", clip(s))
+			return time.Time{}, errors.New("not a date (YYYY-MM-DD) or RFC 3339 time")
 		}
 		return d.Add(24*time.Hour - time.Nanosecond), nil
 	}
 	t, err := ParseRFC3339(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time: %q%s", clip(s), why(err))
+		return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD) or RFC 3339 time%s", why(err))
 	}
 	return t, nil
 }
