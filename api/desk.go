@@ -396,13 +396,11 @@ func (s *Server) sessionRole(v string) Role {
 	if !ok || err != nil || !s.now().Before(time.Unix(exp, 0)) {
 		return None
 	}
-	var key [32]byte
-	if b, err := hex.DecodeString(hash); err != nil || len(b) != len(key) {
+	b, err := hex.DecodeString(hash)
+	if err != nil || len(b) != sha256.Size {
 		return None
-	} else {
-		copy(key[:], b)
 	}
-	if r, ok := s.tokens[key]; ok {
+	if r, ok := s.tokens[[sha256.Size]byte(b)]; ok {
 		return r
 	}
 	return None
