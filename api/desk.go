@@ -796,7 +796,7 @@ func (s *Server) deskExplainXLSX(c echo.Context) error {
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	e, err := s.ledger.Explain(c.Request().Context(), c.Param("id"), vq.View)
+	e, err := s.ledger.Explain(c.Request().Context(), sectionParam(c), vq.View)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -840,7 +840,7 @@ func (s *Server) deskSection(c echo.Context) error {
 	if c.QueryParam("votes") == "all" {
 		explain = s.ledger.Explain
 	}
-	e, err := explain(c.Request().Context(), c.Param("id"), vq.View)
+	e, err := explain(c.Request().Context(), sectionParam(c), vq.View)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}

@@ -190,6 +190,10 @@ func countBallots(t *testing.T, f *fixture) int {
 func TestErrorMessagesArePlain(t *testing.T) {
 	f := newFixture(t, true)
 	long := strings.Repeat("A", 5000)
+	// An id escaped by a client's library is the same id.
+	code, b := f.do("GET", "/v1/sections/S%30%31/explain", inspectorTok, "", nil)
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"section_id":"S01"`)
 	for _, c := range []struct {
 		path   string
 		status int

@@ -80,6 +80,17 @@ func allowQuery(c echo.Context, names ...string) error {
 	return nil
 }
 
+// sectionParam is the path's section id, percent-decoded: echo hands a
+// parameter over as it came when the path was escaped (U06%2DS12 for
+// U06-S12), and an id escaped by a client's library is the same id.
+func sectionParam(c echo.Context) string {
+	id := c.Param("id")
+	if u, err := url.PathUnescape(id); err == nil {
+		return u
+	}
+	return id
+}
+
 func clip(s string) string {
 	if len(s) > 40 {
 		return s[:40] + "…"
@@ -234,7 +245,7 @@ func (s *Server) explain(c echo.Context) error {
 		return err
 	}
 	start := time.Now()
-	e, err := s.ledger.Explain(c.Request().Context(), c.Param("id"), v)
+	e, err := s.ledger.Explain(c.Request().Context(), sectionParam(c), v)
 	if err != nil {
 		return err
 	}
