@@ -313,10 +313,7 @@ func (c *command) verifyCmd() *cobra.Command {
 			if errors.As(err, &ve) {
 				return fmt.Errorf("verify: FAILED at %s (%d events before it are intact)", ve, v.Events)
 			}
-			if strings.HasPrefix(err.Error(), "verify: ") {
-				return err // events.VerifyLog's, which says so already
-			}
-			return fmt.Errorf("verify: %w", err)
+			return err // replay.Verify names itself ("verify: ...")
 		}
 		if v.Events == 0 {
 			// The contract's line for an empty ledger, to the letter: an
