@@ -66,7 +66,15 @@ func openStore(ctx context.Context, url string, reading, create bool, created fu
 		st, err := openESDB(ctx, url)
 		return st, false, err
 	}
-	return nil, false, usagef("--store %q: want sqlite:PATH or esdb://HOST:PORT", url)
+	return nil, false, unknownStore{url}
+}
+
+// unknownStore is a store URL of no kind the ledger knows. It is a usage
+// error, which the command words naming where the URL came from.
+type unknownStore struct{ url string }
+
+func (e unknownStore) Error() string {
+	return fmt.Sprintf("%q: want sqlite:PATH or esdb://HOST:PORT", e.url)
 }
 
 // openStore opens the command's store. A read command that had to create
@@ -84,11 +92,12 @@ func (c *command) openStore(ctx context.Context, reading bool) (events.Store, bo
 			fmt.Fprintf(c.m.Stderr, "ledger: note: there was no store at %s: created an empty one; import events into it\n", path)
 		}
 	})
-	var ue usageError
-	if errors.As(err, &ue) && c.store == "" {
-		// The URL came from the environment: name it there.
-		ue.msg = strings.Replace(ue.msg, "--store ", "LEDGER_STORE ", 1)
-		return st, ro, ue
+	if us := (unknownStore{}); errors.As(err, &us) {
+		from := "--store"
+		if c.store == "" {
+			from = "LEDGER_STORE" // the default is a sqlite: URL
+		}
+		return nil, false, usagef("%s %v", from, us)
 	}
 	return st, ro, err
 }
