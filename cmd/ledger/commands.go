@@ -263,7 +263,7 @@ func writeItems(w io.Writer, be *events.BatchError, where func(events.ItemError)
 			break
 		}
 		fmt.Fprintln(w, where(it))
-		historical = historical || it.Err.Field == "recorded_at" && strings.HasPrefix(it.Err.Reason, "set by the ledger")
+		historical = historical || *it.Err == *events.RecordedAtNotHistorical()
 	}
 	if more := be.Len() - min(len(be.Items), events.MaxReported); more > 0 {
 		if more == 1 {
