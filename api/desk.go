@@ -301,7 +301,7 @@ type viewQuery struct {
 // deskViewStandings reads the page's view (as_of, known_at) and answers
 // its standings.
 func (s *Server) deskViewStandings(c echo.Context) (viewQuery, *projections.Standings, error) {
-	vq, err := s.deskView(c, "as_of", "known_at")
+	vq, err := s.deskView(c, "as_of", "known_at", s.ledger.Now())
 	if err != nil {
 		return vq, nil, err
 	}
@@ -543,7 +543,8 @@ func parseDeskBound(v string) (time.Time, error) {
 }
 
 // deskView reads a view from two query parameters.
-func (s *Server) deskView(c echo.Context, asOfName, knownName string) (viewQuery, error) {
+// now is known_at's default (replay.Ledger.ViewAt).
+func (s *Server) deskView(c echo.Context, asOfName, knownName string, now time.Time) (viewQuery, error) {
 	q := viewQuery{AsOf: strings.TrimSpace(c.QueryParam(asOfName)), KnownAt: strings.TrimSpace(c.QueryParam(knownName))}
 	var asOf, knownAt *time.Time
 	if q.AsOf != "" {
@@ -560,7 +561,7 @@ func (s *Server) deskView(c echo.Context, asOfName, knownName string) (viewQuery
 		}
 		knownAt = &t
 	}
-	v, err := s.ledger.View(asOf, knownAt)
+	v, err := s.ledger.ViewAt(now, asOf, knownAt)
 	if err != nil {
 		var fe *events.FieldError
 		if errors.As(err, &fe) {
@@ -792,7 +793,7 @@ func (s *Server) deskWorkbook(c echo.Context, nav string, send func(echo.Context
 
 func (s *Server) deskExplainXLSX(c echo.Context) error {
 	p := s.newPage(c, "standings", "")
-	vq, err := s.deskView(c, "as_of", "known_at")
+	vq, err := s.deskView(c, "as_of", "known_at", s.ledger.Now())
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -828,7 +829,7 @@ type sectionGroup struct {
 
 func (s *Server) deskSection(c echo.Context) error {
 	p := s.newPage(c, "standings", "sec.title")
-	vq, err := s.deskView(c, "as_of", "known_at")
+	vq, err := s.deskView(c, "as_of", "known_at", s.ledger.Now())
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -952,7 +953,7 @@ type disputeRow struct {
 
 func (s *Server) deskDisputes(c echo.Context) error {
 	p := s.newPage(c, "disputes", "dis.title")
-	vq, err := s.deskView(c, "as_of", "known_at")
+	vq, err := s.deskView(c, "as_of", "known_at", s.ledger.Now())
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
@@ -1074,11 +1075,12 @@ func diffRows(d *projections.Diff, names map[string]string, focus string) []diff
 
 func (s *Server) deskCompare(c echo.Context) error {
 	p := s.newPage(c, "compare", "cmp.title")
-	from, err := s.deskView(c, "from_as_of", "from_known_at")
+	now := s.ledger.Now() // one instant for both views (ViewAt)
+	from, err := s.deskView(c, "from_as_of", "from_known_at", now)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}
-	to, err := s.deskView(c, "to_as_of", "to_known_at")
+	to, err := s.deskView(c, "to_as_of", "to_known_at", now)
 	if err != nil {
 		return s.deskError(c, p, err)
 	}

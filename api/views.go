@@ -170,12 +170,13 @@ func (s *Server) sendXLSX(c echo.Context, name string, write func(io.Writer) err
 
 // view reads as_of and known_at into the view they name.
 func (s *Server) view(c echo.Context) (projections.View, error) {
-	return s.viewOf(c, "as_of", "known_at")
+	return s.viewOf(c, "as_of", "known_at", s.ledger.Now())
 }
 
 // viewOf reads a view from two query parameters; an error names the
 // parameter.
-func (s *Server) viewOf(c echo.Context, asOfName, knownName string) (projections.View, error) {
+// now is known_at's default (replay.Ledger.ViewAt).
+func (s *Server) viewOf(c echo.Context, asOfName, knownName string, now time.Time) (projections.View, error) {
 	var asOf, knownAt *time.Time
 	for _, q := range []struct {
 		name string
@@ -191,7 +192,7 @@ func (s *Server) viewOf(c echo.Context, asOfName, knownName string) (projections
 		}
 		*q.dst = &t
 	}
-	v, err := s.ledger.View(asOf, knownAt)
+	v, err := s.ledger.ViewAt(now, asOf, knownAt)
 	var fe *events.FieldError
 	if errors.As(err, &fe) && fe.Field == "as_of" {
 		// The ledger names its own parameter; the request named another.
@@ -283,17 +284,14 @@ func (s *Server) diff(c echo.Context) error {
 	if err := allowQuery(c, "from_as_of", "from_known_at", "to_as_of", "to_known_at"); err != nil {
 		return err
 	}
-	from, err := s.viewOf(c, "from_as_of", "from_known_at")
+	now := s.ledger.Now() // one instant for both views (ViewAt)
+	from, err := s.viewOf(c, "from_as_of", "from_known_at", now)
 	if err != nil {
 		return err
 	}
-	to, err := s.viewOf(c, "to_as_of", "to_known_at")
+	to, err := s.viewOf(c, "to_as_of", "to_known_at", now)
 	if err != nil {
 		return err
-	}
-	// Two views known "now" are known at one instant.
-	if c.QueryParam("from_known_at") == "" && c.QueryParam("to_known_at") == "" {
-		to.KnownAt = from.KnownAt
 	}
 	start := time.Now()
 	d, err := s.ledger.Diff(c.Request().Context(), from, to)

@@ -14,7 +14,14 @@ import (
 // and never to before the last event's recorded_at (a clock that stepped
 // back must not hide what was recorded).
 func (l *Ledger) View(asOf, knownAt *time.Time) (projections.View, error) {
-	v := projections.View{AsOf: events.WindowEnd, KnownAt: l.clock()}
+	return l.ViewAt(l.clock(), asOf, knownAt)
+}
+
+// ViewAt is View with now given: two views compared (a diff) read the
+// clock once, so that both known "now" are known at one instant, not at
+// two a few nanoseconds apart.
+func (l *Ledger) ViewAt(now time.Time, asOf, knownAt *time.Time) (projections.View, error) {
+	v := projections.View{AsOf: events.WindowEnd, KnownAt: now}
 	if head := l.Head().RecordedAt; v.KnownAt.Before(head) {
 		v.KnownAt = head
 	}

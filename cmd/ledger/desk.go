@@ -56,19 +56,12 @@ func (c *command) diffCmd() *cobra.Command {
 			return err
 		}
 		defer closeFn()
-		// Two views known "now" are known at one instant: each reading
-		// its own clock would compare two states a few nanoseconds apart.
-		now := l.Now()
-		for _, i := range []int{1, 3} {
-			if b[i] == nil {
-				b[i] = &now
-			}
-		}
-		from, err := l.View(b[0], b[1])
+		now := l.Now() // one instant for both views (ViewAt)
+		from, err := l.ViewAt(now, b[0], b[1])
 		if err != nil {
 			return fmt.Errorf("--from-as-of: %w", err)
 		}
-		to, err := l.View(b[2], b[3])
+		to, err := l.ViewAt(now, b[2], b[3])
 		if err != nil {
 			return fmt.Errorf("--to-as-of: %w", err)
 		}
