@@ -95,11 +95,11 @@ func (s *Server) ballot(c echo.Context) error {
 // and signature were derived from it), as the same kind of error.
 func inBody(fe *events.FieldError, codeForm bool) error {
 	field := strings.TrimPrefix(fe.Field, "data.")
+	name, _, _ := strings.Cut(field, "[") // satisfied[9] is satisfied's
 	switch {
-	case codeForm && (field == "credential_key" || field == "signature"):
+	case codeForm && (name == "credential_key" || name == "signature"):
 		field = "code"
-	case field != "credential_key" && field != "signature" && field != "satisfied" && field != "unsatisfied" &&
-		!strings.HasPrefix(field, "satisfied[") && !strings.HasPrefix(field, "unsatisfied["):
+	case name != "credential_key" && name != "signature" && name != "satisfied" && name != "unsatisfied":
 		// No field of the body (the event's type or time: no list frozen,
 		// the ballot clock outside the window): the ballot as a whole.
 		field = ""

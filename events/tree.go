@@ -273,11 +273,7 @@ func rehash(ctx context.Context, tr TreeReader, n proof.Nodes) ([]Hash, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tree: proof: %w", err)
 	}
-	bs := make([][]byte, len(hs))
-	for i := range hs {
-		bs[i] = hs[i][:]
-	}
-	out, err := n.Rehash(bs, func(l, r []byte) []byte {
+	out, err := n.Rehash(hashBytes(hs), func(l, r []byte) []byte {
 		h := NodeHash(Hash(l), Hash(r))
 		return h[:]
 	})
