@@ -59,7 +59,7 @@ func (s *State) explain(sectionID string, v View, votes bool) (*Explanation, err
 	if !c.secs[si].visible {
 		// Registered by then but recorded later: the view's known_at is
 		// why, and the message says so rather than blame as_of.
-		if all := s.compute(View{AsOf: v.AsOf, KnownAt: events.MaxStored}); all.secs[si].visible {
+		if sec := &s.sections[si]; sec.Occurred <= events.Nanos(v.AsOf) && sec.Pos > s.known(v) {
 			return nil, events.NotFound("section %s is not registered as of %s as known at %s (it was recorded later)",
 				sectionID, events.FormatCST(v.AsOf), events.FormatCST(v.KnownAt))
 		}
